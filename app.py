@@ -1,0 +1,41 @@
+"""genai-demo web app: `python app.py [--host H] [--port P] [--share] [--device D]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# No network for analytics; must be set before gradio is imported.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Serve the genai-demo Gradio app.")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                        help="interface to listen on (default: 127.0.0.1; 0.0.0.0 for all)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+                        help="port (default: 7860)")
+    parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from genai_demo.device import resolve_device
+    from genai_demo.errors import GenaiDemoError
+    from genai_demo.ui.app import launch_app
+    from genai_demo.ui.state import AppState
+
+    try:
+        device = resolve_device(args.device)
+    except GenaiDemoError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    launch_app(AppState(device=device), host=args.host, port=args.port, share=args.share)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,3 @@
+"""genai-demo: a Gradio playground and model hub for small generative models."""
+
+__version__ = "0.1.0"

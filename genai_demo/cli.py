@@ -1,0 +1,162 @@
+"""Command line: `python -m genai_demo train|sample ...` (see `--help` of each)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from genai_demo import limits
+from genai_demo.errors import GenaiDemoError, InvalidInputError
+
+TRAINABLE_MODELS = ("dcgan",)
+
+
+def _checked(value_range: limits.IntRange | limits.FloatRange):
+    """argparse `type=` that applies the shared range, so the CLI and the UI agree."""
+
+    def parse(text: str):
+        try:
+            return value_range.check(text)
+        except InvalidInputError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = value_range.label  # argparse names the type in its message
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m genai_demo", description="Train generative models and sample from them."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train",
+        help="train a model into a model folder",
+        description="Train a model; the output folder is a loadable model folder after every save.",
+    )
+    train.add_argument("model", choices=TRAINABLE_MODELS, help="model family to train")
+    train.add_argument("--dataset", default="mnist", help="image dataset (default: mnist)")
+    train.add_argument(
+        "--data-source",
+        choices=("auto", "hub", "embedded"),
+        default="auto",
+        help="auto: the Hub dataset when it or its cache is there, else the embedded copy (default)",
+    )
+    train.add_argument("--out", required=True, type=Path, help="output model folder")
+    train.add_argument("--epochs", type=_checked(limits.EPOCHS), default=25, help="epochs (default: 25)")
+    train.add_argument(
+        "--max-steps", type=_checked(limits.MAX_STEPS), default=None, help="stop after this many steps in all"
+    )
+    train.add_argument("--batch-size", type=_checked(limits.BATCH_SIZE), default=64, help="default: 64")
+    train.add_argument("--lr", type=_checked(limits.LEARNING_RATE), default=2e-4, help="Adam learning rate (default: 2e-4)")
+    train.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
+    train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    train.add_argument(
+        "--sample-every", type=_checked(limits.SAMPLE_EVERY), default=200, help="fixed-noise grid every N steps"
+    )
+    train.add_argument(
+        "--save-every", type=_checked(limits.SAVE_EVERY), default=1000, help="checkpoint every N steps"
+    )
+    train.add_argument(
+        "--resume", action="store_true", help="continue the run in --out from its saved state"
+    )
+
+    sample = commands.add_parser(
+        "sample", help="generate a grid of samples from a model folder", description="Write a PNG grid of samples."
+    )
+    sample.add_argument("model_dir", type=Path, help="model folder (config.json + model.safetensors)")
+    sample.add_argument("--num", type=_checked(limits.NUM_SAMPLES), default=64, help="number of samples (default: 64)")
+    sample.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
+    sample.add_argument("--out", type=Path, default=Path("samples.png"), help="PNG to write (default: samples.png)")
+    sample.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    return parser
+
+
+def run_train(args: argparse.Namespace, argv: list[str]) -> int:
+    from genai_demo.data import load_image_dataset
+    from genai_demo.device import resolve_device
+    from genai_demo.training import CheckpointEvent, DCGANTrainer, FinishedEvent, GANTrainingConfig, ProgressEvent
+
+    device = resolve_device(args.device)
+    dataset = load_image_dataset(args.dataset, split="train", source=args.data_source)
+    print(f"data: {dataset.source}; device: {device}", flush=True)
+    config = GANTrainingConfig(
+        dataset=args.dataset,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        seed=args.seed,
+        sample_every=args.sample_every,
+        save_every=args.save_every,
+    )
+    stop_event = threading.Event()
+    trainer = DCGANTrainer(
+        dataset,
+        args.out,
+        config,
+        device=device,
+        resume=args.resume,
+        stop_event=stop_event,
+        command="python -m genai_demo " + shlex.join(argv),
+    )
+
+    def request_stop(signum, frame):
+        print("\nstopping after this step and saving (Ctrl-C again to abort without saving)", flush=True)
+        stop_event.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, request_stop)
+    if trainer.step:
+        print(f"resuming {args.out} at step {trainer.step}", flush=True)
+    for event in trainer.train():
+        if isinstance(event, ProgressEvent):
+            losses = "  ".join(f"{name} {value:.3f}" for name, value in event.losses.items())
+            print(
+                f"step {event.step}/{event.total_steps}  epoch {event.epoch}  {losses}  "
+                f"{event.samples_per_second:.0f} samples/s",
+                flush=True,
+            )
+        elif isinstance(event, CheckpointEvent):
+            print(f"saved {event.folder} at step {event.step}", flush=True)
+        elif isinstance(event, FinishedEvent):
+            if event.stopped:
+                print(f"stopped at step {event.step}; continue with: --out {event.folder} --resume", flush=True)
+            else:
+                print(f"done: {event.step} steps in {event.summary['elapsed_seconds']} s -> {event.folder}", flush=True)
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from genai_demo.device import resolve_device
+    from genai_demo.generation import generate_image_grid
+    from genai_demo.images import save_png
+
+    if args.out.is_dir():
+        raise InvalidInputError(f"--out {args.out} is a folder; give a .png file name")
+    if args.out.suffix.lower() != ".png":
+        raise InvalidInputError(f"--out must end in .png, got {args.out}")
+    grid = generate_image_grid(args.model_dir, args.num, args.seed, resolve_device(args.device))
+    save_png(grid, args.out, {"model": str(args.model_dir), "seed": str(args.seed), "num": str(args.num)})
+    print(f"wrote {args.num} samples (seed {args.seed}) to {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        if args.command == "train":
+            return run_train(args, argv)
+        return run_sample(args)
+    except GenaiDemoError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

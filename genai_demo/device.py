@@ -1,0 +1,35 @@
+"""Choose the compute device once and pass it down; no `.cuda()` calls elsewhere."""
+
+from __future__ import annotations
+
+import torch
+
+from genai_demo.errors import InvalidInputError
+
+
+def resolve_device(requested: str | None = "auto") -> torch.device:
+    """`auto` -> cuda if available, else mps, else cpu; an explicit name is checked, not trusted."""
+    requested = (requested or "auto").strip().lower()
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(requested)
+    except RuntimeError as error:
+        raise InvalidInputError(
+            f"unknown device {requested!r}: use auto, cpu, cuda or cuda:N"
+        ) from error
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidInputError(f"device {requested!r} asked for, but CUDA is not available here")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise InvalidInputError(
+            f"device {requested!r} asked for, but only {torch.cuda.device_count()} GPU(s) exist"
+        )
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise InvalidInputError(f"device {requested!r} asked for, but MPS is not available here")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise InvalidInputError(f"unsupported device {requested!r}: use auto, cpu, cuda or cuda:N")
+    return device

@@ -1,0 +1,86 @@
+"""Model cards: YAML metadata the Hub understands, then what the model is and how it was made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from huggingface_hub import ModelCard, ModelCardData
+
+# What each family optimises, in one line for the card (the Learn tab has the full story).
+OBJECTIVES = {
+    "dcgan": (
+        "Non-saturating GAN loss (Goodfellow et al. 2014): the discriminator minimises "
+        "`-log D(x) - log(1 - D(G(z)))`, the generator minimises `-log D(G(z))`."
+    ),
+}
+PIPELINE_TAGS = {"dcgan": "unconditional-image-generation"}
+TITLES = {"dcgan": "DCGAN"}
+
+
+@dataclass
+class TrainingFacts:
+    """Everything the card states about a training run."""
+
+    model_type: str
+    model_name: str
+    dataset_name: str
+    dataset_source: str
+    hub_dataset_id: str | None
+    command: str
+    figures: dict[str, str] = field(default_factory=dict)  # label -> value, in table order
+    sample_grid_file: str | None = "sample_grid.png"
+
+
+def build_model_card(facts: TrainingFacts) -> str:
+    """The README.md text of a model folder."""
+    card_data = ModelCardData(
+        library_name="genai-demo",
+        license="mit",
+        pipeline_tag=PIPELINE_TAGS.get(facts.model_type),
+        tags=["genai-demo", facts.model_type, "gan", facts.dataset_name, "image-generation"],
+        datasets=[facts.hub_dataset_id] if facts.hub_dataset_id else None,
+    )
+    title = TITLES.get(facts.model_type, facts.model_type)
+    figure_rows = "\n".join(f"| {label} | {value} |" for label, value in facts.figures.items())
+    samples = (
+        f"![64 samples from a fixed seed]({facts.sample_grid_file})\n\n" if facts.sample_grid_file else ""
+    )
+    body = f"""
+# {facts.model_name}
+
+A {title} trained on **{facts.dataset_name}** with [genai-demo](https://github.com/genai-demo/genai-demo).
+
+{samples}## Objective
+
+{OBJECTIVES.get(facts.model_type, "")}
+
+## Training
+
+Data: {facts.dataset_source}.
+
+```bash
+{facts.command}
+```
+
+| figure | value |
+|---|---|
+{figure_rows}
+
+## Use this model
+
+```bash
+python -m genai_demo sample path/to/{facts.model_name} --num 64 --seed 0 --out grid.png
+```
+
+```python
+from genai_demo.hub import load_model_folder
+from genai_demo.images import make_grid
+
+model = load_model_folder("path/to/{facts.model_name}")
+images = model.generate(model.sample_latents(64, seed=0))  # (64, C, H, W) in [-1, 1]
+make_grid(images).save("grid.png")
+```
+
+The folder holds `config.json` and `model.safetensors` only: nothing in it is unpickled.
+"""
+    return str(ModelCard(f"---\n{card_data.to_yaml()}\n---\n{body}"))

@@ -1,0 +1,57 @@
+"""Turning image tensors into grids and PNG files (no torchvision: it breaks beside our torch)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, PngImagePlugin
+
+from genai_demo.io_utils import atomic_write
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """(N, C, H, W) floats in [-1, 1] -> (N, H, W, C) uint8 in [0, 255]."""
+    scaled = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round()
+    return scaled.to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+
+def make_grid(images: torch.Tensor, num_columns: int | None = None, padding: int = 2) -> Image.Image:
+    """Tile (N, C, H, W) images in [-1, 1] into one PIL image, `num_columns` per row.
+
+    The default is a square-ish grid (8 columns for 64 images), like torchvision's make_grid.
+    """
+    if images.ndim != 4:
+        raise ValueError(f"expected images of shape (N, C, H, W), got {tuple(images.shape)}")
+    count, channels, height, width = images.shape
+    if count == 0:
+        raise ValueError("cannot make a grid of zero images")
+    num_columns = num_columns or math.ceil(math.sqrt(count))
+    num_columns = min(num_columns, count)
+    num_rows = math.ceil(count / num_columns)
+    pixels = to_uint8(images)
+    grid = np.zeros(
+        (num_rows * (height + padding) + padding, num_columns * (width + padding) + padding, channels),
+        dtype=np.uint8,
+    )
+    for index in range(count):
+        row, column = divmod(index, num_columns)
+        top = padding + row * (height + padding)
+        left = padding + column * (width + padding)
+        grid[top : top + height, left : left + width] = pixels[index]
+    if channels == 1:
+        return Image.fromarray(grid[:, :, 0], mode="L")
+    return Image.fromarray(grid, mode="RGB")
+
+
+def save_png(image: Image.Image, path: str | Path, text_metadata: dict[str, str] | None = None) -> Path:
+    """Write a PNG atomically, with optional tEXt metadata (seed, model, ...)."""
+    info = PngImagePlugin.PngInfo()
+    for key, value in (text_metadata or {}).items():
+        info.add_text(key, str(value))
+    path = Path(path)
+    with atomic_write(path) as handle:
+        image.save(handle, format="PNG", pnginfo=info)
+    return path

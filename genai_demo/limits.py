@@ -1,0 +1,61 @@
+"""Ranges of every number a user can set, shared by the UI sliders, the API and the CLI."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from genai_demo.errors import InvalidInputError
+
+
+@dataclass(frozen=True)
+class IntRange:
+    label: str
+    minimum: int
+    maximum: int
+
+    def check(self, value: object) -> int:
+        """The value as an int, or InvalidInputError saying what is allowed."""
+        allowed = f"{self.label} must be a whole number from {self.minimum:,} to {self.maximum:,}"
+        if isinstance(value, bool) or value is None:
+            raise InvalidInputError(f"{allowed}, got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise InvalidInputError(f"{allowed}, got {value!r}") from None
+        if isinstance(value, float):
+            if not math.isfinite(value) or value != int(value):
+                raise InvalidInputError(f"{allowed}, got {value!r}")
+            value = int(value)
+        if not isinstance(value, int) or not self.minimum <= value <= self.maximum:
+            raise InvalidInputError(f"{allowed}, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class FloatRange:
+    label: str
+    minimum: float
+    maximum: float
+
+    def check(self, value: object) -> float:
+        allowed = f"{self.label} must be a number from {self.minimum:g} to {self.maximum:g}"
+        try:
+            number = float(value) if not isinstance(value, bool) and value is not None else math.nan
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"{allowed}, got {value!r}") from None
+        if not math.isfinite(number) or not self.minimum <= number <= self.maximum:
+            raise InvalidInputError(f"{allowed}, got {value!r}")
+        return number
+
+
+SEED = IntRange("seed", 0, 2**32 - 1)
+NUM_SAMPLES = IntRange("number of samples", 1, 256)
+EPOCHS = IntRange("epochs", 1, 10_000)
+MAX_STEPS = IntRange("steps", 1, 10_000_000)
+BATCH_SIZE = IntRange("batch size", 1, 4096)
+LEARNING_RATE = FloatRange("learning rate", 1e-7, 1.0)
+SAMPLE_EVERY = IntRange("sample every N steps", 1, 1_000_000)
+SAVE_EVERY = IntRange("save every N steps", 1, 1_000_000)
+LATENT_DIM = IntRange("latent size", 1, 1024)

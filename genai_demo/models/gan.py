@@ -1,0 +1,129 @@
+"""GAN generators and discriminators.
+
+DCGAN after Radford, Metz & Chintala, "Unsupervised Representation Learning with Deep
+Convolutional Generative Adversarial Networks" (ICLR 2016), scaled down to 28x28 the way the
+classic MNIST tutorials do: the latent vector is projected to a 7x7 feature map and upsampled
+twice by strided transposed convolutions. Batch norm everywhere but the generator's output and
+the discriminator's input, ReLU in the generator, LeakyReLU(0.2) in the discriminator, tanh
+output in [-1, 1].
+
+The discriminator returns logits (no sigmoid): the trainer uses the numerically stable
+`binary_cross_entropy_with_logits`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class DCGANConfig:
+    """Architecture of a DCGAN; saved as `config.json` in the model folder."""
+
+    latent_dim: int = 100
+    image_channels: int = 1
+    image_size: int = 28
+    generator_features: int = 64
+    discriminator_features: int = 64
+
+    def __post_init__(self) -> None:
+        if self.image_size % 4 != 0 or self.image_size < 8:
+            raise ValueError(
+                f"DCGAN image_size must be a multiple of 4 and at least 8, got {self.image_size}"
+            )
+        for name in ("latent_dim", "image_channels", "generator_features", "discriminator_features"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"DCGAN {name} must be positive, got {getattr(self, name)}")
+
+
+def _init_dcgan_weights(module: nn.Module) -> None:
+    """The DCGAN paper's initialisation: N(0, 0.02) for convolutions, N(1, 0.02) for BN scales."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class DCGANGenerator(nn.Module):
+    """Maps latent vectors (batch, latent_dim) to images (batch, channels, size, size) in [-1, 1]."""
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        base_size = config.image_size // 4
+        features = config.generator_features
+        self.net = nn.Sequential(
+            # latent (latent_dim x 1 x 1) -> (2f x base x base)
+            nn.ConvTranspose2d(config.latent_dim, features * 2, base_size, 1, 0, bias=False),
+            nn.BatchNorm2d(features * 2),
+            nn.ReLU(True),
+            # -> (f x 2base x 2base)
+            nn.ConvTranspose2d(features * 2, features, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(features),
+            nn.ReLU(True),
+            # -> (channels x 4base x 4base)
+            nn.ConvTranspose2d(features, config.image_channels, 4, 2, 1, bias=False),
+            nn.Tanh(),
+        )
+        self.apply(_init_dcgan_weights)
+
+    def forward(self, latents: torch.Tensor) -> torch.Tensor:
+        return self.net(latents.view(latents.shape[0], self.config.latent_dim, 1, 1))
+
+
+class DCGANDiscriminator(nn.Module):
+    """Maps images (batch, channels, size, size) to one real-vs-fake logit per image."""
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        base_size = config.image_size // 4
+        features = config.discriminator_features
+        self.net = nn.Sequential(
+            # (channels x 4base x 4base) -> (f x 2base x 2base); no BN on the input layer
+            nn.Conv2d(config.image_channels, features, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, inplace=True),
+            # -> (2f x base x base)
+            nn.Conv2d(features, features * 2, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(features * 2),
+            nn.LeakyReLU(0.2, inplace=True),
+            # -> (1 x 1 x 1)
+            nn.Conv2d(features * 2, 1, base_size, 1, 0, bias=False),
+        )
+        self.apply(_init_dcgan_weights)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images).view(-1)
+
+
+class DCGAN(nn.Module):
+    """A generator/discriminator pair; one object so one folder holds both."""
+
+    model_type = "dcgan"
+    config_class = DCGANConfig
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        self.generator = DCGANGenerator(config)
+        self.discriminator = DCGANDiscriminator(config)
+
+    @torch.no_grad()
+    def generate(self, latents: torch.Tensor) -> torch.Tensor:
+        """Images in [-1, 1] for the given latents, with batch norm in inference mode."""
+        was_training = self.generator.training
+        self.generator.eval()
+        try:
+            return self.generator(latents)
+        finally:
+            self.generator.train(was_training)
+
+    def sample_latents(self, num_samples: int, seed: int) -> torch.Tensor:
+        """Standard-normal latents drawn on the CPU, so a seed gives the same noise on any device."""
+        cpu_generator = torch.Generator(device="cpu").manual_seed(seed)
+        return torch.randn(num_samples, self.config.latent_dim, generator=cpu_generator)
+

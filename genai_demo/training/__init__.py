@@ -1,0 +1,14 @@
+"""Trainers: plain objects that yield progress events and check a stop flag; no UI here."""
+
+from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent
+from genai_demo.training.gan_trainer import DCGANTrainer, GANTrainingConfig, TrainingDivergedError
+
+__all__ = [
+    "CheckpointEvent",
+    "DCGANTrainer",
+    "FinishedEvent",
+    "GANTrainingConfig",
+    "ProgressEvent",
+    "SampleEvent",
+    "TrainingDivergedError",
+]

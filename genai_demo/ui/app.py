@@ -1,0 +1,40 @@
+"""Assemble the tabs into one Blocks app and launch it."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from genai_demo.ui.generate_images import build_generate_images_tab
+from genai_demo.ui.state import AppState
+
+TITLE = "genai-demo"
+# Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
+CSS = "#sample-grid img { image-rendering: pixelated; }"
+GENERATE_CONCURRENCY = 2
+QUEUE_MAX_SIZE = 64
+
+
+def build_app(state: AppState) -> gr.Blocks:
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(
+            f"# {TITLE}\nGenerate images with GANs trained by this project. "
+            f"Running on **{state.device.type}**."
+        )
+        with gr.Tab("Images"):
+            build_generate_images_tab(state, demo)
+    demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)
+    return demo
+
+
+def launch_app(
+    state: AppState, host: str | None = None, port: int | None = None, share: bool = False
+) -> None:
+    demo = build_app(state)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        css=CSS,
+        allowed_paths=[str(state.outputs.folder)],
+        footer_links=["api", "gradio"],
+    )

@@ -1,0 +1,120 @@
+"""The Images tab: pick a model folder, a seed and a count, get a sample grid."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import gradio as gr
+from huggingface_hub import ModelCard
+
+from genai_demo import limits
+from genai_demo.errors import GenaiDemoError
+from genai_demo.generation import generate_image_grid
+from genai_demo.hub.model_folder import CARD_NAME
+from genai_demo.hub.registry import find_model
+from genai_demo.ui.state import AppState
+
+IMAGE_MODEL_TYPES = ("dcgan",)
+DEFAULT_NUM_SAMPLES = 64
+
+
+def model_card_markdown(state: AppState, model_name: str | None) -> str:
+    """The card's text without its YAML header, or a short note when there is none."""
+    if not model_name:
+        return "No image model found: train one with `python -m genai_demo train dcgan --out DIR`."
+    try:
+        entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+    except GenaiDemoError as error:
+        return str(error)
+    card_path = entry.path / CARD_NAME
+    if not card_path.is_file():
+        return f"`{entry.path}` has no model card."
+    # Images in the card are relative to its folder, which the browser cannot reach.
+    text = ModelCard.load(card_path).text
+    return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
+
+
+def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
+    """Components and events of the Images tab (call inside a `gr.Blocks` context)."""
+    model_names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
+    default_model = "dcgan-mnist" if "dcgan-mnist" in model_names else (model_names[0] if model_names else None)
+
+    def generate_images(model_name: str, num_samples: float, seed: float) -> tuple[str, str]:
+        """Generate a grid of `num_samples` images from `model_name` with `seed`; returns (PNG path, caption)."""
+        try:
+            num_samples = limits.NUM_SAMPLES.check(num_samples)
+            seed = limits.SEED.check(seed)
+            entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+            started = time.perf_counter()
+            grid = generate_image_grid(entry.path, num_samples, seed, state.device)
+        except GenaiDemoError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        seconds = time.perf_counter() - started
+        path = state.outputs.save_png(
+            grid, entry.name, {"model": entry.name, "seed": str(seed), "num_samples": str(num_samples)}
+        )
+        caption = f"{num_samples} samples from **{entry.name}**, seed {seed}, {seconds * 1000:.0f} ms on {state.device.type}"
+        return path, caption
+
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            model_dropdown = gr.Dropdown(
+                choices=model_names,
+                value=default_model,
+                label="Model",
+                # Names are checked by find_model, which also knows folders trained after start-up.
+                allow_custom_value=True,
+            )
+            refresh_button = gr.Button("Refresh model list", size="sm", variant="secondary")
+            num_samples_slider = gr.Slider(
+                limits.NUM_SAMPLES.minimum,
+                limits.NUM_SAMPLES.maximum,
+                value=DEFAULT_NUM_SAMPLES,
+                step=1,
+                label="Number of samples",
+            )
+            with gr.Row():
+                seed_number = gr.Number(
+                    value=0,
+                    precision=0,
+                    minimum=limits.SEED.minimum,
+                    maximum=limits.SEED.maximum,
+                    label="Seed",
+                    scale=3,
+                )
+                random_seed_button = gr.Button("🎲 Random", size="sm", scale=1)
+            generate_button = gr.Button("Generate", variant="primary", elem_id="generate-images")
+        with gr.Column(scale=2):
+            grid_image = gr.Image(
+                label="Samples",
+                type="filepath",
+                format="png",
+                interactive=False,
+                elem_id="sample-grid",
+                height=480,
+            )
+            caption_markdown = gr.Markdown(label="Caption")
+    with gr.Accordion("Model card", open=False):
+        card_markdown = gr.Markdown(model_card_markdown(state, default_model))
+
+    def refresh_models(current: str | None):
+        names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
+        value = current if current in names else (names[0] if names else None)
+        return gr.Dropdown(choices=names, value=value)
+
+    refresh_button.click(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    model_dropdown.change(
+        lambda name: model_card_markdown(state, name), model_dropdown, card_markdown, api_visibility="private"
+    )
+    random_seed_button.click(
+        lambda: random.randint(limits.SEED.minimum, limits.SEED.maximum), None, seed_number, api_visibility="private"
+    )
+    generate_button.click(
+        generate_images,
+        inputs=[model_dropdown, num_samples_slider, seed_number],
+        outputs=[grid_image, caption_markdown],
+        api_name="generate_images",
+        concurrency_id="generate",
+    )

@@ -1,0 +1,43 @@
+"""Files the app hands to Gradio: each request writes its own PNG, atomically.
+
+Why not return a PIL image: Gradio caches a PIL output by writing it non-atomically to a path
+named after its bytes, so two concurrent requests for the same seed race on one file and one
+download breaks (see shared/PITFALLS.md). A file path output is copied with a temp file and a
+rename instead, which is safe however many requests produce the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from genai_demo.images import save_png
+
+# Gradio copies a returned file into its cache before replying, so ours can go soon after.
+_MAX_AGE_SECONDS = 600
+
+
+class OutputFiles:
+    def __init__(self, folder: str | Path | None = None):
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="genai-demo-outputs-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def save_png(self, image: Image.Image, stem: str, text_metadata: dict[str, str]) -> str:
+        self._prune()
+        descriptor, name = tempfile.mkstemp(dir=self.folder, prefix=f"{stem}-", suffix=".png")
+        os.close(descriptor)
+        save_png(image, name, text_metadata)
+        return name
+
+    def _prune(self) -> None:
+        cutoff = time.time() - _MAX_AGE_SECONDS
+        for path in self.folder.glob("*.png"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except FileNotFoundError:
+                pass  # another request pruned it first

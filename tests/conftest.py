@@ -1,0 +1,136 @@
+"""Shared fixtures. The environment is made offline and private before anything imports the Hub."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+# Set before huggingface_hub / gradio are imported by any test module.
+_TEST_HOME = Path(tempfile.mkdtemp(prefix="genai-demo-tests-"))
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HOME"] = str(_TEST_HOME / "hf-home")
+os.environ["GENAI_DEMO_HOME"] = str(_TEST_HOME / "genai-demo-home")
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.pop("HF_TOKEN", None)
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from genai_demo.data import ImageDataset, load_image_dataset  # noqa: E402
+from genai_demo.models import DCGANConfig  # noqa: E402
+from genai_demo.training import DCGANTrainer, GANTrainingConfig  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TINY_DCGAN = DCGANConfig(latent_dim=8, generator_features=4, discriminator_features=4)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not torch.cuda.is_available():
+        skip_gpu = pytest.mark.skip(reason="needs CUDA")
+        for item in items:
+            if "gpu" in item.keywords:
+                item.add_marker(skip_gpu)
+
+
+@pytest.fixture(scope="session")
+def mnist_train() -> ImageDataset:
+    return load_image_dataset("mnist", split="train", source="embedded")
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(mnist_train) -> ImageDataset:
+    """256 real digits: enough for a few batches, small enough for milliseconds per step."""
+    return ImageDataset(
+        name="mnist",
+        split="train",
+        images=mnist_train.images[::17][:256].clone(),
+        labels=mnist_train.labels[::17][:256].clone(),
+        class_names=mnist_train.class_names,
+        source="test subset",
+        hub_dataset_id="ylecun/mnist",
+    )
+
+
+def train_tiny_dcgan(dataset, output_dir, steps=3, resume=False, stop_event=None, **config_overrides):
+    """Run a tiny DCGAN for `steps` in all; return (trainer, events)."""
+    settings = dict(max_steps=steps, batch_size=32, log_every=1, sample_every=1000, save_every=1000)
+    settings.update(config_overrides)
+    trainer = DCGANTrainer(
+        dataset,
+        output_dir,
+        GANTrainingConfig(**settings),
+        model_config=TINY_DCGAN,
+        device="cpu",
+        resume=resume,
+        stop_event=stop_event,
+    )
+    events = list(trainer.train())
+    return trainer, events
+
+
+@pytest.fixture(scope="session")
+def tiny_dcgan_config() -> DCGANConfig:
+    return TINY_DCGAN
+
+
+@pytest.fixture(scope="session")
+def train_tiny():
+    return train_tiny_dcgan
+
+
+@pytest.fixture(scope="session")
+def tiny_model_folder(tiny_dataset, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("models") / "tiny-dcgan"
+    train_tiny_dcgan(tiny_dataset, folder, steps=3)
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> float:
+    """Seconds until `url` answers 200; fails early with the server's output if it dies."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"app exited with {process.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.25)
+    process.kill()
+    pytest.fail(f"app did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def live_app():
+    """`python app.py` (the README's run command) on a free port, offline; yields (url, launch_time)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port), "--device", "cpu"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    launched = time.perf_counter()
+    wait_for_http(url, process, timeout=90)
+    yield url, launched
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

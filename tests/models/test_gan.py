@@ -1,0 +1,47 @@
+import pytest
+import torch
+
+from genai_demo.models import DCGAN, DCGANConfig
+
+
+@pytest.mark.parametrize("channels,size", [(1, 28), (3, 32), (3, 64)])
+def test_generator_and_discriminator_shapes_and_ranges(channels, size):
+    torch.manual_seed(0)
+    model = DCGAN(DCGANConfig(image_channels=channels, image_size=size, generator_features=8, discriminator_features=8))
+    images = model.generator(torch.randn(5, 100))
+    assert images.shape == (5, channels, size, size)
+    assert images.min() >= -1 and images.max() <= 1
+    assert images.std() > 0  # not a constant image
+    logits = model.discriminator(images)
+    assert logits.shape == (5,)
+    assert torch.isfinite(logits).all()
+
+
+def test_default_dcgan_is_small_enough_to_ship():
+    model = DCGAN(DCGANConfig())
+    parameters = sum(p.numel() for p in model.parameters())
+    assert 200_000 < parameters < 2_000_000  # a few MB as float32
+
+
+def test_sample_latents_depend_only_on_seed():
+    model = DCGAN(DCGANConfig(latent_dim=16))
+    assert torch.equal(model.sample_latents(4, seed=7), model.sample_latents(4, seed=7))
+    assert not torch.equal(model.sample_latents(4, seed=7), model.sample_latents(4, seed=8))
+    assert model.sample_latents(4, seed=7).shape == (4, 16)
+
+
+def test_generate_uses_inference_batch_norm_and_restores_mode():
+    model = DCGAN(DCGANConfig(latent_dim=8, generator_features=4, discriminator_features=4))
+    model.train()
+    latents = model.sample_latents(6, seed=0)
+    alone = model.generate(latents[:1])
+    together = model.generate(latents)
+    # In eval mode an image does not depend on the rest of its batch.
+    assert torch.allclose(alone[0], together[0], atol=1e-6)
+    assert model.generator.training
+
+
+@pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0)])
+def test_invalid_config_is_a_clear_error(bad):
+    with pytest.raises(ValueError, match="DCGAN"):
+        DCGANConfig(**bad)

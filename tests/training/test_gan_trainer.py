@@ -1,0 +1,147 @@
+import json
+import threading
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from genai_demo.errors import CheckpointError, InvalidInputError
+from genai_demo.training import (
+    CheckpointEvent,
+    DCGANTrainer,
+    FinishedEvent,
+    GANTrainingConfig,
+    ProgressEvent,
+    SampleEvent,
+)
+
+
+def _parameters(module):
+    return [parameter.detach().clone() for parameter in module.parameters()]
+
+
+def test_one_step_changes_both_networks(tiny_dataset, tmp_path, tiny_dcgan_config):
+    trainer = DCGANTrainer(
+        tiny_dataset, tmp_path, GANTrainingConfig(max_steps=1, batch_size=32, log_every=1), model_config=tiny_dcgan_config
+    )
+    generator_before = _parameters(trainer.model.generator)
+    discriminator_before = _parameters(trainer.model.discriminator)
+    events = list(trainer.train())
+    for before, after in ((generator_before, trainer.model.generator), (discriminator_before, trainer.model.discriminator)):
+        changed = [not torch.equal(old, new) for old, new in zip(before, after.parameters())]
+        assert all(changed), "every parameter tensor of both networks must move after one step"
+    progress = [event for event in events if isinstance(event, ProgressEvent)]
+    assert progress[0].step == 1 and progress[0].epoch == 0
+    assert set(progress[0].losses) == {"d_loss", "g_loss"}
+    assert all(torch.isfinite(torch.tensor(value)) for value in progress[0].losses.values())
+    assert progress[0].samples_per_second > 0
+
+
+def test_event_stream_and_run_folder(tiny_dataset, tmp_path, train_tiny):
+    trainer, events = train_tiny(tiny_dataset, tmp_path, steps=8, sample_every=4, save_every=5, log_every=2)
+    kinds = [type(event).__name__ for event in events]
+    assert kinds[0] == "SampleEvent" and kinds[-1] == "FinishedEvent"
+    assert [event.step for event in events if isinstance(event, SampleEvent)] == [0, 4, 8]
+    assert [event.step for event in events if isinstance(event, CheckpointEvent)] == [5, 8]
+    assert [event.step for event in events if isinstance(event, ProgressEvent)] == [2, 4, 6, 8]
+    finished = events[-1]
+    assert isinstance(finished, FinishedEvent) and not finished.stopped and finished.step == 8
+    metrics = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [record["step"] for record in metrics] == [2, 4, 6, 8]
+    for name in ("config.json", "model.safetensors", "README.md", "sample_grid.png",
+                 "training_state.safetensors", "training_state.json"):
+        assert (tmp_path / name).is_file(), name
+    assert json.loads((tmp_path / "training_state.json").read_text())["step"] == 8
+
+
+def test_losses_fall_from_their_start_on_real_digits(tiny_dataset, tmp_path, train_tiny):
+    """The discriminator learns to tell real digits from early fakes: its loss drops from ~2 ln 2."""
+    _, events = train_tiny(tiny_dataset, tmp_path, steps=24, log_every=4, learning_rate=1e-3)
+    d_losses = [event.losses["d_loss"] for event in events if isinstance(event, ProgressEvent)]
+    assert d_losses[0] > d_losses[-1]
+    assert d_losses[-1] < 2 * 0.6931  # better than chance
+
+
+def test_resume_gives_the_same_weights_as_one_run(tiny_dataset, tmp_path, train_tiny):
+    straight, _ = train_tiny(tiny_dataset, tmp_path / "straight", steps=10)
+    train_tiny(tiny_dataset, tmp_path / "split", steps=4)  # 4 steps: mid-epoch (8 steps per epoch)
+    resumed, events = train_tiny(tiny_dataset, tmp_path / "split", steps=10, resume=True)
+    assert resumed.step == 10
+    for name, tensor in straight.model.state_dict().items():
+        assert torch.equal(tensor, resumed.model.state_dict()[name]), name
+    for name in straight.optimizers:
+        assert torch.equal(
+            straight.optimizers[name].state_dict()["state"][0]["exp_avg"],
+            resumed.optimizers[name].state_dict()["state"][0]["exp_avg"],
+        )
+    steps = [json.loads(line)["step"] for line in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, 11))
+
+
+def test_stop_flag_ends_within_one_step_and_saves(tiny_dataset, tmp_path, tiny_dcgan_config):
+    stop = threading.Event()
+    trainer = DCGANTrainer(
+        tiny_dataset, tmp_path, GANTrainingConfig(max_steps=1000, batch_size=32, log_every=1),
+        model_config=tiny_dcgan_config, stop_event=stop,
+    )
+    events = []
+    for event in trainer.train():
+        events.append(event)
+        if isinstance(event, ProgressEvent) and event.step == 3:
+            stop.set()
+    finished = events[-1]
+    assert isinstance(finished, FinishedEvent) and finished.stopped and finished.step == 3
+    saved = load_file(tmp_path / "training_state.safetensors")
+    assert torch.equal(saved["model.generator.net.0.weight"], trainer.model.generator.net[0].weight)
+    assert json.loads((tmp_path / "training_state.json").read_text())["step"] == 3
+
+
+def test_existing_run_needs_resume_and_resume_needs_a_run(tiny_dataset, tmp_path, train_tiny):
+    with pytest.raises(CheckpointError, match="nothing to resume"):
+        train_tiny(tiny_dataset, tmp_path / "empty", steps=2, resume=True)
+    train_tiny(tiny_dataset, tmp_path / "run", steps=2)
+    with pytest.raises(CheckpointError, match="--resume"):
+        train_tiny(tiny_dataset, tmp_path / "run", steps=2)
+    with pytest.raises(CheckpointError, match="batch_size=32"):
+        train_tiny(tiny_dataset, tmp_path / "run", steps=4, resume=True, batch_size=16)
+
+
+def test_corrupt_training_state_is_a_clear_error_and_the_model_survives(tiny_dataset, tmp_path, train_tiny):
+    train_tiny(tiny_dataset, tmp_path, steps=2)
+    model_bytes = (tmp_path / "model.safetensors").read_bytes()
+    (tmp_path / "training_state.safetensors").write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="corrupt"):
+        train_tiny(tiny_dataset, tmp_path, steps=4, resume=True)
+    assert (tmp_path / "model.safetensors").read_bytes() == model_bytes
+
+
+def test_diverging_run_stops_without_overwriting_the_checkpoint(tiny_dataset, tmp_path, train_tiny):
+    from genai_demo.training import TrainingDivergedError
+
+    trainer, _ = train_tiny(tiny_dataset, tmp_path, steps=2)
+    saved = (tmp_path / "model.safetensors").read_bytes()
+    with torch.no_grad():
+        trainer.model.discriminator.net[0].weight.fill_(float("nan"))
+    trainer.total_steps = 4
+    with pytest.raises(TrainingDivergedError, match="non-finite at step 3"):
+        list(trainer.train())
+    assert (tmp_path / "model.safetensors").read_bytes() == saved
+
+
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        (dict(batch_size=0), "batch size"),
+        (dict(learning_rate=float("nan")), "learning rate"),
+        (dict(epochs=-1), "epochs"),
+        (dict(beta1=1.5), "betas"),
+    ],
+)
+def test_invalid_training_config(settings, message):
+    with pytest.raises(InvalidInputError, match=message):
+        GANTrainingConfig(**settings)
+
+
+def test_batch_larger_than_dataset(tiny_dataset, tmp_path):
+    with pytest.raises(InvalidInputError, match="larger than the dataset"):
+        DCGANTrainer(tiny_dataset, tmp_path, GANTrainingConfig(batch_size=512))
