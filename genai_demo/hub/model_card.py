@@ -48,7 +48,7 @@ def build_model_card(facts: TrainingFacts) -> str:
     body = f"""
 # {facts.model_name}
 
-A {title} trained on **{facts.dataset_name}** with [genai-demo](https://github.com/genai-demo/genai-demo).
+A {title} trained on **{facts.dataset_name}** with genai-demo.
 
 {samples}## Objective
 

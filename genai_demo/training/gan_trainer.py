@@ -97,7 +97,8 @@ class DCGANTrainer:
         self.config = training_config or GANTrainingConfig()
         self.device = torch.device(device)
         self.stop_event = stop_event or threading.Event()
-        self.command = command
+        self.command = command or "python -m genai_demo train dcgan (from Python)"
+        self.commands = [self.command]  # one per run that built this folder, resumes included
 
         self.steps_per_epoch = len(dataset) // self.config.batch_size
         if self.steps_per_epoch < 1:
@@ -147,6 +148,7 @@ class DCGANTrainer:
             )
             self._check_resumable(scalars)
             self.step = int(scalars["step"])
+            self.commands = list(scalars.get("commands", [])) + [self.command]
             self._truncate_metrics_after(self.step)
             self.elapsed_before_resume = float(scalars.get("elapsed_seconds", 0.0))
             # An explicit learning rate on resume wins over the saved one.
@@ -300,6 +302,7 @@ class DCGANTrainer:
             "dataset_size": len(self.dataset),
             "training_config": dataclasses.asdict(self.config),
             "device": str(self.device),
+            "commands": self.commands,
         }
         save_training_state(self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}, scalars)
         save_model_folder(
@@ -330,6 +333,6 @@ class DCGANTrainer:
             dataset_name=self.dataset.name,
             dataset_source=self.dataset.source,
             hub_dataset_id=self.dataset.hub_dataset_id,
-            command=self.command or f"python -m genai_demo train dcgan --dataset {self.dataset.name}",
+            command="\n".join(self.commands),
             figures=figures,
         )

@@ -9,7 +9,7 @@ from genai_demo.ui.state import AppState
 
 TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
-CSS = "#sample-grid img { image-rendering: pixelated; }"
+CSS = "#sample-grid img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }"
 GENERATE_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 64
 

@@ -83,7 +83,7 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
                     label="Seed",
                     scale=3,
                 )
-                random_seed_button = gr.Button("🎲 Random", size="sm", scale=1)
+                random_seed_button = gr.Button("Random seed", size="sm", scale=1)
             generate_button = gr.Button("Generate", variant="primary", elem_id="generate-images")
         with gr.Column(scale=2):
             grid_image = gr.Image(

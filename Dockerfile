@@ -1,0 +1,22 @@
+# genai-demo: serves the app on port 7860 as a non-root user (uid 1000, as Spaces requires).
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    GRADIO_ANALYTICS_ENABLED=False \
+    GRADIO_SERVER_NAME=0.0.0.0 \
+    GRADIO_SERVER_PORT=7860
+
+RUN useradd --create-home --uid 1000 user
+WORKDIR /home/user/app
+
+# Dependencies first: this layer is reused until requirements.txt changes.
+COPY --chown=user requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY --chown=user . .
+USER user
+EXPOSE 7860
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/', timeout=4)"
+CMD ["python", "app.py"]

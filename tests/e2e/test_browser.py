@@ -1,0 +1,53 @@
+"""A real browser: Debian's chromium driven by playwright (never `playwright install`)."""
+
+import os
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling out on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: .ci/run installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_open_page_click_generate_see_the_grid(browser, live_app):
+    url, _ = live_app
+    page = browser.new_page()
+    page.goto(url, wait_until="networkidle")
+    page.get_by_role("tab", name="Images").wait_for()
+    assert page.locator("#sample-grid img").count() == 0
+    page.locator("#generate-images").click()
+    image = page.locator("#sample-grid img")
+    image.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#sample-grid img'); return img && img.complete && img.naturalWidth > 0; }",
+        timeout=30_000,
+    )
+    natural_size = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural_size == [242, 242]
+    assert "64 samples from" in page.content()
+    page.close()

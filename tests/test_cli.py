@@ -1,0 +1,73 @@
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from conftest import REPO_ROOT
+
+
+def run_cli(*args, timeout=120):
+    return subprocess.run(
+        [sys.executable, "-m", "genai_demo", *map(str, args)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.mark.slow
+def test_train_then_sample(tmp_path):
+    folder = tmp_path / "dcgan"
+    trained = run_cli("train", "dcgan", "--dataset", "mnist", "--data-source", "embedded", "--max-steps", "3",
+                      "--batch-size", "16", "--seed", "1", "--device", "cpu", "--out", folder)
+    assert trained.returncode == 0, trained.stderr
+    assert "step 3/3" in trained.stdout
+    assert (folder / "model.safetensors").is_file() and (folder / "training_state.safetensors").is_file()
+    assert "--max-steps 3" in (folder / "README.md").read_text()
+
+    resumed = run_cli("train", "dcgan", "--data-source", "embedded", "--max-steps", "5", "--batch-size", "16",
+                      "--seed", "1", "--device", "cpu", "--out", folder, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming" in resumed.stdout and "step 5/5" in resumed.stdout
+
+    grid_path = tmp_path / "grid.png"
+    sampled = run_cli("sample", folder, "--num", "64", "--seed", "0", "--out", grid_path)
+    assert sampled.returncode == 0, sampled.stderr
+    with Image.open(grid_path) as grid:
+        assert grid.size == (8 * 30 + 2, 8 * 30 + 2)  # 8x8 digits of 28 px with 2 px padding
+        assert grid.mode == "L"
+        assert grid.text["seed"] == "0"
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["sample"]])
+def test_help(command):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["sample", "/nonexistent/model"], "error: model folder /nonexistent/model does not exist"),
+        (["sample", ".", "--out", "x.png"], "is not a model folder: config.json is missing"),
+        (["sample", ".", "--out", "grid.jpg"], "--out must end in .png"),
+        (["train", "dcgan", "--out", "OUT", "--resume"], "nothing to resume"),
+        (["train", "dcgan", "--out", "OUT", "--device", "cuda:7"], "device 'cuda:7'"),
+        (["train", "dcgan", "--out", "OUT", "--dataset", "imagenet"], "unknown image dataset 'imagenet'"),
+    ],
+)
+def test_errors_are_one_clear_line(tmp_path, args, message):
+    args = [str(tmp_path / "out") if arg == "OUT" else arg for arg in args]
+    result = run_cli(*args)
+    assert result.returncode == 2
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and message in error_lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("flag,value", [("--num", "0"), ("--num", "nan"), ("--seed", "-1"), ("--num", "1e9")])
+def test_out_of_range_numbers_are_refused(flag, value):
+    result = run_cli("sample", ".", flag, value)
+    assert result.returncode == 2
+    assert "must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,38 @@
+import pytest
+import torch
+from PIL import Image
+
+from genai_demo.images import make_grid, save_png, to_uint8
+
+
+def test_to_uint8_maps_the_range_ends():
+    pixels = to_uint8(torch.tensor([-1.0, 0.0, 1.0, 3.0]).view(1, 1, 1, 4))
+    assert pixels.reshape(-1).tolist() == [0, 128, 255, 255]
+
+
+@pytest.mark.parametrize("count,columns,size", [(64, None, (242, 242)), (10, None, (122, 92)), (3, 5, (92, 32))])
+def test_grid_layout(count, columns, size):
+    grid = make_grid(torch.zeros(count, 1, 28, 28), num_columns=columns)
+    assert grid.size == size and grid.mode == "L"
+
+
+def test_grid_places_each_image():
+    images = -torch.ones(4, 3, 2, 2)
+    images[3] = 1.0  # last image white
+    grid = make_grid(images, num_columns=2, padding=1)
+    assert grid.mode == "RGB"
+    assert grid.getpixel((4, 4)) == (255, 255, 255)  # bottom-right cell
+    assert grid.getpixel((1, 1)) == (0, 0, 0)
+
+
+def test_png_round_trip_keeps_pixels_and_metadata(tmp_path):
+    grid = make_grid(torch.rand(4, 1, 8, 8) * 2 - 1)
+    path = save_png(grid, tmp_path / "grid.png", {"seed": "5"})
+    with Image.open(path) as loaded:
+        assert loaded.tobytes() == grid.tobytes()
+        assert loaded.text["seed"] == "5"
+
+
+def test_empty_grid_is_an_error():
+    with pytest.raises(ValueError, match="zero images"):
+        make_grid(torch.zeros(0, 1, 4, 4))

@@ -1,0 +1,38 @@
+"""Promises the repository makes to a newcomer: two set-up commands, and CI runs the test one."""
+
+import re
+
+from conftest import REPO_ROOT
+
+
+def _setup_commands():
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.*?)\n```", section, flags=re.S)
+
+
+def test_readme_has_exactly_two_setup_commands():
+    commands = _setup_commands()
+    assert commands == [
+        "pip install -r requirements.txt && python app.py",
+        "pip install -r requirements-test.txt && python -m pytest",
+    ]
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    ci_lines = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
+    assert _setup_commands()[1] in ci_lines
+
+
+def test_torch_is_pinned_and_torchvision_absent():
+    requirements = (REPO_ROOT / "requirements.txt").read_text()
+    assert re.search(r"^torch==2\.13\.0$", requirements, flags=re.M)
+    assert "torchvision" not in re.sub(r"#.*", "", requirements)
+
+
+def test_spaces_header_matches_the_gradio_requirement():
+    readme = (REPO_ROOT / "README.md").read_text()
+    header = readme.split("---\n")[1]
+    assert "sdk: gradio" in header and "app_file: app.py" in header
+    major = re.search(r"sdk_version: (\d+)\.", header).group(1)
+    assert f"gradio>={major}." in (REPO_ROOT / "requirements.txt").read_text()

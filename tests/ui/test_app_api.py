@@ -1,0 +1,82 @@
+"""The app as a user's script sees it: `python app.py` on a port, called through gradio_client."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+from conftest import REPO_ROOT
+
+SHIPPED = "dcgan-mnist"
+
+
+@pytest.fixture(scope="module")
+def client(live_app):
+    url, _ = live_app
+    return Client(url, verbose=False)
+
+
+def _pixels(path):
+    with Image.open(path) as image:
+        return np.asarray(image)
+
+
+def test_shipped_model_is_there():
+    assert (REPO_ROOT / "checkpoints" / SHIPPED / "model.safetensors").is_file()
+
+
+def test_named_endpoint_returns_a_64_sample_grid_within_30_s_of_launch(live_app, client):
+    _, launched = live_app
+    image_path, caption = client.predict(SHIPPED, 64, 0, api_name="/generate_images")
+    seconds_since_launch = time.perf_counter() - launched
+    pixels = _pixels(image_path)
+    assert pixels.shape == (242, 242)  # 8x8 digits of 28 px, 2 px apart
+    assert pixels.std() > 20  # digits, not a blank image
+    assert "64 samples" in caption and "seed 0" in caption
+    assert seconds_since_launch < 30
+
+
+def test_same_seed_same_image_other_seed_other_image(client):
+    first = _pixels(client.predict(SHIPPED, 16, 42, api_name="/generate_images")[0])
+    again = _pixels(client.predict(SHIPPED, 16, 42, api_name="/generate_images")[0])
+    other = _pixels(client.predict(SHIPPED, 16, 43, api_name="/generate_images")[0])
+    assert first.shape == (122, 122)
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_concurrent_identical_requests_all_succeed(live_app):
+    """Gradio's PIL cache races on identical outputs (shared/PITFALLS.md); ours must not."""
+    url, _ = live_app
+    reference = _pixels(Client(url, verbose=False).predict(SHIPPED, 64, 7, api_name="/generate_images")[0])
+
+    def one_request(_):
+        return _pixels(Client(url, verbose=False).predict(SHIPPED, 64, 7, api_name="/generate_images")[0])
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(one_request, range(24)))
+    assert len(results) == 24
+    assert all(np.array_equal(result, reference) for result in results)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("no-such-model", 8, 0), r"no model called 'no-such-model'; available: .*dcgan-mnist"),
+        (("../../etc", 8, 0), "no model called"),
+        # Gradio checks a slider's range itself; either message names the limit.
+        ((SHIPPED, 0, 0), "(less than minimum value 1|must be a whole number from 1 to 256)"),
+        ((SHIPPED, 100000, 0), "(greater than maximum value 256|must be a whole number from 1 to 256)"),
+        ((SHIPPED, 8.5, 0), "must be a whole number from 1 to 256"),
+        ((SHIPPED, 8, -5), "(less than minimum value 0|seed must be a whole number)"),
+        ((SHIPPED, 8, 2**40), "(greater than maximum value|seed must be a whole number)"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_the_server_keeps_serving(client, args, message):
+    with pytest.raises(Exception, match=message):
+        client.predict(*args, api_name="/generate_images")
+    image_path, _ = client.predict(SHIPPED, 4, 0, api_name="/generate_images")
+    assert _pixels(image_path).shape == (62, 62)
