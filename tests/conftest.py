@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -114,23 +115,31 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> float:
     pytest.fail(f"app did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def live_app():
-    """`python app.py` (the README's run command) on a free port, offline; yields (url, launch_time)."""
+@contextlib.contextmanager
+def running_app(*extra_args: str):
+    """`python app.py` (the README's run command) on a free port, offline; yields (url, launch time)."""
     port = free_port()
+    launched = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--device", "cpu"],
+        [sys.executable, "app.py", "--port", str(port), "--device", "cpu", *extra_args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     url = f"http://127.0.0.1:{port}/"
-    launched = time.perf_counter()
-    wait_for_http(url, process, timeout=90)
-    yield url, launched
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        wait_for_http(url, process, timeout=90)
+        yield url, launched
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_app():
+    with running_app() as app:
+        yield app
