@@ -17,15 +17,16 @@ FILE_MODE = 0o644
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
-    """Yield a temp file beside `path`; on success fsync it and rename it over `path`."""
+def replaced_atomically(path: str | Path) -> Iterator[str]:
+    """Yield a temp file name beside `path` to write; on success it is fsynced and renamed
+    over `path`, on any failure (a crash included) `path` keeps its old content."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(descriptor)
     try:
-        with os.fdopen(descriptor, mode) as handle:
-            yield handle
-            handle.flush()
+        yield temp_name
+        with open(temp_name, "rb") as handle:
             os.fsync(handle.fileno())
         os.chmod(temp_name, FILE_MODE)
         os.replace(temp_name, path)
@@ -33,6 +34,13 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO]:
+    """An open file whose content replaces `path` atomically when the block ends without error."""
+    with replaced_atomically(path) as temp_name, open(temp_name, mode) as handle:
+        yield handle
 
 
 def atomic_write_json(path: str | Path, data: dict) -> None:
@@ -50,18 +58,6 @@ def atomic_save_safetensors(
     path: str | Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None
 ) -> None:
     """safetensors' own writer into a temp name, then a rename over the target."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(descriptor)
-    try:
-        contiguous = {name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()}
+    contiguous = {name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()}
+    with replaced_atomically(path) as temp_name:
         save_file(contiguous, temp_name, metadata=metadata)
-        with open(temp_name, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, FILE_MODE)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
