@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shlex
 import signal
@@ -12,8 +13,10 @@ from pathlib import Path
 
 from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
+from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan",)
+TRAINABLE_MODELS = ("dcgan", "classifier")
+DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
 def _checked(value_range: limits.IntRange | limits.FloatRange):
@@ -49,12 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto: the Hub dataset when it or its cache is there, else the embedded copy (default)",
     )
     train.add_argument("--out", required=True, type=Path, help="output model folder")
-    train.add_argument("--epochs", type=_checked(limits.EPOCHS), default=25, help="epochs (default: 25)")
+    train.add_argument("--epochs", type=_checked(limits.EPOCHS), default=None,
+                       help="epochs (default: 25 for dcgan, 8 for classifier)")
     train.add_argument(
         "--max-steps", type=_checked(limits.MAX_STEPS), default=None, help="stop after this many steps in all"
     )
     train.add_argument("--batch-size", type=_checked(limits.BATCH_SIZE), default=64, help="default: 64")
-    train.add_argument("--lr", type=_checked(limits.LEARNING_RATE), default=2e-4, help="Adam learning rate (default: 2e-4)")
+    train.add_argument("--lr", type=_checked(limits.LEARNING_RATE), default=None,
+                       help="Adam learning rate (default: 2e-4 for dcgan, 1e-3 for classifier)")
     train.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
     train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     train.add_argument(
@@ -75,23 +80,82 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
     sample.add_argument("--out", type=Path, default=Path("samples.png"), help="PNG to write (default: samples.png)")
     sample.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+
+    evaluate = commands.add_parser(
+        "eval",
+        help="measure a model folder: classifier-FID with its floor, or classifier accuracy",
+        description="Print quality figures of a model folder as a table and as JSON.",
+    )
+    evaluate.add_argument("model_dir", type=Path, help="model folder to measure")
+    evaluate.add_argument("--num", type=_checked(limits.EVAL_SAMPLES), default=5000,
+                          help="images per side (capped by the test split; default: 5000)")
+    evaluate.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
+    evaluate.add_argument("--classifier", type=Path, default=Path(DEFAULT_CLASSIFIER),
+                          help=f"frozen classifier folder (default: {DEFAULT_CLASSIFIER})")
+    evaluate.add_argument("--dataset", default="mnist", help="image dataset (default: mnist)")
+    evaluate.add_argument("--data-source", choices=("auto", "hub", "embedded"), default="auto")
+    evaluate.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    evaluate.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     return parser
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from genai_demo.device import resolve_device
+    from genai_demo.evaluation import evaluate_model_folder
+    from genai_demo.io_utils import atomic_write_json
+
+    results = evaluate_model_folder(
+        args.model_dir, args.classifier, args.num, args.seed, resolve_device(args.device),
+        dataset_name=args.dataset, data_source=args.data_source,
+    )
+    width = max(map(len, results))
+    for name, value in results.items():
+        print(f"{name:<{width}}  {value}")
+    print(json.dumps(results))
+    if args.json:
+        atomic_write_json(args.json, results)
+    return 0
+
+
+def run_train_classifier(args: argparse.Namespace, argv: list[str]) -> int:
+    from genai_demo.data import load_image_dataset
+    from genai_demo.device import resolve_device
+    from genai_demo.training.classifier_trainer import ClassifierTrainer, ClassifierTrainingConfig
+
+    device = resolve_device(args.device)
+    train_set = load_image_dataset(args.dataset, split="train", source=args.data_source)
+    test_set = load_image_dataset(args.dataset, split="test", source=args.data_source)
+    print(f"data: {train_set.source}; device: {device}", flush=True)
+    config = ClassifierTrainingConfig(
+        epochs=args.epochs or 8, batch_size=args.batch_size, learning_rate=args.lr or 1e-3, seed=args.seed
+    )
+    trainer = ClassifierTrainer(
+        train_set, test_set, args.out, config, device=device, command="python -m genai_demo " + shlex.join(argv)
+    )
+    for event in trainer.train():
+        if isinstance(event, ProgressEvent):
+            print(f"epoch {event.epoch}/{config.epochs}  loss {event.losses['loss']:.4f}  "
+                  f"test accuracy {event.losses['test_accuracy']:.4f}", flush=True)
+    print(f"saved {args.out}", flush=True)
+    return 0
 
 
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
-    from genai_demo.training import CheckpointEvent, DCGANTrainer, FinishedEvent, GANTrainingConfig, ProgressEvent
+    from genai_demo.training import CheckpointEvent, DCGANTrainer, FinishedEvent, GANTrainingConfig
 
+    if args.model == "classifier":
+        return run_train_classifier(args, argv)
     device = resolve_device(args.device)
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source)
     print(f"data: {dataset.source}; device: {device}", flush=True)
     config = GANTrainingConfig(
         dataset=args.dataset,
-        epochs=args.epochs,
+        epochs=args.epochs or 25,
         max_steps=args.max_steps,
         batch_size=args.batch_size,
-        learning_rate=args.lr,
+        learning_rate=args.lr or 2e-4,
         seed=args.seed,
         sample_every=args.sample_every,
         save_every=args.save_every,
@@ -156,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return run_train(args, argv)
+        if args.command == "eval":
+            return run_eval(args)
         return run_sample(args)
     except GenaiDemoError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -71,3 +71,36 @@ def test_out_of_range_numbers_are_refused(flag, value):
     assert result.returncode == 2
     assert "must be a whole number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_eval_prints_fid_with_its_floor(tiny_model_folder, tmp_path):
+    import json
+
+    result = run_cli("eval", tiny_model_folder, "--num", "200", "--data-source", "embedded",
+                     "--classifier", REPO_ROOT / "checkpoints" / "classifier-mnist", "--json", tmp_path / "eval.json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["num_images"] == 200
+    assert figures["classifier_fid"] > figures["real_vs_real_floor"] > 0  # 3 steps of training: far from real
+    assert json.loads((tmp_path / "eval.json").read_text()) == figures
+
+
+def test_eval_with_a_generator_as_classifier_is_a_clear_error(tiny_model_folder):
+    result = run_cli("eval", tiny_model_folder, "--classifier", tiny_model_folder, "--data-source", "embedded")
+    assert result.returncode == 2
+    assert "is a dcgan, not a classifier folder" in result.stderr
+
+
+def test_shipped_models_meet_their_cards():
+    """The shipped classifier's accuracy is what its card states (eval reproduces the card)."""
+    import json
+    import re
+
+    classifier = REPO_ROOT / "checkpoints" / "classifier-mnist"
+    card_accuracy = float(re.search(r"\| test accuracy \| ([0-9.]+) \|", (classifier / "README.md").read_text()).group(1))
+    result = run_cli("eval", classifier, "--classifier", classifier, "--data-source", "embedded")
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(result.stdout.strip().splitlines()[-1])["test_accuracy"]
+    assert measured == pytest.approx(card_accuracy, abs=1e-4)
+    assert measured > 0.95

@@ -12,9 +12,36 @@ OBJECTIVES = {
         "Non-saturating GAN loss (Goodfellow et al. 2014): the discriminator minimises "
         "`-log D(x) - log(1 - D(G(z)))`, the generator minimises `-log D(G(z))`."
     ),
+    "classifier": (
+        "Cross-entropy of the labels. Frozen after training: its penultimate-layer features "
+        "define classifier-FID, its predictions the class accuracy of conditional samples."
+    ),
 }
-PIPELINE_TAGS = {"dcgan": "unconditional-image-generation"}
-TITLES = {"dcgan": "DCGAN"}
+PIPELINE_TAGS = {"dcgan": "unconditional-image-generation", "classifier": "image-classification"}
+TITLES = {"dcgan": "DCGAN", "classifier": "LeNet-style classifier"}
+FAMILY_TAGS = {"dcgan": ["gan", "image-generation"], "classifier": ["image-classification", "metric"]}
+
+USAGE = {
+    "dcgan": """```bash
+python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
+```
+
+```python
+from genai_demo.hub import load_model_folder
+from genai_demo.images import make_grid
+
+model = load_model_folder("path/to/NAME")
+images = model.generate(model.sample_latents(64, seed=0))  # (64, C, H, W) in [-1, 1]
+make_grid(images).save("grid.png")
+```""",
+    "classifier": """```python
+from genai_demo.hub import load_model_folder
+
+classifier = load_model_folder("path/to/NAME")
+logits = classifier(images)              # images: (N, C, H, W) in [-1, 1]
+features = classifier.features(images)   # what classifier-FID compares
+```""",
+}
 
 
 @dataclass
@@ -37,10 +64,11 @@ def build_model_card(facts: TrainingFacts) -> str:
         library_name="genai-demo",
         license="mit",
         pipeline_tag=PIPELINE_TAGS.get(facts.model_type),
-        tags=["genai-demo", facts.model_type, "gan", facts.dataset_name, "image-generation"],
+        tags=["genai-demo", facts.model_type, facts.dataset_name, *FAMILY_TAGS.get(facts.model_type, [])],
         datasets=[facts.hub_dataset_id] if facts.hub_dataset_id else None,
     )
     title = TITLES.get(facts.model_type, facts.model_type)
+    usage = USAGE.get(facts.model_type, USAGE["dcgan"]).replace("NAME", facts.model_name)
     figure_rows = "\n".join(f"| {label} | {value} |" for label, value in facts.figures.items())
     samples = (
         f"![64 samples from a fixed seed]({facts.sample_grid_file})\n\n" if facts.sample_grid_file else ""
@@ -68,18 +96,7 @@ Data: {facts.dataset_source}.
 
 ## Use this model
 
-```bash
-python -m genai_demo sample path/to/{facts.model_name} --num 64 --seed 0 --out grid.png
-```
-
-```python
-from genai_demo.hub import load_model_folder
-from genai_demo.images import make_grid
-
-model = load_model_folder("path/to/{facts.model_name}")
-images = model.generate(model.sample_latents(64, seed=0))  # (64, C, H, W) in [-1, 1]
-make_grid(images).save("grid.png")
-```
+{usage}
 
 The folder holds `config.json` and `model.safetensors` only: nothing in it is unpickled.
 """

@@ -1,0 +1,56 @@
+"""`python -m genai_demo eval`: quality figures of a model folder, shared by the CLI and (later) the UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from genai_demo.data import load_image_dataset
+from genai_demo.errors import InvalidInputError
+from genai_demo.generation import load_cached_model
+from genai_demo.hub.model_folder import read_model_config
+from genai_demo.metrics import classifier_fid
+from genai_demo.training.classifier_trainer import classification_accuracy
+
+
+def evaluate_model_folder(
+    model_dir: str | Path,
+    classifier_dir: str | Path,
+    num_samples: int,
+    seed: int,
+    device: torch.device,
+    dataset_name: str = "mnist",
+    data_source: str = "auto",
+) -> dict[str, float | int | str]:
+    """Classifier-FID with its real-vs-real floor for generators, test accuracy for classifiers.
+
+    Both FIDs use the same number of images and the same real test images, so they compare.
+    """
+    model_type, _ = read_model_config(model_dir)
+    test_set = load_image_dataset(dataset_name, split="test", source=data_source)
+    classifier = load_cached_model(classifier_dir, device)
+    if classifier.model_type != "classifier":
+        raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")
+    if model_type == "classifier":
+        accuracy = classification_accuracy(load_cached_model(model_dir, device), test_set, device)
+        return {"model": str(model_dir), "test_accuracy": round(accuracy, 4), "num_images": len(test_set)}
+    train_set = load_image_dataset(dataset_name, split="train", source=data_source)
+    count = min(num_samples, len(test_set), len(train_set))
+    real_test = test_set.to_training_tensor("cpu")[:count]
+    # A fixed, spread-out subset of the training images, so every class is in the floor.
+    real_train = train_set.to_training_tensor("cpu")[torch.linspace(0, len(train_set) - 1, count).long()]
+    generator = load_cached_model(model_dir, device)
+    latents = generator.sample_latents(count, seed)
+    generated = torch.cat([generator.generate(chunk.to(device)).cpu() for chunk in latents.split(500)])
+    fid = classifier_fid(classifier, real_test, generated)
+    floor = classifier_fid(classifier, real_test, real_train)
+    return {
+        "model": str(model_dir),
+        "num_images": count,
+        "classifier_fid": round(fid, 3),
+        "real_vs_real_floor": round(floor, 3),
+        "fid_over_floor": round(fid / max(floor, 1e-12), 2),
+        "data": test_set.source,
+        "classifier": str(classifier_dir),
+    }
