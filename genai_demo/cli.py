@@ -15,7 +15,7 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan", "classifier")
+TRAINABLE_MODELS = ("dcgan", "mlp-gan", "classifier")
 DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
@@ -53,13 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", required=True, type=Path, help="output model folder")
     train.add_argument("--epochs", type=_checked(limits.EPOCHS), default=None,
-                       help="epochs (default: 25 for dcgan, 8 for classifier)")
+                       help="epochs (default: 25 for GANs, 8 for classifier)")
     train.add_argument(
         "--max-steps", type=_checked(limits.MAX_STEPS), default=None, help="stop after this many steps in all"
     )
     train.add_argument("--batch-size", type=_checked(limits.BATCH_SIZE), default=64, help="default: 64")
     train.add_argument("--lr", type=_checked(limits.LEARNING_RATE), default=None,
-                       help="Adam learning rate (default: 2e-4 for dcgan, 1e-3 for classifier)")
+                       help="Adam learning rate (default: 2e-4 for GANs, 1e-3 for classifier)")
     train.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
     train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     train.add_argument(
@@ -143,7 +143,7 @@ def run_train_classifier(args: argparse.Namespace, argv: list[str]) -> int:
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
-    from genai_demo.training import CheckpointEvent, DCGANTrainer, FinishedEvent, GANTrainingConfig
+    from genai_demo.training import CheckpointEvent, GANTrainer, FinishedEvent, GANTrainingConfig
 
     if args.model == "classifier":
         return run_train_classifier(args, argv)
@@ -161,10 +161,11 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         save_every=args.save_every,
     )
     stop_event = threading.Event()
-    trainer = DCGANTrainer(
+    trainer = GANTrainer(
         dataset,
         args.out,
         config,
+        model_type=args.model,
         device=device,
         resume=args.resume,
         stop_event=stop_event,

@@ -24,11 +24,15 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from genai_demo.data import ImageDataset, load_image_dataset  # noqa: E402
-from genai_demo.models import DCGANConfig  # noqa: E402
-from genai_demo.training import DCGANTrainer, GANTrainingConfig  # noqa: E402
+from genai_demo.models import DCGANConfig, MLPGANConfig  # noqa: E402
+from genai_demo.training import GANTrainer, GANTrainingConfig  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TINY_DCGAN = DCGANConfig(latent_dim=8, generator_features=4, discriminator_features=4)
+TINY_CONFIGS = {
+    "dcgan": TINY_DCGAN,
+    "mlp-gan": MLPGANConfig(latent_dim=8, generator_hidden=[16, 32], discriminator_hidden=[32, 16]),
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -58,15 +62,18 @@ def tiny_dataset(mnist_train) -> ImageDataset:
     )
 
 
-def train_tiny_dcgan(dataset, output_dir, steps=3, resume=False, stop_event=None, **config_overrides):
-    """Run a tiny DCGAN for `steps` in all; return (trainer, events)."""
+def train_tiny_dcgan(
+    dataset, output_dir, steps=3, resume=False, stop_event=None, model_type="dcgan", **config_overrides
+):
+    """Run a tiny GAN (DCGAN unless told) for `steps` in all; return (trainer, events)."""
     settings = dict(max_steps=steps, batch_size=32, log_every=1, sample_every=1000, save_every=1000)
     settings.update(config_overrides)
-    trainer = DCGANTrainer(
+    trainer = GANTrainer(
         dataset,
         output_dir,
         GANTrainingConfig(**settings),
-        model_config=TINY_DCGAN,
+        model_config=TINY_CONFIGS[model_type],
+        model_type=model_type,
         device="cpu",
         resume=resume,
         stop_event=stop_event,

@@ -17,9 +17,18 @@ OBJECTIVES = {
         "define classifier-FID, its predictions the class accuracy of conditional samples."
     ),
 }
-PIPELINE_TAGS = {"dcgan": "unconditional-image-generation", "classifier": "image-classification"}
-TITLES = {"dcgan": "DCGAN", "classifier": "LeNet-style classifier"}
-FAMILY_TAGS = {"dcgan": ["gan", "image-generation"], "classifier": ["image-classification", "metric"]}
+OBJECTIVES["mlp-gan"] = OBJECTIVES["dcgan"]
+PIPELINE_TAGS = {
+    "dcgan": "unconditional-image-generation",
+    "mlp-gan": "unconditional-image-generation",
+    "classifier": "image-classification",
+}
+TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "classifier": "LeNet-style classifier"}
+FAMILY_TAGS = {
+    "dcgan": ["gan", "image-generation"],
+    "mlp-gan": ["gan", "image-generation"],
+    "classifier": ["image-classification", "metric"],
+}
 
 USAGE = {
     "dcgan": """```bash

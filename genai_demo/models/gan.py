@@ -1,4 +1,7 @@
-"""GAN generators and discriminators.
+"""GAN generators and discriminators: the MLP GAN of the textbook tutorial, and DCGAN.
+
+MLP GAN after Goodfellow et al., "Generative Adversarial Nets" (NeurIPS 2014), in the layer
+sizes of the classic Keras/PyTorch MNIST tutorials: 100 -> 256 -> 512 -> 1024 -> 784.
 
 DCGAN after Radford, Metz & Chintala, "Unsupervised Representation Learning with Deep
 Convolutional Generative Adversarial Networks" (ICLR 2016), scaled down to 28x28 the way the
@@ -13,7 +16,7 @@ The discriminator returns logits (no sigmoid): the trainer uses the numerically 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -100,17 +103,16 @@ class DCGANDiscriminator(nn.Module):
         return self.net(images).view(-1)
 
 
-class DCGAN(nn.Module):
-    """A generator/discriminator pair; one object so one folder holds both."""
+class GANPair(nn.Module):
+    """A generator/discriminator pair; one object so one folder holds both.
 
-    model_type = "dcgan"
-    config_class = DCGANConfig
+    Subclasses set `model_type`, `config_class` and build `generator` and `discriminator`.
+    """
 
-    def __init__(self, config: DCGANConfig):
-        super().__init__()
-        self.config = config
-        self.generator = DCGANGenerator(config)
-        self.discriminator = DCGANDiscriminator(config)
+    model_type: str
+    config: DCGANConfig | MLPGANConfig
+    generator: nn.Module
+    discriminator: nn.Module
 
     @torch.no_grad()
     def generate(self, latents: torch.Tensor) -> torch.Tensor:
@@ -127,3 +129,83 @@ class DCGAN(nn.Module):
         cpu_generator = torch.Generator(device="cpu").manual_seed(seed)
         return torch.randn(num_samples, self.config.latent_dim, generator=cpu_generator)
 
+
+
+class DCGAN(GANPair):
+    model_type = "dcgan"
+    config_class = DCGANConfig
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        self.generator = DCGANGenerator(config)
+        self.discriminator = DCGANDiscriminator(config)
+
+
+@dataclass
+class MLPGANConfig:
+    """Fully connected GAN; saved as `config.json` in the model folder."""
+
+    latent_dim: int = 100
+    image_channels: int = 1
+    image_size: int = 28
+    generator_hidden: list[int] = field(default_factory=lambda: [256, 512, 1024])
+    discriminator_hidden: list[int] = field(default_factory=lambda: [512, 256])
+
+    def __post_init__(self) -> None:
+        self.generator_hidden = list(self.generator_hidden)
+        self.discriminator_hidden = list(self.discriminator_hidden)
+        for name in ("latent_dim", "image_channels", "image_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"MLP GAN {name} must be positive, got {getattr(self, name)}")
+        if not self.generator_hidden or not self.discriminator_hidden:
+            raise ValueError("MLP GAN needs at least one hidden layer in each network")
+        if min(self.generator_hidden + self.discriminator_hidden) < 1:
+            raise ValueError("MLP GAN hidden layer sizes must be positive")
+
+
+class MLPGenerator(nn.Module):
+    """Linear -> BatchNorm -> LeakyReLU(0.2) blocks, then a linear layer to pixels and tanh."""
+
+    def __init__(self, config: MLPGANConfig):
+        super().__init__()
+        self.config = config
+        layers: list[nn.Module] = []
+        width = config.latent_dim
+        for hidden in config.generator_hidden:
+            layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2, inplace=True)]
+            width = hidden
+        layers += [nn.Linear(width, config.image_channels * config.image_size**2), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, latents: torch.Tensor) -> torch.Tensor:
+        config = self.config
+        return self.net(latents).view(-1, config.image_channels, config.image_size, config.image_size)
+
+
+class MLPDiscriminator(nn.Module):
+    """Flattened pixels -> Linear -> LeakyReLU(0.2) blocks -> one logit."""
+
+    def __init__(self, config: MLPGANConfig):
+        super().__init__()
+        layers: list[nn.Module] = [nn.Flatten()]
+        width = config.image_channels * config.image_size**2
+        for hidden in config.discriminator_hidden:
+            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2, inplace=True)]
+            width = hidden
+        layers.append(nn.Linear(width, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images).view(-1)
+
+
+class MLPGAN(GANPair):
+    model_type = "mlp-gan"
+    config_class = MLPGANConfig
+
+    def __init__(self, config: MLPGANConfig):
+        super().__init__()
+        self.config = config
+        self.generator = MLPGenerator(config)
+        self.discriminator = MLPDiscriminator(config)

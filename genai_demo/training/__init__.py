@@ -1,11 +1,11 @@
 """Trainers: plain objects that yield progress events and check a stop flag; no UI here."""
 
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent
-from genai_demo.training.gan_trainer import DCGANTrainer, GANTrainingConfig, TrainingDivergedError
+from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, TrainingDivergedError
 
 __all__ = [
     "CheckpointEvent",
-    "DCGANTrainer",
+    "GANTrainer",
     "FinishedEvent",
     "GANTrainingConfig",
     "ProgressEvent",

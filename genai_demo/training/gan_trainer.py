@@ -1,4 +1,4 @@
-"""The DCGAN trainer: a plain object whose `train()` yields progress events and obeys a stop flag.
+"""The GAN trainer (MLP GAN, DCGAN): a plain object whose `train()` yields events and obeys a stop flag.
 
 Loss: the non-saturating GAN loss of Goodfellow et al. 2014 (section 3), with
 Adam(lr 2e-4, betas (0.5, 0.999)) for both networks as in Radford et al. 2016.
@@ -29,7 +29,7 @@ from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.images import make_grid, save_png
 from genai_demo.io_utils import atomic_write_text
-from genai_demo.models import DCGAN, DCGANConfig
+from genai_demo.models import GAN_CLASSES, DCGANConfig, MLPGANConfig
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 
@@ -78,15 +78,16 @@ def _epoch_permutation(num_items: int, seed: int, epoch: int, device: torch.devi
     return torch.randperm(num_items, generator=generator).to(device)
 
 
-class DCGANTrainer:
-    """Train a DCGAN into `output_dir`, which is a loadable model folder after every save."""
+class GANTrainer:
+    """Train a GAN into `output_dir`, which is a loadable model folder after every save."""
 
     def __init__(
         self,
         dataset: ImageDataset,
         output_dir: str | Path,
         training_config: GANTrainingConfig | None = None,
-        model_config: DCGANConfig | None = None,
+        model_config: DCGANConfig | MLPGANConfig | None = None,
+        model_type: str = "dcgan",
         device: torch.device | str = "cpu",
         resume: bool = False,
         stop_event: threading.Event | None = None,
@@ -97,7 +98,7 @@ class DCGANTrainer:
         self.config = training_config or GANTrainingConfig()
         self.device = torch.device(device)
         self.stop_event = stop_event or threading.Event()
-        self.command = command or "python -m genai_demo train dcgan (from Python)"
+        self.command = command or f"python -m genai_demo train {model_type} (from Python)"
         self.commands = [self.command]  # one per run that built this folder, resumes included
 
         self.steps_per_epoch = len(dataset) // self.config.batch_size
@@ -109,16 +110,21 @@ class DCGANTrainer:
         if self.config.max_steps is not None:
             self.total_steps = min(self.total_steps, self.config.max_steps)
 
+        if model_type not in GAN_CLASSES:
+            raise InvalidInputError(f"unknown GAN {model_type!r}: choose one of {', '.join(GAN_CLASSES)}")
         if resume:
             if not (self.output_dir / STATE_WEIGHTS_NAME).is_file():
                 raise CheckpointError(f"nothing to resume in {self.output_dir}: no {STATE_WEIGHTS_NAME}")
-            _, model_config = read_model_config(self.output_dir)
+            saved_type, model_config = read_model_config(self.output_dir)
+            if saved_type != model_type:
+                raise CheckpointError(f"cannot resume: {self.output_dir} holds a {saved_type}, not a {model_type}")
         elif (self.output_dir / STATE_WEIGHTS_NAME).is_file():
             raise CheckpointError(
                 f"{self.output_dir} already holds a training run: pass --resume to continue it, "
                 "or choose another output folder"
             )
-        self.model_config = model_config or DCGANConfig(
+        model_class = GAN_CLASSES[model_type]
+        self.model_config = model_config or model_class.config_class(
             image_channels=dataset.image_channels, image_size=dataset.image_size
         )
         if (self.model_config.image_channels, self.model_config.image_size) != (
@@ -131,7 +137,7 @@ class DCGANTrainer:
             )
 
         torch.manual_seed(self.config.seed)  # weight initialisation
-        self.model = DCGAN(self.model_config).to(self.device)
+        self.model = model_class(self.model_config).to(self.device)
         betas = (self.config.beta1, self.config.beta2)
         self.optimizers = {
             "generator": torch.optim.Adam(self.model.generator.parameters(), self.config.learning_rate, betas),

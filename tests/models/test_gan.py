@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from genai_demo.models import DCGAN, DCGANConfig
+from genai_demo.models import DCGAN, MLPGAN, DCGANConfig, MLPGANConfig
 
 
 @pytest.mark.parametrize("channels,size", [(1, 28), (3, 32), (3, 64)])
@@ -45,3 +45,32 @@ def test_generate_uses_inference_batch_norm_and_restores_mode():
 def test_invalid_config_is_a_clear_error(bad):
     with pytest.raises(ValueError, match="DCGAN"):
         DCGANConfig(**bad)
+
+
+def test_mlp_gan_has_the_textbook_layer_sizes():
+    model = MLPGAN(MLPGANConfig())
+    generator_linears = [layer for layer in model.generator.net if isinstance(layer, torch.nn.Linear)]
+    discriminator_linears = [layer for layer in model.discriminator.net if isinstance(layer, torch.nn.Linear)]
+    assert [(layer.in_features, layer.out_features) for layer in generator_linears] == [
+        (100, 256), (256, 512), (512, 1024), (1024, 784)]
+    assert [(layer.in_features, layer.out_features) for layer in discriminator_linears] == [
+        (784, 512), (512, 256), (256, 1)]
+    images = model.generate(model.sample_latents(5, seed=0))
+    assert images.shape == (5, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    assert model.discriminator(images).shape == (5,)
+
+
+def test_mlp_gan_config_round_trips_through_a_folder(tmp_path):
+    from genai_demo.hub import load_model_folder, save_model_folder
+
+    model = MLPGAN(MLPGANConfig(latent_dim=4, generator_hidden=[8], discriminator_hidden=[8]))
+    save_model_folder(tmp_path, model)
+    loaded = load_model_folder(tmp_path)
+    assert isinstance(loaded, MLPGAN) and loaded.config == model.config
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(tensor, loaded.state_dict()[name])
+
+
+def test_mlp_gan_without_hidden_layers_is_an_error():
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        MLPGANConfig(generator_hidden=[])

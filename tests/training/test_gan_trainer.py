@@ -8,7 +8,7 @@ from safetensors.torch import load_file
 from genai_demo.errors import CheckpointError, InvalidInputError
 from genai_demo.training import (
     CheckpointEvent,
-    DCGANTrainer,
+    GANTrainer,
     FinishedEvent,
     GANTrainingConfig,
     ProgressEvent,
@@ -20,9 +20,10 @@ def _parameters(module):
     return [parameter.detach().clone() for parameter in module.parameters()]
 
 
-def test_one_step_changes_both_networks(tiny_dataset, tmp_path, tiny_dcgan_config):
-    trainer = DCGANTrainer(
-        tiny_dataset, tmp_path, GANTrainingConfig(max_steps=1, batch_size=32, log_every=1), model_config=tiny_dcgan_config
+@pytest.mark.parametrize("model_type", ["dcgan", "mlp-gan"])
+def test_one_step_changes_both_networks(tiny_dataset, tmp_path, model_type):
+    trainer = GANTrainer(
+        tiny_dataset, tmp_path, GANTrainingConfig(max_steps=1, batch_size=32, log_every=1), model_type=model_type
     )
     generator_before = _parameters(trainer.model.generator)
     discriminator_before = _parameters(trainer.model.discriminator)
@@ -62,10 +63,12 @@ def test_losses_fall_from_their_start_on_real_digits(tiny_dataset, tmp_path, tra
     assert d_losses[-1] < 2 * 0.6931  # better than chance
 
 
-def test_resume_gives_the_same_weights_as_one_run(tiny_dataset, tmp_path, train_tiny):
-    straight, _ = train_tiny(tiny_dataset, tmp_path / "straight", steps=10)
-    train_tiny(tiny_dataset, tmp_path / "split", steps=4)  # 4 steps: mid-epoch (8 steps per epoch)
-    resumed, events = train_tiny(tiny_dataset, tmp_path / "split", steps=10, resume=True)
+@pytest.mark.parametrize("model_type", ["dcgan", "mlp-gan"])
+def test_resume_gives_the_same_weights_as_one_run(tiny_dataset, tmp_path, train_tiny, model_type):
+    straight, _ = train_tiny(tiny_dataset, tmp_path / "straight", steps=10, model_type=model_type)
+    # 4 steps: mid-epoch (8 steps per epoch)
+    train_tiny(tiny_dataset, tmp_path / "split", steps=4, model_type=model_type)
+    resumed, events = train_tiny(tiny_dataset, tmp_path / "split", steps=10, resume=True, model_type=model_type)
     assert resumed.step == 10
     for name, tensor in straight.model.state_dict().items():
         assert torch.equal(tensor, resumed.model.state_dict()[name]), name
@@ -80,7 +83,7 @@ def test_resume_gives_the_same_weights_as_one_run(tiny_dataset, tmp_path, train_
 
 def test_stop_flag_ends_within_one_step_and_saves(tiny_dataset, tmp_path, tiny_dcgan_config):
     stop = threading.Event()
-    trainer = DCGANTrainer(
+    trainer = GANTrainer(
         tiny_dataset, tmp_path, GANTrainingConfig(max_steps=1000, batch_size=32, log_every=1),
         model_config=tiny_dcgan_config, stop_event=stop,
     )
@@ -104,6 +107,13 @@ def test_existing_run_needs_resume_and_resume_needs_a_run(tiny_dataset, tmp_path
         train_tiny(tiny_dataset, tmp_path / "run", steps=2)
     with pytest.raises(CheckpointError, match="batch_size=32"):
         train_tiny(tiny_dataset, tmp_path / "run", steps=4, resume=True, batch_size=16)
+    with pytest.raises(CheckpointError, match="holds a dcgan, not a mlp-gan"):
+        train_tiny(tiny_dataset, tmp_path / "run", steps=4, resume=True, model_type="mlp-gan")
+
+
+def test_unknown_gan_family(tiny_dataset, tmp_path):
+    with pytest.raises(InvalidInputError, match="unknown GAN 'stylegan'"):
+        GANTrainer(tiny_dataset, tmp_path, model_type="stylegan")
 
 
 def test_corrupt_training_state_is_a_clear_error_and_the_model_survives(tiny_dataset, tmp_path, train_tiny):
@@ -144,4 +154,4 @@ def test_invalid_training_config(settings, message):
 
 def test_batch_larger_than_dataset(tiny_dataset, tmp_path):
     with pytest.raises(InvalidInputError, match="larger than the dataset"):
-        DCGANTrainer(tiny_dataset, tmp_path, GANTrainingConfig(batch_size=512))
+        GANTrainer(tiny_dataset, tmp_path, GANTrainingConfig(batch_size=512))
