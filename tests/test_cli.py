@@ -104,3 +104,32 @@ def test_shipped_models_meet_their_cards():
     measured = json.loads(result.stdout.strip().splitlines()[-1])["test_accuracy"]
     assert measured == pytest.approx(card_accuracy, abs=1e-4)
     assert measured > 0.95
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_after_the_step_and_saves_a_resumable_checkpoint(tmp_path):
+    import json
+    import signal
+    import time
+
+    folder = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genai_demo", "train", "dcgan", "--data-source", "embedded", "--max-steps", "100000",
+         "--batch-size", "16", "--device", "cpu", "--out", str(folder)],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        for line in process.stdout:  # wait until training runs
+            if line.startswith("step "):
+                break
+        process.send_signal(signal.SIGINT)
+        started = time.perf_counter()
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr
+    assert time.perf_counter() - started < 30
+    assert "stopped at step" in stdout and "--resume" in stdout
+    saved_step = json.loads((folder / "training_state.json").read_text())["step"]
+    assert 20 <= saved_step < 100000
+    assert f"stopped at step {saved_step};" in stdout
