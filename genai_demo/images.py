@@ -55,3 +55,16 @@ def save_png(image: Image.Image, path: str | Path, text_metadata: dict[str, str]
     with atomic_write(path) as handle:
         image.save(handle, format="PNG", pnginfo=info)
     return path
+
+
+def save_gif(frames: list[Image.Image], path: str | Path, frame_seconds: float = 0.12, scale: int = 4) -> Path:
+    """An endlessly looping animated GIF that plays forwards then backwards, frames upscaled."""
+    scaled = [frame.resize((frame.width * scale, frame.height * scale), Image.NEAREST) for frame in frames]
+    sequence = scaled + scaled[-2:0:-1]  # ping-pong, without repeating the end frames
+    path = Path(path)
+    with atomic_write(path) as handle:
+        sequence[0].save(
+            handle, format="GIF", save_all=True, append_images=sequence[1:],
+            duration=int(frame_seconds * 1000), loop=0,
+        )
+    return path

@@ -52,6 +52,7 @@ class FloatRange:
 
 SEED = IntRange("seed", 0, 2**32 - 1)
 NUM_SAMPLES = IntRange("number of samples", 1, 256)
+INTERPOLATION_STEPS = IntRange("number of interpolation steps", 2, 64)
 EVAL_SAMPLES = IntRange("number of evaluation images", 2, 100_000)
 EPOCHS = IntRange("epochs", 1, 10_000)
 MAX_STEPS = IntRange("steps", 1, 10_000_000)

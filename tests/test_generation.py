@@ -19,3 +19,27 @@ def test_a_sample_does_not_depend_on_how_many_are_drawn(tiny_model_folder):
     assert few.shape == (2, 1, 28, 28) and many.shape == (9, 1, 28, 28)
     assert torch.allclose(few, many[:2], atol=1e-6)
     assert many.min() >= -1 and many.max() <= 1
+
+
+def test_slerp_ends_at_both_latents_and_keeps_the_norm():
+    from genai_demo.generation import slerp
+
+    generator = torch.Generator().manual_seed(0)
+    start, end = torch.randn(100, generator=generator), torch.randn(100, generator=generator)
+    path = slerp(start, end, torch.linspace(0, 1, 9))
+    assert path.shape == (9, 100)
+    assert torch.allclose(path[0], start, atol=1e-5) and torch.allclose(path[-1], end, atol=1e-5)
+    # Midway, the arc keeps Gaussian-like norm; the straight line would shrink it.
+    assert path[4].norm() > 0.9 * min(start.norm(), end.norm())
+    assert ((start + end) / 2).norm() < 0.8 * path[4].norm()
+    assert torch.allclose(slerp(start, start, torch.tensor([0.5]))[0], start)
+
+
+def test_interpolation_goes_from_one_seed_to_the_other(tiny_model_folder):
+    from genai_demo.generation import interpolate_images
+
+    cpu = torch.device("cpu")
+    frames = interpolate_images(tiny_model_folder, 3, 4, 5, cpu)
+    assert frames.shape == (5, 1, 28, 28)
+    assert torch.allclose(frames[0], generate_images(tiny_model_folder, 1, 3, cpu)[0], atol=1e-5)
+    assert torch.allclose(frames[-1], generate_images(tiny_model_folder, 1, 4, cpu)[0], atol=1e-5)

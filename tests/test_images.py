@@ -36,3 +36,14 @@ def test_png_round_trip_keeps_pixels_and_metadata(tmp_path):
 def test_empty_grid_is_an_error():
     with pytest.raises(ValueError, match="zero images"):
         make_grid(torch.zeros(0, 1, 4, 4))
+
+
+def test_gif_loops_forward_and_back(tmp_path):
+    from genai_demo.images import save_gif
+
+    frames = [make_grid(torch.full((1, 1, 4, 4), value), padding=0) for value in (-1.0, 0.0, 1.0)]
+    path = save_gif(frames, tmp_path / "walk.gif", scale=2)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 4  # 0, 1, 2, 1
+        assert gif.size == (8, 8)
+        assert gif.info["loop"] == 0

@@ -10,7 +10,8 @@ from huggingface_hub import ModelCard
 
 from genai_demo import limits
 from genai_demo.errors import GenaiDemoError
-from genai_demo.generation import generate_image_grid
+from genai_demo.generation import generate_image_grid, interpolate_images
+from genai_demo.images import make_grid
 from genai_demo.hub.model_folder import CARD_NAME
 from genai_demo.hub.registry import find_model
 from genai_demo.models import GAN_CLASSES
@@ -96,8 +97,39 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
                 height=480,
             )
             caption_markdown = gr.Markdown(label="Caption")
+    with gr.Accordion("Latent interpolation", open=False):
+        gr.Markdown(
+            "Walk along the arc between two seeds' latent vectors (spherical interpolation): "
+            "a smooth morph means the generator learned a continuous space, not a lookup table."
+        )
+        with gr.Row():
+            seed_start_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum,
+                                          maximum=limits.SEED.maximum, label="From seed")
+            seed_end_number = gr.Number(value=1, precision=0, minimum=limits.SEED.minimum,
+                                        maximum=limits.SEED.maximum, label="To seed")
+            num_steps_slider = gr.Slider(limits.INTERPOLATION_STEPS.minimum, limits.INTERPOLATION_STEPS.maximum,
+                                         value=10, step=1, label="Steps")
+        interpolate_button = gr.Button("Interpolate", elem_id="interpolate")
+        strip_image = gr.Image(label="Strip", type="filepath", format="png", interactive=False,
+                               elem_id="interpolation-strip")
+        animation_image = gr.Image(label="Animation", type="filepath", format="gif", interactive=False,
+                                   elem_id="interpolation-gif", height=160)
     with gr.Accordion("Model card", open=False):
         card_markdown = gr.Markdown(model_card_markdown(state, default_model))
+
+    def interpolate_latents(model_name: str, seed_start: float, seed_end: float, num_steps: float) -> tuple[str, str]:
+        """Images along the latent arc from `seed_start` to `seed_end`; returns (PNG strip, GIF) paths."""
+        try:
+            num_steps = limits.INTERPOLATION_STEPS.check(num_steps)
+            seed_start, seed_end = limits.SEED.check(seed_start), limits.SEED.check(seed_end)
+            entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+            images = interpolate_images(entry.path, seed_start, seed_end, num_steps, state.device)
+        except GenaiDemoError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        metadata = {"model": entry.name, "seeds": f"{seed_start}->{seed_end}", "steps": str(num_steps)}
+        strip = state.outputs.save_png(make_grid(images, num_columns=num_steps), entry.name, metadata)
+        frames = [make_grid(image[None], padding=0) for image in images]
+        return strip, state.outputs.save_gif(frames, entry.name)
 
     def refresh_models(current: str | None):
         names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
@@ -117,5 +149,12 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
         inputs=[model_dropdown, num_samples_slider, seed_number],
         outputs=[grid_image, caption_markdown],
         api_name="generate_images",
+        concurrency_id="generate",
+    )
+    interpolate_button.click(
+        interpolate_latents,
+        inputs=[model_dropdown, seed_start_number, seed_end_number, num_steps_slider],
+        outputs=[strip_image, animation_image],
+        api_name="interpolate_latents",
         concurrency_id="generate",
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from genai_demo.images import save_png
+from genai_demo.images import save_gif, save_png
 
 # Gradio copies a returned file into its cache before replying, so ours can go soon after.
 _MAX_AGE_SECONDS = 600
@@ -26,16 +26,22 @@ class OutputFiles:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="genai-demo-outputs-"))
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def save_png(self, image: Image.Image, stem: str, text_metadata: dict[str, str]) -> str:
+    def new_path(self, stem: str, suffix: str) -> str:
+        """A fresh, unique file name in the output folder (old files are pruned first)."""
         self._prune()
-        descriptor, name = tempfile.mkstemp(dir=self.folder, prefix=f"{stem}-", suffix=".png")
+        descriptor, name = tempfile.mkstemp(dir=self.folder, prefix=f"{stem}-", suffix=suffix)
         os.close(descriptor)
-        save_png(image, name, text_metadata)
         return name
+
+    def save_png(self, image: Image.Image, stem: str, text_metadata: dict[str, str]) -> str:
+        return str(save_png(image, self.new_path(stem, ".png"), text_metadata))
+
+    def save_gif(self, frames: list[Image.Image], stem: str) -> str:
+        return str(save_gif(frames, self.new_path(stem, ".gif")))
 
     def _prune(self) -> None:
         cutoff = time.time() - _MAX_AGE_SECONDS
-        for path in self.folder.glob("*.png"):
+        for path in self.folder.iterdir():
             try:
                 if path.stat().st_mtime < cutoff:
                     path.unlink()

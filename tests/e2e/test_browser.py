@@ -51,3 +51,20 @@ def test_open_page_click_generate_see_the_grid(browser, live_app):
     assert natural_size == [242, 242]
     assert "64 samples from" in page.content()
     page.close()
+
+
+def test_latent_interpolation_shows_strip_and_animation(browser, live_app):
+    url, _ = live_app
+    page = browser.new_page()
+    page.goto(url, wait_until="networkidle")
+    page.get_by_text("Latent interpolation").click()
+    page.locator("#interpolate").click()
+    for element_id in ("interpolation-strip", "interpolation-gif"):
+        page.wait_for_function(
+            f"() => {{ const img = document.querySelector('#{element_id} img'); "
+            "return img && img.complete && img.naturalWidth > 0; }",
+            timeout=30_000,
+        )
+    strip_width = page.locator("#interpolation-strip img").evaluate("img => img.naturalWidth")
+    assert strip_width == 10 * 30 + 2  # 10 steps by default
+    page.close()

@@ -81,3 +81,12 @@ def test_bad_input_gets_a_clear_message_and_the_server_keeps_serving(client, arg
         client.predict(*args, api_name="/generate_images")
     image_path, _ = client.predict(SHIPPED, 4, 0, api_name="/generate_images")
     assert _pixels(image_path).shape == (62, 62)
+
+
+def test_interpolation_endpoint_returns_a_strip_and_an_animation(client):
+    strip_path, gif_path = client.predict(SHIPPED, 0, 1, 6, api_name="/interpolate_latents")
+    assert _pixels(strip_path).shape == (32, 6 * 30 + 2)
+    with Image.open(gif_path) as gif:
+        assert gif.format == "GIF" and gif.n_frames == 10  # 6 frames forward, 4 back
+    with pytest.raises(Exception, match="interpolation steps|minimum value 2"):
+        client.predict(SHIPPED, 0, 1, 1, api_name="/interpolate_latents")
