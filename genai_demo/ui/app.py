@@ -5,11 +5,15 @@ from __future__ import annotations
 import gradio as gr
 
 from genai_demo.ui.generate_images import build_generate_images_tab
+from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
 
 TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
-CSS = "#sample-grid img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }"
+CSS = """
+#sample-grid img, #interpolation-strip img { width: 100%; height: 100%; object-fit: contain; }
+#sample-grid img, #interpolation-strip img, #interpolation-gif img { image-rendering: pixelated; }
+"""
 GENERATE_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 64
 
@@ -22,6 +26,8 @@ def build_app(state: AppState) -> gr.Blocks:
         )
         with gr.Tab("Images"):
             build_generate_images_tab(state, demo)
+        with gr.Tab("Learn"):
+            build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)
     return demo
 

@@ -68,3 +68,14 @@ def test_latent_interpolation_shows_strip_and_animation(browser, live_app):
     strip_width = page.locator("#interpolation-strip img").evaluate("img => img.naturalWidth")
     assert strip_width == 10 * 30 + 2  # 10 steps by default
     page.close()
+
+
+def test_learn_tab_renders_the_objectives_as_math(browser, live_app):
+    url, _ = live_app
+    page = browser.new_page()
+    page.goto(url, wait_until="networkidle")
+    page.get_by_role("tab", name="Learn").click()
+    page.get_by_text("Reparameterisation trick").wait_for()
+    assert page.locator(".katex").count() > 20  # rendered LaTeX, not raw $$ text
+    assert "$$" not in page.locator("body").inner_text()
+    page.close()

@@ -1,0 +1,82 @@
+"""The Learn tab: what each family optimises, and how to read its loss curves."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+LATEX_DELIMITERS = [
+    {"left": "$$", "right": "$$", "display": True},
+    {"left": "$", "right": "$", "display": False},
+]
+
+GAN_TEXT = r"""
+### GANs: a two-player game (Goodfellow et al. 2014)
+
+A generator $G$ maps noise $z \sim p_z = \mathcal{N}(0, I)$ to images; a discriminator $D$ outputs
+the probability that an image is real. They play the minimax game with value function
+
+$$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))].$$
+
+For a fixed $G$ the best discriminator is $D^*(x) = \frac{p_\text{data}(x)}{p_\text{data}(x) + p_g(x)}$, and
+then $V(D^*, G) = -\log 4 + 2\,\mathrm{JS}(p_\text{data} \,\|\, p_g)$: the generator minimises a
+Jensen–Shannon divergence.
+
+**Non-saturating loss** (what this app trains with). Early on $D$ rejects fakes easily, and
+$\log(1 - D(G(z)))$ is flat there, so $G$ gets almost no gradient. Instead $G$ maximises $\log D(G(z))$:
+
+$$\mathcal{L}_D = -\log D(x) - \log(1 - D(G(z))), \qquad \mathcal{L}_G = -\log D(G(z)).$$
+
+**DCGAN** (Radford et al. 2016) makes both networks convolutional, with batch norm, ReLU in $G$,
+LeakyReLU(0.2) in $D$, and Adam(lr $2\cdot10^{-4}$, $\beta_1 = 0.5$). The **MLP GAN** uses
+fully connected layers (100 → 256 → 512 → 1024 → 784).
+
+**Reading the curves.** GAN losses do not fall to zero: they measure one player against the other.
+At equilibrium $D(x) = \tfrac12$, so $\mathcal{L}_D \approx 2\ln 2 \approx 1.39$ and
+$\mathcal{L}_G \approx \ln 2 \approx 0.69$. A `d_loss` that sinks towards 0 while `g_loss` climbs means
+the discriminator wins and the generator's gradients fade; both curves flat while the sample
+grid stops changing, or shows one digit everywhere, is mode collapse. Judge quality from the
+fixed-noise grids and from classifier-FID (`python -m genai_demo eval`), not from the losses.
+"""
+
+WGAN_TEXT = r"""
+### Wasserstein GAN with gradient penalty (Arjovsky et al. 2017; Gulrajani et al. 2017)
+
+The critic $f$ has no sigmoid; it estimates the Earth-Mover distance
+$W(p_\text{data}, p_g) = \sup_{\|f\|_L \le 1} \mathbb{E}_{x \sim p_\text{data}}[f(x)] - \mathbb{E}_{\tilde x \sim p_g}[f(\tilde x)]$.
+The 1-Lipschitz constraint is enforced softly with a penalty on random interpolates
+$\hat x = \epsilon x + (1 - \epsilon)\tilde x$, $\epsilon \sim U[0, 1]$:
+
+$$\mathcal{L}_\text{critic} = \mathbb{E}[f(\tilde x)] - \mathbb{E}[f(x)] + \lambda\, \mathbb{E}_{\hat x}\big[(\|\nabla_{\hat x} f(\hat x)\|_2 - 1)^2\big], \qquad \mathcal{L}_G = -\mathbb{E}[f(G(z))],$$
+
+with $\lambda = 10$, five critic steps per generator step, and Adam(lr $10^{-4}$, $\beta = (0, 0.9)$).
+
+**Reading the curves.** Unlike the GAN losses, $-\mathcal{L}_\text{critic}$ (without the penalty) is
+an estimate of the distance between real and generated images: it should fall as samples improve.
+"""
+
+VAE_TEXT = r"""
+### Variational autoencoders (Kingma & Welling 2014)
+
+An encoder $q_\phi(z \mid x) = \mathcal{N}(\mu_\phi(x), \operatorname{diag} \sigma^2_\phi(x))$ and a decoder
+$p_\theta(x \mid z)$ are trained together by maximising the evidence lower bound
+
+$$\log p_\theta(x) \ge \mathrm{ELBO} = \mathbb{E}_{q_\phi(z \mid x)}[\log p_\theta(x \mid z)] - \mathrm{KL}\big(q_\phi(z \mid x) \,\|\, \mathcal{N}(0, I)\big),$$
+
+where for a diagonal Gaussian the KL term has the closed form
+$\tfrac12 \sum_j \big(\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1\big)$.
+
+**Reparameterisation trick.** Sampling $z$ is not differentiable, so write
+$z = \mu_\phi(x) + \sigma_\phi(x) \odot \epsilon$ with $\epsilon \sim \mathcal{N}(0, I)$: the randomness moves
+into $\epsilon$ and gradients flow through $\mu$ and $\sigma$. A $\beta$ weight on the KL term
+($\beta$-VAE) trades sharper reconstructions ($\beta < 1$) for a smoother latent space ($\beta > 1$).
+
+**Reading the curves.** The negative ELBO (in nats per image) is a real bound on the data's
+negative log-likelihood: lower is better, and a validation curve that rises while training keeps
+falling is overfitting. The KL term near zero for every dimension is "posterior collapse".
+"""
+
+
+def build_learn_tab() -> None:
+    """Static explanations, rendered with LaTeX."""
+    for text in (GAN_TEXT, WGAN_TEXT, VAE_TEXT):
+        gr.Markdown(text, latex_delimiters=LATEX_DELIMITERS)
