@@ -1,14 +1,17 @@
 """Trainers: plain objects that yield progress events and check a stop flag; no UI here."""
 
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent
-from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, TrainingDivergedError
+from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
+from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, TrainingDivergedError
 
 __all__ = [
     "CheckpointEvent",
-    "GANTrainer",
     "FinishedEvent",
+    "GANTrainer",
     "GANTrainingConfig",
+    "ImageTrainer",
     "ProgressEvent",
     "SampleEvent",
+    "TrainingConfig",
     "TrainingDivergedError",
 ]

@@ -112,7 +112,7 @@ def test_existing_run_needs_resume_and_resume_needs_a_run(tiny_dataset, tmp_path
 
 
 def test_unknown_gan_family(tiny_dataset, tmp_path):
-    with pytest.raises(InvalidInputError, match="unknown GAN 'stylegan'"):
+    with pytest.raises(InvalidInputError, match="unknown model .stylegan. for GANTrainer"):
         GANTrainer(tiny_dataset, tmp_path, model_type="stylegan")
 
 

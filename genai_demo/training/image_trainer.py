@@ -1,0 +1,332 @@
+"""What every image trainer shares: data on the device, resume, events, samples, checkpoints.
+
+A family's trainer subclasses `ImageTrainer` and writes only `build_optimizers` and
+`training_step`; the loop, the stop flag, the metrics file and the model folder are here.
+
+Speed without cleverness: the whole dataset lives on the training device as one float tensor,
+batches are index gathers from a per-epoch permutation (no DataLoader workers, no host-device
+copies), and losses are read back to the host only when an event is due.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import torch
+from torch import nn
+
+from genai_demo import limits
+from genai_demo.data import ImageDataset
+from genai_demo.errors import CheckpointError, GenaiDemoError, InvalidInputError
+from genai_demo.hub.model_card import TrainingFacts, build_model_card
+from genai_demo.hub.model_folder import read_model_config, save_model_folder
+from genai_demo.images import make_grid, save_png
+from genai_demo.io_utils import atomic_write_text
+from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
+from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
+
+SAMPLE_GRID_NAME = "sample_grid.png"
+METRICS_NAME = "metrics.jsonl"
+
+
+class TrainingDivergedError(GenaiDemoError):
+    """A loss became NaN or infinite; the last good checkpoint is kept, nothing is saved."""
+
+
+@dataclass
+class TrainingConfig:
+    """Hyperparameters of a run; saved in the training state so a resume can check them."""
+
+    dataset: str = "mnist"
+    epochs: int = 25
+    max_steps: int | None = None  # stop earlier than `epochs` when set
+    batch_size: int = 64
+    learning_rate: float = 2e-4
+    seed: int = 0
+    log_every: int = 20
+    sample_every: int = 200
+    save_every: int = 1000
+    num_sample_images: int = 64
+
+    def __post_init__(self) -> None:
+        limits.EPOCHS.check(self.epochs)
+        if self.max_steps is not None:
+            limits.MAX_STEPS.check(self.max_steps)
+        limits.BATCH_SIZE.check(self.batch_size)
+        limits.LEARNING_RATE.check(self.learning_rate)
+        limits.SEED.check(self.seed)
+        limits.SAMPLE_EVERY.check(self.sample_every)
+        limits.SAVE_EVERY.check(self.save_every)
+        limits.NUM_SAMPLES.check(self.num_sample_images)
+
+
+def _epoch_permutation(num_items: int, seed: int, epoch: int, device: torch.device) -> torch.Tensor:
+    """The shuffle of one epoch, a pure function of (seed, epoch) so a resume mid-epoch replays it."""
+    generator = torch.Generator(device="cpu").manual_seed(seed * 1_000_003 + epoch)
+    return torch.randperm(num_items, generator=generator).to(device)
+
+
+class ImageTrainer:
+    """Train an image model into `output_dir`, which is a loadable model folder after every save."""
+
+    model_classes: dict[str, type[nn.Module]] = {}  # model_type -> class, set by each family
+    config_class: type[TrainingConfig] = TrainingConfig
+    loss_names: tuple[str, ...] = ()  # what training_step returns, in order
+    default_model_type: str = ""
+
+    def __init__(
+        self,
+        dataset: ImageDataset,
+        output_dir: str | Path,
+        training_config: TrainingConfig | None = None,
+        model_config: object | None = None,
+        model_type: str | None = None,
+        device: torch.device | str = "cpu",
+        resume: bool = False,
+        stop_event: threading.Event | None = None,
+        command: str = "",
+    ):
+        self.dataset = dataset
+        self.output_dir = Path(output_dir)
+        model_type = model_type or self.default_model_type
+        self.config = training_config or self.config_class()
+        self.device = torch.device(device)
+        self.stop_event = stop_event or threading.Event()
+        self.command = command or f"python -m genai_demo train {model_type} (from Python)"
+        self.commands = [self.command]  # one per run that built this folder, resumes included
+
+        self.steps_per_epoch = len(dataset) // self.config.batch_size
+        if self.steps_per_epoch < 1:
+            raise InvalidInputError(
+                f"batch size {self.config.batch_size} is larger than the dataset ({len(dataset)} images)"
+            )
+        self.total_steps = self.config.epochs * self.steps_per_epoch
+        if self.config.max_steps is not None:
+            self.total_steps = min(self.total_steps, self.config.max_steps)
+
+        if model_type not in self.model_classes:
+            raise InvalidInputError(
+                f"unknown model {model_type!r} for {type(self).__name__}: choose one of {', '.join(self.model_classes)}"
+            )
+        if resume:
+            if not (self.output_dir / STATE_WEIGHTS_NAME).is_file():
+                raise CheckpointError(f"nothing to resume in {self.output_dir}: no {STATE_WEIGHTS_NAME}")
+            saved_type, model_config = read_model_config(self.output_dir)
+            if saved_type != model_type:
+                raise CheckpointError(f"cannot resume: {self.output_dir} holds a {saved_type}, not a {model_type}")
+        elif (self.output_dir / STATE_WEIGHTS_NAME).is_file():
+            raise CheckpointError(
+                f"{self.output_dir} already holds a training run: pass --resume to continue it, "
+                "or choose another output folder"
+            )
+        model_class = self.model_classes[model_type]
+        self.model_config = model_config or model_class.config_class(
+            image_channels=dataset.image_channels, image_size=dataset.image_size
+        )
+        if (self.model_config.image_channels, self.model_config.image_size) != (
+            dataset.image_channels,
+            dataset.image_size,
+        ):
+            raise InvalidInputError(
+                f"the model makes {self.model_config.image_channels}x{self.model_config.image_size}px images "
+                f"but the dataset has {dataset.image_channels}x{dataset.image_size}px"
+            )
+
+        torch.manual_seed(self.config.seed)  # weight initialisation
+        self.model = model_class(self.model_config).to(self.device)
+        self.optimizers = self.build_optimizers()
+        self.noise_generator = torch.Generator(device=self.device).manual_seed(self.config.seed)
+        self.step = 0
+        self.elapsed_before_resume = 0.0
+        if resume:
+            scalars = load_training_state(
+                self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}
+            )
+            self._check_resumable(scalars)
+            self.step = int(scalars["step"])
+            self.commands = list(scalars.get("commands", [])) + [self.command]
+            self._truncate_metrics_after(self.step)
+            self.elapsed_before_resume = float(scalars.get("elapsed_seconds", 0.0))
+            # An explicit learning rate on resume wins over the saved one.
+            for optimizer in self.optimizers.values():
+                for group in optimizer.param_groups:
+                    group["lr"] = self.config.learning_rate
+        self.fixed_latents = self.model.sample_latents(self.config.num_sample_images, self.config.seed).to(
+            self.device
+        )
+        self.last_losses: dict[str, float] = {}
+
+    def _check_resumable(self, scalars: dict) -> None:
+        saved = scalars.get("training_config", {})
+        for key in ("dataset", "batch_size", "seed"):
+            if key in saved and saved[key] != getattr(self.config, key):
+                raise CheckpointError(
+                    f"cannot resume: the run used {key}={saved[key]!r}, not {getattr(self.config, key)!r}"
+                )
+        if scalars.get("dataset_size") not in (None, len(self.dataset)):
+            raise CheckpointError(
+                f"cannot resume: the run used {scalars['dataset_size']} images, this dataset has "
+                f"{len(self.dataset)} (another data source?)"
+            )
+
+    def train(self) -> Iterator[TrainingEvent]:
+        """Run until `total_steps` or the stop flag; yield events; leave a loadable folder."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        config = self.config
+        data = self.dataset.to_training_tensor(self.device)
+        self.model.train()
+        batch_size = config.batch_size
+        loss_sums = torch.zeros(len(self.loss_names), device=self.device)  # since the last event
+        steps_in_window = 0
+        window_start = time.perf_counter()
+        run_start = window_start
+        permutation_epoch = -1
+        permutation = None
+
+        if self.step == 0:
+            yield self._save_sample_grid()
+        while self.step < self.total_steps and not self.stop_event.is_set():
+            epoch, batch_index = divmod(self.step, self.steps_per_epoch)
+            if epoch != permutation_epoch:
+                permutation = _epoch_permutation(len(data), config.seed, epoch, self.device)
+                permutation_epoch = epoch
+            real_images = data[permutation[batch_index * batch_size : (batch_index + 1) * batch_size]]
+            loss_sums += self.training_step(real_images)
+            steps_in_window += 1
+            self.step += 1
+
+            if self.step % config.log_every == 0 or self.step == self.total_steps:
+                now = time.perf_counter()
+                means = dict(zip(self.loss_names, (loss_sums / steps_in_window).tolist()))
+                if not all(math.isfinite(value) for value in means.values()):
+                    shown = ", ".join(f"{name}={value}" for name, value in means.items())
+                    raise TrainingDivergedError(
+                        f"losses became non-finite at step {self.step} ({shown}); "
+                        "the last saved checkpoint is kept: try a lower learning rate"
+                    )
+                self.last_losses = means
+                event = ProgressEvent(
+                    step=self.step,
+                    total_steps=self.total_steps,
+                    epoch=self.step // self.steps_per_epoch,
+                    losses=dict(self.last_losses),
+                    samples_per_second=steps_in_window * batch_size / max(now - window_start, 1e-9),
+                    elapsed_seconds=self.elapsed_before_resume + now - run_start,
+                )
+                self._append_metrics(event)
+                yield event
+                loss_sums.zero_()
+                steps_in_window = 0
+                window_start = time.perf_counter()
+            if self.step % config.sample_every == 0:
+                yield self._save_sample_grid()
+            if self.step % config.save_every == 0 and self.step < self.total_steps:
+                yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+
+        stopped = self.step < self.total_steps
+        elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
+        if self.step % config.sample_every != 0:
+            yield self._save_sample_grid()
+        yield self._save_checkpoint(elapsed)
+        yield FinishedEvent(
+            step=self.step,
+            folder=self.output_dir,
+            stopped=stopped,
+            summary={"step": self.step, "elapsed_seconds": round(elapsed, 1), **self.last_losses},
+        )
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Named optimizers over `self.model`; their state is saved for resume."""
+        raise NotImplementedError
+
+    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
+        """One optimisation step on a batch in [-1, 1]; returns the detached losses of `loss_names`."""
+        raise NotImplementedError
+
+    def _truncate_metrics_after(self, step: int) -> None:
+        """Drop curve points logged after the checkpoint we resume from: they will be redone."""
+        metrics_path = self.output_dir / METRICS_NAME
+        if not metrics_path.is_file():
+            return
+        kept = []
+        for line in metrics_path.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line).get("step", 0) <= step:
+                    kept.append(line + "\n")
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash
+        atomic_write_text(metrics_path, "".join(kept))
+
+    def _append_metrics(self, event: ProgressEvent) -> None:
+        record = {
+            "step": event.step,
+            "epoch": event.epoch,
+            **event.losses,
+            "samples_per_second": round(event.samples_per_second, 1),
+            "elapsed_seconds": round(event.elapsed_seconds, 3),
+        }
+        with open(self.output_dir / METRICS_NAME, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+    def _save_sample_grid(self) -> SampleEvent:
+        images = self.model.generate(self.fixed_latents)
+        grid = make_grid(images)
+        step_path = save_png(grid, self.output_dir / "samples" / f"step_{self.step:07d}.png")
+        save_png(grid, self.output_dir / SAMPLE_GRID_NAME, {"step": str(self.step), "seed": str(self.config.seed)})
+        return SampleEvent(step=self.step, path=step_path)
+
+    def _save_checkpoint(self, elapsed_seconds: float) -> CheckpointEvent:
+        """Resume state first, then the model folder: every file is replaced atomically."""
+        scalars = {
+            "step": self.step,
+            "epoch": self.step // self.steps_per_epoch,
+            "elapsed_seconds": elapsed_seconds,
+            "dataset_size": len(self.dataset),
+            "training_config": dataclasses.asdict(self.config),
+            "device": str(self.device),
+            "commands": self.commands,
+        }
+        save_training_state(self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}, scalars)
+        save_model_folder(
+            self.output_dir,
+            self.model,
+            card_text=build_model_card(self._training_facts(elapsed_seconds)),
+            weights_metadata={"step": str(self.step)},
+        )
+        return CheckpointEvent(step=self.step, folder=self.output_dir)
+
+    def optimizer_summary(self) -> str:
+        return f"Adam(lr={self.config.learning_rate:g})"
+
+    def parameter_summary(self) -> str:
+        return f"{sum(parameter.numel() for parameter in self.model.parameters()):,}"
+
+    def _training_facts(self, elapsed_seconds: float) -> TrainingFacts:
+        config = self.config
+        figures = {
+            "steps": f"{self.step:,}",
+            "epochs": f"{self.step / self.steps_per_epoch:.1f}",
+            "batch size": str(config.batch_size),
+            "optimizer": self.optimizer_summary(),
+            "seed": str(config.seed),
+            "device": f"{self.device.type} ({torch.__version__})",
+            "wall time": f"{elapsed_seconds / 60:.1f} min",
+            "parameters": self.parameter_summary(),
+        }
+        figures.update({f"final {name}": f"{value:.3f}" for name, value in self.last_losses.items()})
+        return TrainingFacts(
+            model_type=self.model.model_type,
+            model_name=self.output_dir.name,
+            dataset_name=self.dataset.name,
+            dataset_source=self.dataset.source,
+            hub_dataset_id=self.dataset.hub_dataset_id,
+            command="\n".join(self.commands),
+            figures=figures,
+        )
