@@ -15,7 +15,7 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan", "mlp-gan", "classifier")
+TRAINABLE_MODELS = ("dcgan", "mlp-gan", "vae", "classifier")
 DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
@@ -53,13 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", required=True, type=Path, help="output model folder")
     train.add_argument("--epochs", type=_checked(limits.EPOCHS), default=None,
-                       help="epochs (default: 25 for GANs, 8 for classifier)")
+                       help="epochs (default: 25; 8 for the classifier)")
     train.add_argument(
         "--max-steps", type=_checked(limits.MAX_STEPS), default=None, help="stop after this many steps in all"
     )
     train.add_argument("--batch-size", type=_checked(limits.BATCH_SIZE), default=64, help="default: 64")
     train.add_argument("--lr", type=_checked(limits.LEARNING_RATE), default=None,
-                       help="Adam learning rate (default: 2e-4 for GANs, 1e-3 for classifier)")
+                       help="Adam learning rate (default: 2e-4 for GANs, 1e-3 for vae and classifier)")
     train.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
     train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     train.add_argument(
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--save-every", type=_checked(limits.SAVE_EVERY), default=1000, help="checkpoint every N steps"
     )
+    train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
+                       help="vae only: beta, the weight of the KL term (default: 1, the true ELBO)")
     train.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its saved state"
     )
@@ -143,25 +145,31 @@ def run_train_classifier(args: argparse.Namespace, argv: list[str]) -> int:
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
-    from genai_demo.training import CheckpointEvent, GANTrainer, FinishedEvent, GANTrainingConfig
+    from genai_demo.training import CheckpointEvent, FinishedEvent, GANTrainer, VAETrainer
 
     if args.model == "classifier":
         return run_train_classifier(args, argv)
     device = resolve_device(args.device)
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source)
     print(f"data: {dataset.source}; device: {device}", flush=True)
-    config = GANTrainingConfig(
+    trainer_class = VAETrainer if args.model == "vae" else GANTrainer
+    settings = dict(
         dataset=args.dataset,
-        epochs=args.epochs or 25,
         max_steps=args.max_steps,
         batch_size=args.batch_size,
-        learning_rate=args.lr or 2e-4,
         seed=args.seed,
         sample_every=args.sample_every,
         save_every=args.save_every,
     )
+    # Unset flags keep the family's own defaults (e.g. lr 2e-4 for GANs, 1e-3 for the VAE).
+    for name, value in (("epochs", args.epochs), ("learning_rate", args.lr), ("kl_weight", args.kl_weight)):
+        if value is not None:
+            if name == "kl_weight" and args.model != "vae":
+                raise InvalidInputError("--kl-weight applies to the vae only")
+            settings[name] = value
+    config = trainer_class.config_class(**settings)
     stop_event = threading.Event()
-    trainer = GANTrainer(
+    trainer = trainer_class(
         dataset,
         args.out,
         config,

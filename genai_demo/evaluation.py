@@ -11,6 +11,7 @@ from genai_demo.errors import InvalidInputError
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.model_folder import read_model_config
 from genai_demo.metrics import classifier_fid
+from genai_demo.models.vae import negative_elbo_terms
 from genai_demo.training.classifier_trainer import classification_accuracy
 
 
@@ -35,6 +36,8 @@ def evaluate_model_folder(
     if model_type == "classifier":
         accuracy = classification_accuracy(load_cached_model(model_dir, device), test_set, device)
         return {"model": str(model_dir), "test_accuracy": round(accuracy, 4), "num_images": len(test_set)}
+    if model_type == "vae":
+        return {"model": str(model_dir), **vae_negative_elbo(load_cached_model(model_dir, device), test_set, seed, device)}
     train_set = load_image_dataset(dataset_name, split="train", source=data_source)
     count = min(num_samples, len(test_set), len(train_set))
     real_test = test_set.to_training_tensor("cpu")[:count]
@@ -53,4 +56,19 @@ def evaluate_model_folder(
         "fid_over_floor": round(fid / max(floor, 1e-12), 2),
         "data": test_set.source,
         "classifier": str(classifier_dir),
+    }
+
+
+@torch.no_grad()
+def vae_negative_elbo(model, test_set, seed: int, device: torch.device) -> dict[str, float | int | str]:
+    """Held-out negative ELBO in nats per image (one posterior sample per image, fixed seed)."""
+    images = test_set.to_training_tensor(device)
+    noise = torch.randn(len(images), model.config.latent_dim, generator=torch.Generator().manual_seed(seed)).to(device)
+    reconstruction, kl = negative_elbo_terms(model, images, noise)
+    return {
+        "num_images": len(images),
+        "negative_elbo_nats": round((reconstruction + kl).mean().item(), 2),
+        "reconstruction_nats": round(reconstruction.mean().item(), 2),
+        "kl_nats": round(kl.mean().item(), 2),
+        "data": test_set.source,
     }

@@ -133,3 +133,20 @@ def test_ctrl_c_stops_after_the_step_and_saves_a_resumable_checkpoint(tmp_path):
     saved_step = json.loads((folder / "training_state.json").read_text())["step"]
     assert 20 <= saved_step < 100000
     assert f"stopped at step {saved_step};" in stdout
+
+
+@pytest.mark.slow
+def test_train_vae_and_eval_its_negative_elbo(tmp_path):
+    import json
+
+    folder = tmp_path / "vae"
+    trained = run_cli("train", "vae", "--data-source", "embedded", "--max-steps", "20", "--kl-weight", "1",
+                      "--device", "cpu", "--out", folder)
+    assert trained.returncode == 0, trained.stderr
+    assert "negative_elbo" in trained.stdout
+    evaluated = run_cli("eval", folder, "--data-source", "embedded")
+    assert evaluated.returncode == 0, evaluated.stderr
+    figures = json.loads(evaluated.stdout.strip().splitlines()[-1])
+    assert figures["num_images"] == 500
+    assert figures["negative_elbo_nats"] == pytest.approx(figures["reconstruction_nats"] + figures["kl_nats"], abs=0.02)
+    assert 0 < figures["negative_elbo_nats"] < 550  # 784 * ln 2 = 543 nats is a coin flip per pixel

@@ -18,15 +18,21 @@ OBJECTIVES = {
     ),
 }
 OBJECTIVES["mlp-gan"] = OBJECTIVES["dcgan"]
+OBJECTIVES["vae"] = (
+    "Negative ELBO (Kingma & Welling 2014): Bernoulli reconstruction NLL + beta * KL(q(z|x) || N(0, I)), "
+    "in nats per image; z is sampled with the reparameterisation trick."
+)
 PIPELINE_TAGS = {
     "dcgan": "unconditional-image-generation",
     "mlp-gan": "unconditional-image-generation",
+    "vae": "unconditional-image-generation",
     "classifier": "image-classification",
 }
-TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "classifier": "LeNet-style classifier"}
+TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
 FAMILY_TAGS = {
     "dcgan": ["gan", "image-generation"],
     "mlp-gan": ["gan", "image-generation"],
+    "vae": ["vae", "image-generation"],
     "classifier": ["image-classification", "metric"],
 }
 

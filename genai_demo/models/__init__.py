@@ -2,15 +2,19 @@
 
 from genai_demo.models.classifier import ClassifierConfig, ImageClassifier
 from genai_demo.models.gan import DCGAN, MLPGAN, DCGANConfig, GANPair, MLPGANConfig
+from genai_demo.models.vae import VAE, VAEConfig
 
 # model_type (as written in a folder's config.json) -> the class that rebuilds it
-MODEL_CLASSES = {model_class.model_type: model_class for model_class in (DCGAN, MLPGAN, ImageClassifier)}
+MODEL_CLASSES = {model_class.model_type: model_class for model_class in (DCGAN, MLPGAN, VAE, ImageClassifier)}
 # Families whose folders generate images from latents (the Images tab lists these).
 GAN_CLASSES = {model_class.model_type: model_class for model_class in (DCGAN, MLPGAN)}
+# Everything with sample_latents() and generate(): GANs and the VAE's decoder.
+IMAGE_GENERATOR_CLASSES = {**GAN_CLASSES, VAE.model_type: VAE}
 
 __all__ = [
     "DCGAN",
     "GAN_CLASSES",
+    "IMAGE_GENERATOR_CLASSES",
     "MLPGAN",
     "MODEL_CLASSES",
     "ClassifierConfig",
@@ -18,4 +22,6 @@ __all__ = [
     "GANPair",
     "ImageClassifier",
     "MLPGANConfig",
+    "VAE",
+    "VAEConfig",
 ]

@@ -3,6 +3,7 @@
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, TrainingDivergedError
+from genai_demo.training.vae_trainer import VAETrainer, VAETrainingConfig
 
 __all__ = [
     "CheckpointEvent",
@@ -14,4 +15,6 @@ __all__ = [
     "SampleEvent",
     "TrainingConfig",
     "TrainingDivergedError",
+    "VAETrainer",
+    "VAETrainingConfig",
 ]

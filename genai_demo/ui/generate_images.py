@@ -14,10 +14,10 @@ from genai_demo.generation import generate_image_grid, interpolate_images
 from genai_demo.images import make_grid
 from genai_demo.hub.model_folder import CARD_NAME
 from genai_demo.hub.registry import find_model
-from genai_demo.models import GAN_CLASSES
+from genai_demo.models import IMAGE_GENERATOR_CLASSES
 from genai_demo.ui.state import AppState
 
-IMAGE_MODEL_TYPES = tuple(GAN_CLASSES)
+IMAGE_MODEL_TYPES = tuple(IMAGE_GENERATOR_CLASSES)
 DEFAULT_NUM_SAMPLES = 64
 
 

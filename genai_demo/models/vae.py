@@ -1,0 +1,101 @@
+"""Convolutional variational autoencoder (Kingma & Welling, "Auto-Encoding Variational Bayes", 2014).
+
+The encoder gives the mean and log-variance of a diagonal Gaussian q(z|x); the decoder gives
+Bernoulli logits per pixel of p(x|z), the likelihood used for binarised-MNIST ELBOs in nats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class VAEConfig:
+    latent_dim: int = 16
+    image_channels: int = 1
+    image_size: int = 28
+    hidden_features: int = 32
+
+    def __post_init__(self) -> None:
+        if self.image_size % 4 != 0 or self.image_size < 8:
+            raise ValueError(f"VAE image_size must be a multiple of 4 and at least 8, got {self.image_size}")
+        for name in ("latent_dim", "image_channels", "hidden_features"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"VAE {name} must be positive, got {getattr(self, name)}")
+
+
+class VAE(nn.Module):
+    model_type = "vae"
+    config_class = VAEConfig
+
+    def __init__(self, config: VAEConfig):
+        super().__init__()
+        self.config = config
+        features, base_size = config.hidden_features, config.image_size // 4
+        self.flat_size = features * 2 * base_size * base_size
+        self.encoder = nn.Sequential(
+            nn.Conv2d(config.image_channels, features, 4, 2, 1),
+            nn.ReLU(),
+            nn.Conv2d(features, features * 2, 4, 2, 1),
+            nn.ReLU(),
+            nn.Flatten(),
+        )
+        self.to_mean = nn.Linear(self.flat_size, config.latent_dim)
+        self.to_log_variance = nn.Linear(self.flat_size, config.latent_dim)
+        self.from_latent = nn.Linear(config.latent_dim, self.flat_size)
+        self.decoder = nn.Sequential(
+            nn.ReLU(),
+            nn.Unflatten(1, (features * 2, base_size, base_size)),
+            nn.ConvTranspose2d(features * 2, features, 4, 2, 1),
+            nn.ReLU(),
+            nn.ConvTranspose2d(features, config.image_channels, 4, 2, 1),
+        )
+
+    def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and log-variance of q(z|x) for images in [-1, 1]."""
+        hidden = self.encoder(images)
+        return self.to_mean(hidden), self.to_log_variance(hidden)
+
+    def decode_logits(self, latents: torch.Tensor) -> torch.Tensor:
+        """Bernoulli logits of p(x|z), one per pixel."""
+        return self.decoder(self.from_latent(latents))
+
+    @staticmethod
+    def reparameterize(mean: torch.Tensor, log_variance: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """z = mu + sigma * eps: the randomness is in eps, so gradients reach mu and sigma."""
+        return mean + torch.exp(0.5 * log_variance) * noise
+
+    @torch.no_grad()
+    def generate(self, latents: torch.Tensor) -> torch.Tensor:
+        """Decoder means mapped to [-1, 1], like the GANs' outputs."""
+        return torch.sigmoid(self.decode_logits(latents)) * 2 - 1
+
+    @torch.no_grad()
+    def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+        """Decode the posterior mean of each image: the VAE's best guess of its input."""
+        mean, _ = self.encode(images)
+        return self.generate(mean)
+
+    def sample_latents(self, num_samples: int, seed: int) -> torch.Tensor:
+        """Draws from the prior N(0, I) on the CPU, so a seed gives the same noise on any device."""
+        cpu_generator = torch.Generator(device="cpu").manual_seed(seed)
+        return torch.randn(num_samples, self.config.latent_dim, generator=cpu_generator)
+
+
+def negative_elbo_terms(
+    model: VAE, images: torch.Tensor, noise: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-image reconstruction NLL and KL in nats, for images in [-1, 1] (intensities as Bernoulli targets).
+
+    KL(N(mu, sigma^2) || N(0, I)) = 1/2 sum(mu^2 + sigma^2 - log sigma^2 - 1)   (Kingma & Welling, appendix B)
+    """
+    mean, log_variance = model.encode(images)
+    logits = model.decode_logits(model.reparameterize(mean, log_variance, noise))
+    targets = (images + 1) / 2
+    reconstruction = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+    reconstruction = reconstruction.flatten(1).sum(dim=1)
+    kl = 0.5 * (mean.square() + log_variance.exp() - log_variance - 1).sum(dim=1)
+    return reconstruction, kl

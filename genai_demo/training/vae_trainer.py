@@ -1,0 +1,47 @@
+"""The VAE trainer: minimise reconstruction NLL + beta * KL (the negative ELBO when beta = 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from genai_demo import limits
+from genai_demo.models import VAE
+from genai_demo.models.vae import negative_elbo_terms
+from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
+
+
+@dataclass
+class VAETrainingConfig(TrainingConfig):
+    learning_rate: float = 1e-3
+    kl_weight: float = 1.0  # beta of the beta-VAE; 1 optimises the true ELBO
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        limits.KL_WEIGHT.check(self.kl_weight)
+
+
+class VAETrainer(ImageTrainer):
+    model_classes = {VAE.model_type: VAE}
+    config_class = VAETrainingConfig
+    loss_names = ("loss", "reconstruction", "kl", "negative_elbo")  # nats per image
+    default_model_type = "vae"
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"vae": torch.optim.Adam(self.model.parameters(), self.config.learning_rate)}
+
+    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
+        noise = torch.randn(
+            len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
+        )
+        reconstruction, kl = negative_elbo_terms(self.model, real_images, noise)
+        reconstruction, kl = reconstruction.mean(), kl.mean()
+        loss = reconstruction + self.config.kl_weight * kl
+        self.optimizers["vae"].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers["vae"].step()
+        return torch.stack([loss, reconstruction, kl, reconstruction + kl]).detach()
+
+    def optimizer_summary(self) -> str:
+        return f"Adam(lr={self.config.learning_rate:g}), KL weight {self.config.kl_weight:g}"
