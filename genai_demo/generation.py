@@ -11,6 +11,7 @@ from PIL import Image
 from torch import nn
 
 from genai_demo import limits
+from genai_demo.errors import InvalidInputError
 from genai_demo.hub.model_folder import WEIGHTS_NAME, load_model_folder
 from genai_demo.images import make_grid
 
@@ -73,3 +74,11 @@ def interpolate_images(
     start, end = model.sample_latents(1, seed_start)[0], model.sample_latents(1, seed_end)[0]
     latents = slerp(start, end, torch.linspace(0, 1, num_steps))
     return model.generate(latents.to(device))
+
+
+def reconstruct_image(model_dir: str | Path, image: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """The VAE's reconstruction of (1, C, H, W) image in [-1, 1]."""
+    model = load_cached_model(model_dir, device)
+    if not hasattr(model, "reconstruct"):
+        raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}: only a VAE can reconstruct an image")
+    return model.reconstruct(image.to(device)).cpu()

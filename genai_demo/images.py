@@ -68,3 +68,33 @@ def save_gif(frames: list[Image.Image], path: str | Path, frame_seconds: float =
             duration=int(frame_seconds * 1000), loop=0,
         )
     return path
+
+
+def digit_from_drawing(image: Image.Image, image_size: int = 28) -> torch.Tensor:
+    """A drawn or uploaded digit as MNIST-like (1, 1, size, size) in [-1, 1]: bright on dark,
+    cropped to its strokes, scaled to fit 20/28 of the frame and centred (MNIST's own recipe).
+
+    Transparent pixels count as background, so a sketchpad's black strokes on nothing work
+    as well as a photo of ink on paper.
+    """
+    rgba = image.convert("RGBA")
+    gray = np.asarray(rgba.convert("L"), dtype=np.float32)
+    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+    opaque = alpha > 0.5
+    if not opaque.any():
+        raise ValueError("the drawing is empty: draw a digit first")
+    # Ink is whatever differs from the background's typical brightness.
+    background = np.median(gray[opaque]) if opaque.mean() > 0.5 else (255.0 if gray[opaque].mean() < 128 else 0.0)
+    ink = np.abs(gray - background) * alpha
+    if ink.max() < 16:
+        raise ValueError("no strokes found in the image: draw or upload a digit")
+    rows, columns = np.nonzero(ink > 0.25 * ink.max())
+    crop = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+    inner = round(image_size * 20 / 28)
+    scale = inner / max(crop.shape)
+    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
+    resized = np.asarray(Image.fromarray(crop / crop.max() * 255).convert("L").resize((width, height), Image.LANCZOS))
+    canvas = np.zeros((image_size, image_size), dtype=np.float32)
+    top, left = (image_size - height) // 2, (image_size - width) // 2
+    canvas[top : top + height, left : left + width] = resized
+    return torch.from_numpy(canvas / 127.5 - 1).view(1, 1, image_size, image_size)

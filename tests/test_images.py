@@ -47,3 +47,37 @@ def test_gif_loops_forward_and_back(tmp_path):
         assert gif.n_frames == 4  # 0, 1, 2, 1
         assert gif.size == (8, 8)
         assert gif.info["loop"] == 0
+
+
+def _drawing(mode_background, ink, size=(300, 200)):
+    from PIL import ImageDraw
+
+    image = Image.new("RGBA", size, mode_background)
+    ImageDraw.Draw(image).line([(100, 40), (110, 160)], fill=ink, width=14)  # a "1"
+    return image
+
+
+@pytest.mark.parametrize(
+    "background,ink",
+    [((0, 0, 0, 0), (0, 0, 0, 255)),          # sketchpad: black strokes on transparent
+     ((255, 255, 255, 255), (0, 0, 0, 255)),  # ink on paper
+     ((0, 0, 0, 255), (255, 255, 255, 255))], # already MNIST-like
+)
+def test_digit_from_drawing_is_mnist_like(background, ink):
+    from genai_demo.images import digit_from_drawing
+
+    digit = digit_from_drawing(_drawing(background, ink))
+    assert digit.shape == (1, 1, 28, 28)
+    assert digit.min() >= -1 and digit.max() <= 1
+    assert digit[0, 0, 0, 0] == -1  # dark corners
+    bright_rows = (digit[0, 0] > 0).any(dim=1).nonzero().flatten()
+    assert 18 <= len(bright_rows) <= 21  # the stroke's height fills 20 of 28 rows
+    assert abs((bright_rows.min() + bright_rows.max()).item() / 2 - 13.5) <= 1.5  # centred
+
+
+@pytest.mark.parametrize("image", [Image.new("RGBA", (50, 50), (0, 0, 0, 0)), Image.new("L", (50, 50), 200)])
+def test_blank_drawing_is_a_clear_error(image):
+    from genai_demo.images import digit_from_drawing
+
+    with pytest.raises(ValueError, match="empty|no strokes"):
+        digit_from_drawing(image)

@@ -12,7 +12,9 @@ TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
 CSS = """
 #sample-grid img, #interpolation-strip img { width: 100%; height: 100%; object-fit: contain; }
-#sample-grid img, #interpolation-strip img, #interpolation-gif img { image-rendering: pixelated; }
+#sample-grid img, #interpolation-strip img, #interpolation-gif img,
+#vae-input img, #vae-reconstruction img { image-rendering: pixelated; }
+#vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }
 """
 GENERATE_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 64

@@ -10,8 +10,8 @@ from huggingface_hub import ModelCard
 
 from genai_demo import limits
 from genai_demo.errors import GenaiDemoError
-from genai_demo.generation import generate_image_grid, interpolate_images
-from genai_demo.images import make_grid
+from genai_demo.generation import generate_image_grid, interpolate_images, reconstruct_image
+from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.hub.model_folder import CARD_NAME
 from genai_demo.hub.registry import find_model
 from genai_demo.models import IMAGE_GENERATOR_CLASSES
@@ -114,6 +114,20 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
                                elem_id="interpolation-strip")
         animation_image = gr.Image(label="Animation", type="filepath", format="gif", interactive=False,
                                    elem_id="interpolation-gif", height=160)
+    with gr.Accordion("VAE: reconstruct a digit you draw or upload", open=False):
+        gr.Markdown(
+            "Choose a VAE above, draw a digit (or upload a picture of one): the encoder maps it to a "
+            "latent code and the decoder draws what it understood."
+        )
+        with gr.Row():
+            sketchpad = gr.Sketchpad(label="Draw a digit", type="pil", image_mode="RGBA", elem_id="vae-sketch")
+            upload_image = gr.Image(label="…or upload one", type="pil", sources=["upload", "clipboard"])
+            with gr.Column():
+                model_input_image = gr.Image(label="What the model sees (28×28)", type="filepath",
+                                             format="png", interactive=False, elem_id="vae-input")
+                reconstruction_image = gr.Image(label="Reconstruction", type="filepath", format="png",
+                                                interactive=False, elem_id="vae-reconstruction")
+        reconstruct_button = gr.Button("Reconstruct", elem_id="reconstruct")
     with gr.Accordion("Model card", open=False):
         card_markdown = gr.Markdown(model_card_markdown(state, default_model))
 
@@ -130,6 +144,25 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
         strip = state.outputs.save_png(make_grid(images, num_columns=num_steps), entry.name, metadata)
         frames = [make_grid(image[None], padding=0) for image in images]
         return strip, state.outputs.save_gif(frames, entry.name)
+
+    def reconstruct_drawing(model_name: str, drawing, upload) -> tuple[str, str]:
+        """A VAE's reconstruction of a drawn (or else uploaded) digit; returns (input PNG, reconstruction PNG)."""
+        image = drawing.get("composite") if isinstance(drawing, dict) else drawing
+        if image is None:
+            image = upload
+        if image is None:
+            raise gr.Error("Draw a digit or upload an image first.", print_exception=False)
+        try:
+            entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+            digit = digit_from_drawing(image)
+            reconstruction = reconstruct_image(entry.path, digit, state.device)
+        except (GenaiDemoError, ValueError) as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        metadata = {"model": entry.name}
+        return (
+            state.outputs.save_png(make_grid(digit, padding=0), "input", metadata),
+            state.outputs.save_png(make_grid(reconstruction, padding=0), entry.name, metadata),
+        )
 
     def refresh_models(current: str | None):
         names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
@@ -149,6 +182,13 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
         inputs=[model_dropdown, num_samples_slider, seed_number],
         outputs=[grid_image, caption_markdown],
         api_name="generate_images",
+        concurrency_id="generate",
+    )
+    reconstruct_button.click(
+        reconstruct_drawing,
+        inputs=[model_dropdown, sketchpad, upload_image],
+        outputs=[model_input_image, reconstruction_image],
+        api_name="reconstruct_digit",
         concurrency_id="generate",
     )
     interpolate_button.click(
