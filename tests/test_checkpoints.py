@@ -6,14 +6,14 @@ import torch
 from conftest import REPO_ROOT
 from genai_demo.hub import load_model_folder
 from genai_demo.hub.registry import discover_models
-from genai_demo.models import GAN_CLASSES
+from genai_demo.models import IMAGE_GENERATOR_CLASSES
 
 SHIPPED = sorted(path for path in (REPO_ROOT / "checkpoints").iterdir() if path.is_dir())
 MAX_FOLDER_BYTES = 8 * 1024 * 1024
 
 
 def test_expected_models_are_shipped():
-    assert {"dcgan-mnist", "mlp-gan-mnist", "classifier-mnist"} <= {path.name for path in SHIPPED}
+    assert {"dcgan-mnist", "mlp-gan-mnist", "vae-mnist", "classifier-mnist"} <= {path.name for path in SHIPPED}
     assert {entry.name for entry in discover_models([REPO_ROOT / "checkpoints"])} == {path.name for path in SHIPPED}
 
 
@@ -23,7 +23,7 @@ def test_shipped_folder(folder):
     assert not list(folder.glob("training_state.*")), "resume state is not shipped (it triples the size)"
     assert (folder / "README.md").read_text().startswith("---\n")
     model = load_model_folder(folder)
-    if model.model_type in GAN_CLASSES:
+    if model.model_type in IMAGE_GENERATOR_CLASSES:
         images = model.generate(model.sample_latents(16, seed=0))
         assert images.shape == (16, 1, 28, 28)
         assert images.min() >= -1 and images.max() <= 1

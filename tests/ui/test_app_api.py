@@ -90,3 +90,27 @@ def test_interpolation_endpoint_returns_a_strip_and_an_animation(client):
         assert gif.format == "GIF" and gif.n_frames == 10  # 6 frames forward, 4 back
     with pytest.raises(Exception, match="interpolation steps|minimum value 2"):
         client.predict(SHIPPED, 0, 1, 1, api_name="/interpolate_latents")
+
+
+def test_vae_reconstructs_an_uploaded_digit(client, tmp_path):
+    from gradio_client import handle_file
+
+    from genai_demo.data import load_mnist
+    from genai_demo.images import make_grid
+
+    test_set = load_mnist("test", source="embedded")
+    digit = test_set.to_training_tensor()[:1]
+    upload = tmp_path / "digit.png"
+    make_grid(digit, padding=0).resize((112, 112)).save(upload)
+    seen_path, reconstruction_path = client.predict(
+        "vae-mnist", None, handle_file(str(upload)), api_name="/reconstruct_digit"
+    )
+    seen, reconstruction = _pixels(seen_path) / 255.0, _pixels(reconstruction_path) / 255.0
+    assert seen.shape == reconstruction.shape == (28, 28)
+    # The reconstruction resembles the input far more than a blank image does.
+    error = np.abs(seen - reconstruction).mean()
+    assert error < 0.5 * np.abs(seen).mean()
+    with pytest.raises(Exception, match="only a VAE can reconstruct"):
+        client.predict(SHIPPED, None, handle_file(str(upload)), api_name="/reconstruct_digit")
+    with pytest.raises(Exception, match="Draw a digit or upload"):
+        client.predict("vae-mnist", None, None, api_name="/reconstruct_digit")
