@@ -15,7 +15,7 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan", "mlp-gan", "vae", "classifier")
+TRAINABLE_MODELS = ("dcgan", "mlp-gan", "wgan-gp", "vae", "classifier")
 DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--batch-size", type=_checked(limits.BATCH_SIZE), default=64, help="default: 64")
     train.add_argument("--lr", type=_checked(limits.LEARNING_RATE), default=None,
-                       help="Adam learning rate (default: 2e-4 for GANs, 1e-3 for vae and classifier)")
+                       help="Adam learning rate (default: 2e-4 for GANs, 1e-4 for wgan-gp, 1e-3 for vae and classifier)")
     train.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
     train.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     train.add_argument(
@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
                        help="vae only: beta, the weight of the KL term (default: 1, the true ELBO)")
+    train.add_argument("--spectral-norm", action="store_true",
+                       help="wgan-gp only: spectral normalisation on every critic layer (Miyato et al. 2018)")
     train.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its saved state"
     )
@@ -145,14 +147,14 @@ def run_train_classifier(args: argparse.Namespace, argv: list[str]) -> int:
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
-    from genai_demo.training import CheckpointEvent, FinishedEvent, GANTrainer, VAETrainer
+    from genai_demo.training import CheckpointEvent, FinishedEvent, GANTrainer, VAETrainer, WGANGPTrainer
 
     if args.model == "classifier":
         return run_train_classifier(args, argv)
     device = resolve_device(args.device)
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source)
     print(f"data: {dataset.source}; device: {device}", flush=True)
-    trainer_class = VAETrainer if args.model == "vae" else GANTrainer
+    trainer_class = {"vae": VAETrainer, "wgan-gp": WGANGPTrainer}.get(args.model, GANTrainer)
     settings = dict(
         dataset=args.dataset,
         max_steps=args.max_steps,
@@ -168,11 +170,21 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
                 raise InvalidInputError("--kl-weight applies to the vae only")
             settings[name] = value
     config = trainer_class.config_class(**settings)
+    model_config = None
+    if args.spectral_norm:
+        if args.model != "wgan-gp":
+            raise InvalidInputError("--spectral-norm applies to wgan-gp only")
+        if not args.resume:
+            from genai_demo.models import WGANGPConfig
+
+            model_config = WGANGPConfig(image_channels=dataset.image_channels, image_size=dataset.image_size,
+                                        spectral_norm=True)
     stop_event = threading.Event()
     trainer = trainer_class(
         dataset,
         args.out,
         config,
+        model_config=model_config,
         model_type=args.model,
         device=device,
         resume=args.resume,

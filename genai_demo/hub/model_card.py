@@ -18,6 +18,10 @@ OBJECTIVES = {
     ),
 }
 OBJECTIVES["mlp-gan"] = OBJECTIVES["dcgan"]
+OBJECTIVES["wgan-gp"] = (
+    "Wasserstein GAN with gradient penalty (Gulrajani et al. 2017): the critic minimises "
+    "`f(G(z)) - f(x) + 10 * (||grad f(x_hat)|| - 1)^2`, the generator minimises `-f(G(z))`."
+)
 OBJECTIVES["vae"] = (
     "Negative ELBO (Kingma & Welling 2014): Bernoulli reconstruction NLL + beta * KL(q(z|x) || N(0, I)), "
     "in nats per image; z is sampled with the reparameterisation trick."
@@ -26,13 +30,15 @@ PIPELINE_TAGS = {
     "dcgan": "unconditional-image-generation",
     "mlp-gan": "unconditional-image-generation",
     "vae": "unconditional-image-generation",
+    "wgan-gp": "unconditional-image-generation",
     "classifier": "image-classification",
 }
-TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
+TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
 FAMILY_TAGS = {
     "dcgan": ["gan", "image-generation"],
     "mlp-gan": ["gan", "image-generation"],
     "vae": ["vae", "image-generation"],
+    "wgan-gp": ["gan", "wgan-gp", "image-generation"],
     "classifier": ["image-classification", "metric"],
 }
 

@@ -209,3 +209,56 @@ class MLPGAN(GANPair):
         self.config = config
         self.generator = MLPGenerator(config)
         self.discriminator = MLPDiscriminator(config)
+
+
+@dataclass
+class WGANGPConfig:
+    """DCGAN-shaped generator and critic for WGAN-GP; saved as `config.json`."""
+
+    latent_dim: int = 100
+    image_channels: int = 1
+    image_size: int = 28
+    generator_features: int = 64
+    critic_features: int = 64
+    spectral_norm: bool = False  # Miyato et al. 2018, on every critic layer
+
+    def __post_init__(self) -> None:
+        DCGANConfig(self.latent_dim, self.image_channels, self.image_size, self.generator_features, self.critic_features)
+
+
+class WGANCritic(nn.Module):
+    """The DCGAN discriminator without batch norm (the gradient penalty is per sample, and
+    batch norm would couple the samples, Gulrajani et al. 2017 section 4) and without sigmoid."""
+
+    def __init__(self, config: WGANGPConfig):
+        super().__init__()
+        base_size, features = config.image_size // 4, config.critic_features
+        layers = [
+            nn.Conv2d(config.image_channels, features, 4, 2, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(features, features * 2, 4, 2, 1),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(features * 2, 1, base_size, 1, 0),
+        ]
+        if config.spectral_norm:
+            layers = [
+                nn.utils.parametrizations.spectral_norm(layer) if isinstance(layer, nn.Conv2d) else layer
+                for layer in layers
+            ]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images).view(-1)
+
+
+class WGANGP(GANPair):
+    model_type = "wgan-gp"
+    config_class = WGANGPConfig
+
+    def __init__(self, config: WGANGPConfig):
+        super().__init__()
+        self.config = config
+        self.generator = DCGANGenerator(
+            DCGANConfig(config.latent_dim, config.image_channels, config.image_size, config.generator_features)
+        )
+        self.discriminator = WGANCritic(config)

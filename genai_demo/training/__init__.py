@@ -4,6 +4,7 @@ from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressE
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, TrainingDivergedError
 from genai_demo.training.vae_trainer import VAETrainer, VAETrainingConfig
+from genai_demo.training.wgan_gp_trainer import WGANGPTrainer, WGANGPTrainingConfig
 
 __all__ = [
     "CheckpointEvent",
@@ -17,4 +18,6 @@ __all__ = [
     "TrainingDivergedError",
     "VAETrainer",
     "VAETrainingConfig",
+    "WGANGPTrainer",
+    "WGANGPTrainingConfig",
 ]

@@ -1,0 +1,83 @@
+"""WGAN-GP (Gulrajani et al. 2017, algorithm 1): critic loss with gradient penalty, n_critic
+critic updates per generator update, Adam(1e-4, betas (0.0, 0.9))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from genai_demo import limits
+from genai_demo.errors import InvalidInputError
+from genai_demo.models import WGANGP
+from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
+
+
+@dataclass
+class WGANGPTrainingConfig(TrainingConfig):
+    learning_rate: float = 1e-4
+    beta1: float = 0.0
+    beta2: float = 0.9
+    n_critic: int = 5
+    gradient_penalty_weight: float = 10.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        limits.N_CRITIC.check(self.n_critic)
+        limits.GRADIENT_PENALTY_WEIGHT.check(self.gradient_penalty_weight)
+        if not (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0):
+            raise InvalidInputError(f"Adam betas must be in [0, 1), got ({self.beta1}, {self.beta2})")
+
+
+def gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, mixing: torch.Tensor) -> torch.Tensor:
+    """E[(||grad_x f(x_hat)||_2 - 1)^2] at x_hat = eps * real + (1 - eps) * fake, eps ~ U[0, 1] per image."""
+    mixed = (mixing.view(-1, 1, 1, 1) * real + (1 - mixing.view(-1, 1, 1, 1)) * fake).requires_grad_(True)
+    (gradients,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    return (gradients.flatten(1).norm(2, dim=1) - 1).square().mean()
+
+
+class WGANGPTrainer(ImageTrainer):
+    """Each step is one critic update; every n_critic-th step also updates the generator."""
+
+    model_classes = {WGANGP.model_type: WGANGP}
+    config_class = WGANGPTrainingConfig
+    # wasserstein_estimate = E[f(x)] - E[f(G(z))]: should fall as samples improve.
+    loss_names = ("critic_loss", "gradient_penalty", "wasserstein_estimate", "g_loss")
+    default_model_type = "wgan-gp"
+
+    def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        betas = (self.config.beta1, self.config.beta2)
+        return {
+            "generator": torch.optim.Adam(self.model.generator.parameters(), self.config.learning_rate, betas),
+            "critic": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
+        }
+
+    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
+        generator, critic = self.model.generator, self.model.discriminator
+        batch_size, latent_dim = len(real_images), self.model_config.latent_dim
+        latents = torch.randn(batch_size, latent_dim, generator=self.noise_generator, device=self.device)
+        mixing = torch.rand(batch_size, generator=self.noise_generator, device=self.device)
+        fake_images = generator(latents).detach()
+        wasserstein = critic(real_images).mean() - critic(fake_images).mean()
+        penalty = gradient_penalty(critic, real_images, fake_images, mixing)
+        critic_loss = -wasserstein + self.config.gradient_penalty_weight * penalty
+        self.optimizers["critic"].zero_grad(set_to_none=True)
+        critic_loss.backward()
+        self.optimizers["critic"].step()
+
+        if (self.step + 1) % self.config.n_critic == 0:
+            latents = torch.randn(batch_size, latent_dim, generator=self.noise_generator, device=self.device)
+            g_loss = -critic(generator(latents)).mean()
+            self.optimizers["generator"].zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.optimizers["generator"].step()
+            self._last_g_loss = g_loss.detach()
+        last_g_loss = getattr(self, "_last_g_loss", torch.zeros((), device=self.device))
+        return torch.stack([critic_loss.detach(), penalty.detach(), wasserstein.detach(), last_g_loss])
+
+    def optimizer_summary(self) -> str:
+        config = self.config
+        return (
+            f"Adam(lr={config.learning_rate:g}, betas=({config.beta1:g}, {config.beta2:g})), "
+            f"n_critic {config.n_critic}, lambda {config.gradient_penalty_weight:g}"
+        )
