@@ -15,7 +15,7 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan", "mlp-gan", "wgan-gp", "vae", "classifier")
+TRAINABLE_MODELS = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "classifier")
 DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 

@@ -18,6 +18,7 @@ OBJECTIVES = {
     ),
 }
 OBJECTIVES["mlp-gan"] = OBJECTIVES["dcgan"]
+OBJECTIVES["cdcgan"] = OBJECTIVES["dcgan"] + " Both networks also see the class label (Mirza & Osindero 2014)."
 OBJECTIVES["wgan-gp"] = (
     "Wasserstein GAN with gradient penalty (Gulrajani et al. 2017): the critic minimises "
     "`f(G(z)) - f(x) + 10 * (||grad f(x_hat)|| - 1)^2`, the generator minimises `-f(G(z))`."
@@ -29,14 +30,16 @@ OBJECTIVES["vae"] = (
 PIPELINE_TAGS = {
     "dcgan": "unconditional-image-generation",
     "mlp-gan": "unconditional-image-generation",
+    "cdcgan": "image-generation",
     "vae": "unconditional-image-generation",
     "wgan-gp": "unconditional-image-generation",
     "classifier": "image-classification",
 }
-TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
+TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "cdcgan": "conditional DCGAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
 FAMILY_TAGS = {
     "dcgan": ["gan", "image-generation"],
     "mlp-gan": ["gan", "image-generation"],
+    "cdcgan": ["gan", "conditional-gan", "image-generation"],
     "vae": ["vae", "image-generation"],
     "wgan-gp": ["gan", "wgan-gp", "image-generation"],
     "classifier": ["image-classification", "metric"],

@@ -113,6 +113,7 @@ class GANPair(nn.Module):
     config: DCGANConfig | MLPGANConfig
     generator: nn.Module
     discriminator: nn.Module
+    is_conditional = False  # conditional models take class labels in generate()
 
     @torch.no_grad()
     def generate(self, latents: torch.Tensor) -> torch.Tensor:
@@ -262,3 +263,87 @@ class WGANGP(GANPair):
             DCGANConfig(config.latent_dim, config.image_channels, config.image_size, config.generator_features)
         )
         self.discriminator = WGANCritic(config)
+
+
+@dataclass
+class ConditionalDCGANConfig:
+    """DCGAN conditioned on a class label (Mirza & Osindero 2014); saved as `config.json`."""
+
+    latent_dim: int = 100
+    image_channels: int = 1
+    image_size: int = 28
+    generator_features: int = 64
+    discriminator_features: int = 64
+    num_classes: int = 10
+    label_embedding_dim: int = 16
+
+    def __post_init__(self) -> None:
+        DCGANConfig(self.latent_dim, self.image_channels, self.image_size, self.generator_features,
+                    self.discriminator_features)
+        if self.num_classes < 2 or self.label_embedding_dim < 1:
+            raise ValueError("conditional DCGAN needs num_classes >= 2 and label_embedding_dim >= 1")
+
+
+class ConditionalGenerator(nn.Module):
+    """A DCGAN generator whose input is the latent vector joined with a learned label embedding."""
+
+    def __init__(self, config: ConditionalDCGANConfig):
+        super().__init__()
+        self.config = config
+        self.label_embedding = nn.Embedding(config.num_classes, config.label_embedding_dim)
+        self.body = DCGANGenerator(
+            DCGANConfig(config.latent_dim + config.label_embedding_dim, config.image_channels,
+                        config.image_size, config.generator_features)
+        )
+
+    def forward(self, latents: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.body(torch.cat([latents, self.label_embedding(labels)], dim=1))
+
+
+class ConditionalDiscriminator(nn.Module):
+    """A DCGAN discriminator that sees the label as one more image channel (an embedded plane)."""
+
+    def __init__(self, config: ConditionalDCGANConfig):
+        super().__init__()
+        self.config = config
+        self.label_plane = nn.Embedding(config.num_classes, config.image_size * config.image_size)
+        self.body = DCGANDiscriminator(
+            DCGANConfig(config.latent_dim, config.image_channels + 1, config.image_size,
+                        discriminator_features=config.discriminator_features)
+        )
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        size = self.config.image_size
+        plane = self.label_plane(labels).view(-1, 1, size, size)
+        return self.body(torch.cat([images, plane], dim=1))
+
+
+class ConditionalDCGAN(GANPair):
+    model_type = "cdcgan"
+    config_class = ConditionalDCGANConfig
+    is_conditional = True
+
+    def __init__(self, config: ConditionalDCGANConfig):
+        super().__init__()
+        self.config = config
+        self.generator = ConditionalGenerator(config)
+        self.discriminator = ConditionalDiscriminator(config)
+
+    def default_labels(self, num_samples: int) -> torch.Tensor:
+        """0, 1, ..., num_classes - 1, 0, 1, ...: every class shows up."""
+        return torch.arange(num_samples) % self.config.num_classes
+
+    @torch.no_grad()
+    def generate(self, latents: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Images of the given classes (cycling through all classes when labels is None)."""
+        if labels is None:
+            labels = self.default_labels(len(latents))
+        labels = labels.to(latents.device)
+        if labels.min() < 0 or labels.max() >= self.config.num_classes:
+            raise ValueError(f"class labels must be in 0..{self.config.num_classes - 1}")
+        was_training = self.generator.training
+        self.generator.eval()
+        try:
+            return self.generator(latents, labels)
+        finally:
+            self.generator.train(was_training)

@@ -1,4 +1,4 @@
-"""The GAN trainer (MLP GAN, DCGAN).
+"""The GAN trainer (MLP GAN, DCGAN, conditional DCGAN).
 
 Loss: the non-saturating GAN loss of Goodfellow et al. 2014 (section 3), with
 Adam(lr 2e-4, betas (0.5, 0.999)) for both networks as in Radford et al. 2016.
@@ -41,16 +41,19 @@ class GANTrainer(ImageTrainer):
             "discriminator": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
         }
 
-    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
+    def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         generator, discriminator = self.model.generator, self.model.discriminator
         latents = torch.randn(
             len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
         )
-        fake_images = generator(latents)
+        # A conditional GAN (Mirza & Osindero 2014) sees the labels too: fakes are asked for the
+        # classes of the real batch, so both sides of D's loss have the same class balance.
+        condition = (real_labels,) if self.model.is_conditional else ()
+        fake_images = generator(latents, *condition)
 
         # Discriminator: maximise log D(x) + log(1 - D(G(z))).
-        real_logits = discriminator(real_images)
-        fake_logits = discriminator(fake_images.detach())
+        real_logits = discriminator(real_images, *condition)
+        fake_logits = discriminator(fake_images.detach(), *condition)
         d_loss = F.binary_cross_entropy_with_logits(
             real_logits, torch.ones_like(real_logits)
         ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
@@ -59,7 +62,7 @@ class GANTrainer(ImageTrainer):
         self.optimizers["discriminator"].step()
 
         # Generator, non-saturating: maximise log D(G(z)) rather than minimise log(1 - D(G(z))).
-        fooled_logits = discriminator(fake_images)
+        fooled_logits = discriminator(fake_images, *condition)
         g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits))
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()

@@ -127,9 +127,12 @@ class ImageTrainer:
                 "or choose another output folder"
             )
         model_class = self.model_classes[model_type]
-        self.model_config = model_config or model_class.config_class(
-            image_channels=dataset.image_channels, image_size=dataset.image_size
-        )
+        if model_config is None:
+            shape = dict(image_channels=dataset.image_channels, image_size=dataset.image_size)
+            if "num_classes" in {field.name for field in dataclasses.fields(model_class.config_class)}:
+                shape["num_classes"] = len(dataset.class_names)
+            model_config = model_class.config_class(**shape)
+        self.model_config = model_config
         if (self.model_config.image_channels, self.model_config.image_size) != (
             dataset.image_channels,
             dataset.image_size,
@@ -181,6 +184,7 @@ class ImageTrainer:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         config = self.config
         data = self.dataset.to_training_tensor(self.device)
+        labels = self.dataset.labels.to(self.device)
         self.model.train()
         batch_size = config.batch_size
         loss_sums = torch.zeros(len(self.loss_names), device=self.device)  # since the last event
@@ -197,8 +201,8 @@ class ImageTrainer:
             if epoch != permutation_epoch:
                 permutation = _epoch_permutation(len(data), config.seed, epoch, self.device)
                 permutation_epoch = epoch
-            real_images = data[permutation[batch_index * batch_size : (batch_index + 1) * batch_size]]
-            loss_sums += self.training_step(real_images)
+            batch = permutation[batch_index * batch_size : (batch_index + 1) * batch_size]
+            loss_sums += self.training_step(data[batch], labels[batch])
             steps_in_window += 1
             self.step += 1
 
@@ -246,8 +250,9 @@ class ImageTrainer:
         """Named optimizers over `self.model`; their state is saved for resume."""
         raise NotImplementedError
 
-    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
-        """One optimisation step on a batch in [-1, 1]; returns the detached losses of `loss_names`."""
+    def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
+        """One optimisation step on a batch in [-1, 1] and its class labels (unconditional
+        families ignore them); returns the detached losses of `loss_names`."""
         raise NotImplementedError
 
     def _truncate_metrics_after(self, step: int) -> None:
@@ -276,8 +281,15 @@ class ImageTrainer:
             handle.write(json.dumps(record) + "\n")
 
     def _save_sample_grid(self) -> SampleEvent:
-        images = self.model.generate(self.fixed_latents)
-        grid = make_grid(images)
+        if getattr(self.model, "is_conditional", False):
+            # One row per class, the same latents in every row: style stays, class changes.
+            num_classes = self.model_config.num_classes
+            per_class = max(1, len(self.fixed_latents) // num_classes)
+            latents = self.fixed_latents[:per_class].repeat(num_classes, 1)
+            labels = torch.arange(num_classes, device=self.device).repeat_interleave(per_class)
+            grid = make_grid(self.model.generate(latents, labels), num_columns=per_class)
+        else:
+            grid = make_grid(self.model.generate(self.fixed_latents))
         step_path = save_png(grid, self.output_dir / "samples" / f"step_{self.step:07d}.png")
         save_png(grid, self.output_dir / SAMPLE_GRID_NAME, {"step": str(self.step), "seed": str(self.config.seed)})
         return SampleEvent(step=self.step, path=step_path)

@@ -31,7 +31,7 @@ class VAETrainer(ImageTrainer):
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"vae": torch.optim.Adam(self.model.parameters(), self.config.learning_rate)}
 
-    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
+    def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         noise = torch.randn(
             len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
         )

@@ -52,7 +52,7 @@ class WGANGPTrainer(ImageTrainer):
             "critic": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
         }
 
-    def training_step(self, real_images: torch.Tensor) -> torch.Tensor:
+    def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         generator, critic = self.model.generator, self.model.discriminator
         batch_size, latent_dim = len(real_images), self.model_config.latent_dim
         latents = torch.randn(batch_size, latent_dim, generator=self.noise_generator, device=self.device)
