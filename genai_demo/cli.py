@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
     sample.add_argument("--out", type=Path, default=Path("samples.png"), help="PNG to write (default: samples.png)")
     sample.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    sample.add_argument("--class", dest="class_label", default="all",
+                        help="conditional models: a class index, or all (default: one row per class)")
 
     evaluate = commands.add_parser(
         "eval",
@@ -228,7 +230,7 @@ def run_sample(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--out {args.out} is a folder; give a .png file name")
     if args.out.suffix.lower() != ".png":
         raise InvalidInputError(f"--out must end in .png, got {args.out}")
-    grid = generate_image_grid(args.model_dir, args.num, args.seed, resolve_device(args.device))
+    grid = generate_image_grid(args.model_dir, args.num, args.seed, resolve_device(args.device), args.class_label)
     save_png(grid, args.out, {"model": str(args.model_dir), "seed": str(args.seed), "num": str(args.num)})
     print(f"wrote {args.num} samples (seed {args.seed}) to {args.out}")
     return 0

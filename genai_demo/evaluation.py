@@ -10,7 +10,7 @@ from genai_demo.data import load_image_dataset
 from genai_demo.errors import InvalidInputError
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.model_folder import read_model_config
-from genai_demo.metrics import classifier_fid
+from genai_demo.metrics import class_accuracy, classifier_fid
 from genai_demo.models.vae import negative_elbo_terms
 from genai_demo.training.classifier_trainer import classification_accuracy
 
@@ -45,10 +45,17 @@ def evaluate_model_folder(
     real_train = train_set.to_training_tensor("cpu")[torch.linspace(0, len(train_set) - 1, count).long()]
     generator = load_cached_model(model_dir, device)
     latents = generator.sample_latents(count, seed)
-    generated = torch.cat([generator.generate(chunk.to(device)).cpu() for chunk in latents.split(500)])
+    conditional = getattr(generator, "is_conditional", False)
+    requested = generator.default_labels(count) if conditional else None
+    generated = torch.cat([
+        generator.generate(chunk.to(device), *([] if requested is None else [requested[start:start + 500]])).cpu()
+        for start, chunk in zip(range(0, count, 500), latents.split(500))
+    ])
     fid = classifier_fid(classifier, real_test, generated)
     floor = classifier_fid(classifier, real_test, real_train)
+    extra = {"class_accuracy": round(class_accuracy(classifier, generated, requested), 4)} if conditional else {}
     return {
+        **extra,
         "model": str(model_dir),
         "num_images": count,
         "classifier_fid": round(fid, 3),

@@ -37,17 +37,46 @@ def load_cached_model(model_dir: str | Path, device: torch.device) -> nn.Module:
         return model
 
 
-def generate_images(model_dir: str | Path, num_samples: int, seed: int, device: torch.device) -> torch.Tensor:
-    """(num_samples, C, H, W) images in [-1, 1]; the same seed gives the same images on a device."""
+ALL_CLASSES = "all"
+
+
+def generate_images(
+    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None
+) -> torch.Tensor:
+    """(num_samples, C, H, W) images in [-1, 1]; the same seed gives the same images on a device.
+
+    For a conditional model, `class_label` picks the class of every image; None or "all"
+    cycles through the classes.
+    """
     num_samples = limits.NUM_SAMPLES.check(num_samples)
     seed = limits.SEED.check(seed)
     model = load_cached_model(model_dir, device)
     latents = model.sample_latents(num_samples, seed).to(device)
-    return model.generate(latents)
+    if not getattr(model, "is_conditional", False) or class_label in (None, ALL_CLASSES):
+        return model.generate(latents)
+    label = check_class_label(model, class_label)
+    return model.generate(latents, torch.full((num_samples,), label, device=device))
 
 
-def generate_image_grid(model_dir: str | Path, num_samples: int, seed: int, device: torch.device) -> Image.Image:
-    return make_grid(generate_images(model_dir, num_samples, seed, device))
+def check_class_label(model: nn.Module, class_label: int | str) -> int:
+    num_classes = model.config.num_classes
+    return limits.IntRange(f"class (0 to {num_classes - 1}, or all)", 0, num_classes - 1).check(class_label)
+
+
+def generate_image_grid(
+    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None
+) -> Image.Image:
+    """A grid of samples; for a conditional model and all classes, one row per class
+    (num_samples // num_classes per row, the same latents in every row)."""
+    model = load_cached_model(model_dir, device)
+    if getattr(model, "is_conditional", False) and class_label in (None, ALL_CLASSES):
+        num_samples, seed = limits.NUM_SAMPLES.check(num_samples), limits.SEED.check(seed)
+        num_classes = model.config.num_classes
+        per_class = max(1, num_samples // num_classes)
+        latents = model.sample_latents(per_class, seed).repeat(num_classes, 1).to(device)
+        labels = torch.arange(num_classes, device=device).repeat_interleave(per_class)
+        return make_grid(model.generate(latents, labels), num_columns=per_class)
+    return make_grid(generate_images(model_dir, num_samples, seed, device, class_label))
 
 
 def slerp(start: torch.Tensor, end: torch.Tensor, fractions: torch.Tensor) -> torch.Tensor:

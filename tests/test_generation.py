@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from genai_demo.generation import generate_image_grid, generate_images
@@ -43,3 +44,21 @@ def test_interpolation_goes_from_one_seed_to_the_other(tiny_model_folder):
     assert frames.shape == (5, 1, 28, 28)
     assert torch.allclose(frames[0], generate_images(tiny_model_folder, 1, 3, cpu)[0], atol=1e-5)
     assert torch.allclose(frames[-1], generate_images(tiny_model_folder, 1, 4, cpu)[0], atol=1e-5)
+
+
+def test_conditional_grid_has_one_row_per_class_and_class_choice(tmp_path):
+    from genai_demo.errors import InvalidInputError
+    from genai_demo.generation import generate_image_grid
+    from genai_demo.hub import save_model_folder
+    from genai_demo.models import ConditionalDCGAN, ConditionalDCGANConfig
+
+    torch.manual_seed(0)
+    save_model_folder(tmp_path, ConditionalDCGAN(ConditionalDCGANConfig(latent_dim=8, generator_features=4,
+                                                                         discriminator_features=4)))
+    cpu = torch.device("cpu")
+    assert generate_image_grid(tmp_path, 64, 0, cpu).size == (6 * 30 + 2, 10 * 30 + 2)
+    sevens = generate_images(tmp_path, 4, 0, cpu, class_label="7")
+    threes = generate_images(tmp_path, 4, 0, cpu, class_label=3)
+    assert sevens.shape == (4, 1, 28, 28) and not torch.allclose(sevens, threes)
+    with pytest.raises(InvalidInputError, match="class"):
+        generate_images(tmp_path, 4, 0, cpu, class_label="12")

@@ -10,7 +10,7 @@ from huggingface_hub import ModelCard
 
 from genai_demo import limits
 from genai_demo.errors import GenaiDemoError
-from genai_demo.generation import generate_image_grid, interpolate_images, reconstruct_image
+from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
 from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.hub.model_folder import CARD_NAME
 from genai_demo.hub.registry import find_model
@@ -18,6 +18,8 @@ from genai_demo.models import IMAGE_GENERATOR_CLASSES
 from genai_demo.ui.state import AppState
 
 IMAGE_MODEL_TYPES = tuple(IMAGE_GENERATOR_CLASSES)
+CONDITIONAL_TYPES = tuple(name for name, cls in IMAGE_GENERATOR_CLASSES.items() if getattr(cls, "is_conditional", False))
+CLASS_CHOICES = [("all classes, one row each", ALL_CLASSES)] + [(str(digit), str(digit)) for digit in range(10)]
 DEFAULT_NUM_SAMPLES = 64
 
 
@@ -37,26 +39,40 @@ def model_card_markdown(state: AppState, model_name: str | None) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
 
 
+def _is_conditional(state: AppState, model_name: str | None) -> bool:
+    return any(entry.name == model_name and entry.model_type in CONDITIONAL_TYPES for entry in state.models())
+
+
 def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
     """Components and events of the Images tab (call inside a `gr.Blocks` context)."""
     model_names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
     default_model = "dcgan-mnist" if "dcgan-mnist" in model_names else (model_names[0] if model_names else None)
 
-    def generate_images(model_name: str, num_samples: float, seed: float) -> tuple[str, str]:
-        """Generate a grid of `num_samples` images from `model_name` with `seed`; returns (PNG path, caption)."""
+    def generate_images(
+        model_name: str, num_samples: float, seed: float, class_label: str = ALL_CLASSES
+    ) -> tuple[str, str]:
+        """Generate a grid of `num_samples` images from `model_name` with `seed`; for conditional
+        models, `class_label` is a class index or "all" (one row per class). Returns (PNG path, caption)."""
         try:
             num_samples = limits.NUM_SAMPLES.check(num_samples)
             seed = limits.SEED.check(seed)
             entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
             started = time.perf_counter()
-            grid = generate_image_grid(entry.path, num_samples, seed, state.device)
+            grid = generate_image_grid(entry.path, num_samples, seed, state.device, class_label)
         except GenaiDemoError as error:
             raise gr.Error(str(error), print_exception=False) from None
         seconds = time.perf_counter() - started
         path = state.outputs.save_png(
-            grid, entry.name, {"model": entry.name, "seed": str(seed), "num_samples": str(num_samples)}
+            grid, entry.name,
+            {"model": entry.name, "seed": str(seed), "num_samples": str(num_samples), "class": str(class_label)},
         )
-        caption = f"{num_samples} samples from **{entry.name}**, seed {seed}, {seconds * 1000:.0f} ms on {state.device.type}"
+        conditional = entry.model_type in CONDITIONAL_TYPES
+        what = f" of class {class_label}" if conditional and class_label != ALL_CLASSES else (
+            ", one row per class" if conditional else "")
+        caption = (
+            f"{num_samples} samples{what} from **{entry.name}**, seed {seed}, "
+            f"{seconds * 1000:.0f} ms on {state.device.type}"
+        )
         return path, caption
 
     with gr.Row():
@@ -86,6 +102,10 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
                     scale=3,
                 )
                 random_seed_button = gr.Button("Random seed", size="sm", scale=1)
+            class_dropdown = gr.Dropdown(
+                choices=CLASS_CHOICES, value=ALL_CLASSES, label="Class (conditional models)",
+                allow_custom_value=True, visible=default_model is not None and _is_conditional(state, default_model),
+            )
             generate_button = gr.Button("Generate", variant="primary", elem_id="generate-images")
         with gr.Column(scale=2):
             grid_image = gr.Image(
@@ -172,14 +192,17 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
     refresh_button.click(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
     demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
     model_dropdown.change(
-        lambda name: model_card_markdown(state, name), model_dropdown, card_markdown, api_visibility="private"
+        lambda name: (model_card_markdown(state, name), gr.Dropdown(visible=_is_conditional(state, name))),
+        model_dropdown,
+        [card_markdown, class_dropdown],
+        api_visibility="private",
     )
     random_seed_button.click(
         lambda: random.randint(limits.SEED.minimum, limits.SEED.maximum), None, seed_number, api_visibility="private"
     )
     generate_button.click(
         generate_images,
-        inputs=[model_dropdown, num_samples_slider, seed_number],
+        inputs=[model_dropdown, num_samples_slider, seed_number, class_dropdown],
         outputs=[grid_image, caption_markdown],
         api_name="generate_images",
         concurrency_id="generate",

@@ -114,3 +114,12 @@ def test_vae_reconstructs_an_uploaded_digit(client, tmp_path):
         client.predict(SHIPPED, None, handle_file(str(upload)), api_name="/reconstruct_digit")
     with pytest.raises(Exception, match="Draw a digit or upload"):
         client.predict("vae-mnist", None, None, api_name="/reconstruct_digit")
+
+
+def test_conditional_model_class_choice_and_one_row_per_class(client):
+    all_rows = _pixels(client.predict("cdcgan-mnist", 64, 0, "all", api_name="/generate_images")[0])
+    assert all_rows.shape == (10 * 30 + 2, 6 * 30 + 2)  # ten rows (classes) of six
+    image_path, caption = client.predict("cdcgan-mnist", 16, 0, "7", api_name="/generate_images")
+    assert _pixels(image_path).shape == (122, 122) and "of class 7" in caption
+    with pytest.raises(Exception, match="class"):
+        client.predict("cdcgan-mnist", 16, 0, "eleven", api_name="/generate_images")
