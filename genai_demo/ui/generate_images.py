@@ -39,13 +39,20 @@ def model_card_markdown(state: AppState, model_name: str | None) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
 
 
+def _model_choices(state: AppState) -> list[tuple[str, str]]:
+    """(label, name) pairs grouped by family, so GANs, the VAE etc. sit together in the picker."""
+    entries = sorted(state.models(IMAGE_MODEL_TYPES), key=lambda entry: (entry.model_type, entry.name))
+    return [(f"{entry.model_type} · {entry.name}", entry.name) for entry in entries]
+
+
 def _is_conditional(state: AppState, model_name: str | None) -> bool:
     return any(entry.name == model_name and entry.model_type in CONDITIONAL_TYPES for entry in state.models())
 
 
 def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
     """Components and events of the Images tab (call inside a `gr.Blocks` context)."""
-    model_names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
+    model_choices = _model_choices(state)
+    model_names = [name for _, name in model_choices]
     default_model = "dcgan-mnist" if "dcgan-mnist" in model_names else (model_names[0] if model_names else None)
 
     def generate_images(
@@ -78,7 +85,7 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             model_dropdown = gr.Dropdown(
-                choices=model_names,
+                choices=model_choices,
                 value=default_model,
                 label="Model",
                 # Names are checked by find_model, which also knows folders trained after start-up.
@@ -185,9 +192,10 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
         )
 
     def refresh_models(current: str | None):
-        names = [entry.name for entry in state.models(IMAGE_MODEL_TYPES)]
+        choices = _model_choices(state)
+        names = [name for _, name in choices]
         value = current if current in names else (names[0] if names else None)
-        return gr.Dropdown(choices=names, value=value)
+        return gr.Dropdown(choices=choices, value=value)
 
     refresh_button.click(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
     demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
