@@ -13,7 +13,7 @@ MAX_FOLDER_BYTES = 8 * 1024 * 1024
 
 
 def test_expected_models_are_shipped():
-    assert {"dcgan-mnist", "mlp-gan-mnist", "vae-mnist", "classifier-mnist"} <= {path.name for path in SHIPPED}
+    assert {"dcgan-mnist", "cdcgan-mnist", "mlp-gan-mnist", "vae-mnist", "classifier-mnist"} <= {path.name for path in SHIPPED}
     assert {entry.name for entry in discover_models([REPO_ROOT / "checkpoints"])} == {path.name for path in SHIPPED}
 
 
