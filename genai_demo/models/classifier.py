@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from genai_demo.models.config_checks import require_image_size, require_positive
+
 
 @dataclass
 class ClassifierConfig:
@@ -21,11 +23,8 @@ class ClassifierConfig:
     feature_dim: int = 128  # size of the penultimate layer used by classifier-FID
 
     def __post_init__(self) -> None:
-        if self.image_size % 4 != 0 or self.image_size < 8:
-            raise ValueError(f"classifier image_size must be a multiple of 4 and at least 8, got {self.image_size}")
-        for name in ("image_channels", "num_classes", "conv_features", "feature_dim"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"classifier {name} must be positive, got {getattr(self, name)}")
+        require_image_size("classifier", self.image_size)
+        require_positive("classifier", self, "image_channels", "num_classes", "conv_features", "feature_dim")
 
 
 class ImageClassifier(nn.Module):

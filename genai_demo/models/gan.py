@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from genai_demo.models.config_checks import require_image_size, require_positive
+
 
 @dataclass
 class DCGANConfig:
@@ -33,13 +35,8 @@ class DCGANConfig:
     discriminator_features: int = 64
 
     def __post_init__(self) -> None:
-        if self.image_size % 4 != 0 or self.image_size < 8:
-            raise ValueError(
-                f"DCGAN image_size must be a multiple of 4 and at least 8, got {self.image_size}"
-            )
-        for name in ("latent_dim", "image_channels", "generator_features", "discriminator_features"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"DCGAN {name} must be positive, got {getattr(self, name)}")
+        require_image_size("DCGAN", self.image_size)
+        require_positive("DCGAN", self, "latent_dim", "image_channels", "generator_features", "discriminator_features")
 
 
 def _init_dcgan_weights(module: nn.Module) -> None:
@@ -156,9 +153,7 @@ class MLPGANConfig:
     def __post_init__(self) -> None:
         self.generator_hidden = list(self.generator_hidden)
         self.discriminator_hidden = list(self.discriminator_hidden)
-        for name in ("latent_dim", "image_channels", "image_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"MLP GAN {name} must be positive, got {getattr(self, name)}")
+        require_positive("MLP GAN", self, "latent_dim", "image_channels", "image_size")
         if not self.generator_hidden or not self.discriminator_hidden:
             raise ValueError("MLP GAN needs at least one hidden layer in each network")
         if min(self.generator_hidden + self.discriminator_hidden) < 1:

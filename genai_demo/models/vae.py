@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from genai_demo.models.config_checks import require_image_size, require_positive
+
 
 @dataclass
 class VAEConfig:
@@ -20,11 +22,8 @@ class VAEConfig:
     hidden_features: int = 32
 
     def __post_init__(self) -> None:
-        if self.image_size % 4 != 0 or self.image_size < 8:
-            raise ValueError(f"VAE image_size must be a multiple of 4 and at least 8, got {self.image_size}")
-        for name in ("latent_dim", "image_channels", "hidden_features"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"VAE {name} must be positive, got {getattr(self, name)}")
+        require_image_size("VAE", self.image_size)
+        require_positive("VAE", self, "latent_dim", "image_channels", "hidden_features")
 
 
 class VAE(nn.Module):

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import torch
 
 from genai_demo import limits
-from genai_demo.errors import InvalidInputError
 from genai_demo.models import WGANGP
-from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
+from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
 
 
 @dataclass
-class WGANGPTrainingConfig(TrainingConfig):
+class WGANGPTrainingConfig(GANTrainingConfig):
     learning_rate: float = 1e-4
     beta1: float = 0.0
     beta2: float = 0.9
@@ -25,8 +24,6 @@ class WGANGPTrainingConfig(TrainingConfig):
         super().__post_init__()
         limits.N_CRITIC.check(self.n_critic)
         limits.GRADIENT_PENALTY_WEIGHT.check(self.gradient_penalty_weight)
-        if not (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0):
-            raise InvalidInputError(f"Adam betas must be in [0, 1), got ({self.beta1}, {self.beta2})")
 
 
 def gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, mixing: torch.Tensor) -> torch.Tensor:
@@ -36,7 +33,7 @@ def gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Te
     return (gradients.flatten(1).norm(2, dim=1) - 1).square().mean()
 
 
-class WGANGPTrainer(ImageTrainer):
+class WGANGPTrainer(GANTrainer):
     """Each step is one critic update; every n_critic-th step also updates the generator."""
 
     model_classes = {WGANGP.model_type: WGANGP}
@@ -77,7 +74,4 @@ class WGANGPTrainer(ImageTrainer):
 
     def optimizer_summary(self) -> str:
         config = self.config
-        return (
-            f"Adam(lr={config.learning_rate:g}, betas=({config.beta1:g}, {config.beta2:g})), "
-            f"n_critic {config.n_critic}, lambda {config.gradient_penalty_weight:g}"
-        )
+        return f"{super().optimizer_summary()}, n_critic {config.n_critic}, lambda {config.gradient_penalty_weight:g}"
