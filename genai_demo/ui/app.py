@@ -23,7 +23,7 @@ QUEUE_MAX_SIZE = 64
 def build_app(state: AppState) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
-            f"# {TITLE}\nGenerate images with GANs trained by this project. "
+            f"# {TITLE}\nGenerate images with GANs and a VAE trained by this project. "
             f"Running on **{state.device.type}**."
         )
         with gr.Tab("Images"):
