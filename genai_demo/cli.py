@@ -44,12 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a model; the output folder is a loadable model folder after every save.",
     )
     train.add_argument("model", choices=TRAINABLE_MODELS, help="model family to train")
-    train.add_argument("--dataset", default="mnist", help="image dataset (default: mnist)")
+    train.add_argument("--dataset", default="mnist",
+                       help="mnist (default) or fashion-mnist; `python -m genai_demo datasets` lists what is here")
     train.add_argument(
         "--data-source",
-        choices=("auto", "hub", "embedded"),
+        choices=("auto", "hub", "embedded", "debian"),
         default="auto",
-        help="auto: the Hub dataset when it or its cache is there, else the embedded copy (default)",
+        help="auto (default): mnist from the Hub or its cache, else embedded; fashion-mnist from Debian's "
+        "package, else the Hub",
     )
     train.add_argument("--out", required=True, type=Path, help="output model folder")
     train.add_argument("--epochs", type=_checked(limits.EPOCHS), default=None,
@@ -87,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--class", dest="class_label", default="all",
                         help="conditional models: a class index, or all (default: one row per class)")
 
+    commands.add_parser(
+        "datasets", help="list the image datasets and whether this machine has them",
+        description="Which datasets can be used here, from where, and why not.",
+    )
+
     evaluate = commands.add_parser(
         "eval",
         help="measure a model folder: classifier-FID with its floor, or classifier accuracy",
@@ -99,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--classifier", type=Path, default=Path(DEFAULT_CLASSIFIER),
                           help=f"frozen classifier folder (default: {DEFAULT_CLASSIFIER})")
     evaluate.add_argument("--dataset", default="mnist", help="image dataset (default: mnist)")
-    evaluate.add_argument("--data-source", choices=("auto", "hub", "embedded"), default="auto")
+    evaluate.add_argument("--data-source", choices=("auto", "hub", "embedded", "debian"), default="auto")
     evaluate.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     evaluate.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     return parser
@@ -245,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
             return run_train(args, argv)
         if args.command == "eval":
             return run_eval(args)
+        if args.command == "datasets":
+            from genai_demo.data import dataset_availability
+
+            for name, available, detail in dataset_availability():
+                print(f"{name:<14} {'yes' if available else 'no ':<4} {detail}")
+            return 0
         return run_sample(args)
     except GenaiDemoError as error:
         print(f"error: {error}", file=sys.stderr)

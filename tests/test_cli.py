@@ -150,3 +150,15 @@ def test_train_vae_and_eval_its_negative_elbo(tmp_path):
     assert figures["num_images"] == 500
     assert figures["negative_elbo_nats"] == pytest.approx(figures["reconstruction_nats"] + figures["kl_nats"], abs=0.02)
     assert 0 < figures["negative_elbo_nats"] < 550  # 784 * ln 2 = 543 nats is a coin flip per pixel
+
+
+def test_datasets_lists_what_is_here_and_why_not(tmp_path):
+    import os
+
+    env = {**os.environ, "GENAI_DEMO_FASHION_MNIST_DIR": str(tmp_path / "absent")}
+    result = subprocess.run([sys.executable, "-m", "genai_demo", "datasets"], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert " yes " in lines["mnist"] and "embedded" in lines["mnist"]
+    assert " no " in lines["fashion-mnist"] and "apt-get install dataset-fashion-mnist" in lines["fashion-mnist"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from genai_demo.data.fashion_mnist import load_fashion_mnist
 from genai_demo.data.images import ImageDataset
-from genai_demo.data.mnist import load_mnist
+from genai_demo.data.mnist import hub_cache_only, load_mnist
 from genai_demo.errors import DatasetError
 
-IMAGE_DATASETS = {"mnist": load_mnist}
+IMAGE_DATASETS = {"mnist": load_mnist, "fashion-mnist": load_fashion_mnist}
 
 
 def load_image_dataset(name: str, split: str = "train", source: str = "auto") -> ImageDataset:
@@ -16,4 +17,23 @@ def load_image_dataset(name: str, split: str = "train", source: str = "auto") ->
     return IMAGE_DATASETS[name](split=split, source=source)
 
 
-__all__ = ["IMAGE_DATASETS", "ImageDataset", "load_image_dataset", "load_mnist"]
+def dataset_availability() -> list[tuple[str, bool, str]]:
+    """(name, usable here, where from or why not) for every image dataset; never downloads."""
+    rows = []
+    with hub_cache_only():
+        for name, loader in IMAGE_DATASETS.items():
+            try:
+                rows.append((name, True, loader(split="train", source="auto").source))
+            except DatasetError as error:
+                rows.append((name, False, str(error)))
+    return rows
+
+
+__all__ = [
+    "IMAGE_DATASETS",
+    "ImageDataset",
+    "dataset_availability",
+    "load_fashion_mnist",
+    "load_image_dataset",
+    "load_mnist",
+]

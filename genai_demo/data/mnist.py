@@ -7,10 +7,13 @@ its parquet files with pyarrow: no `datasets` dependency, and only safe formats 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import io
 import logging
 import os
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -28,6 +31,7 @@ SOURCES = ("auto", "hub", "embedded")
 # The embedded set has no test split of its own: the last tenth of each class is held out.
 EMBEDDED_TEST_FRACTION = 0.1
 HUB_TIMEOUT_SECONDS = float(os.environ.get("GENAI_DEMO_HUB_TIMEOUT", "10"))
+_HUB_CACHE_ONLY = contextvars.ContextVar("hub_cache_only", default=False)
 
 
 def load_mnist(split: str = "train", source: str = "auto") -> ImageDataset:
@@ -51,33 +55,54 @@ def load_mnist(split: str = "train", source: str = "auto") -> ImageDataset:
 
 
 def _load_hub_mnist(split: str) -> ImageDataset:
+    path = hub_dataset_file(HUB_DATASET_ID, HUB_PARQUET_FILES[split], "or use --data-source embedded")
+    return read_mnist_parquet(path, split)
+
+
+@contextlib.contextmanager
+def hub_cache_only() -> Iterator[None]:
+    """Within this block, Hub datasets come from the local cache or not at all (no network)."""
+    token = _HUB_CACHE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _HUB_CACHE_ONLY.reset(token)
+
+
+def hub_dataset_file(repo_id: str, filename: str, alternative: str) -> str:
+    """Local path of one file of a Hub dataset: from the cache offline, downloaded online."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
         # With HF_HUB_OFFLINE=1 this is a cache lookup; online it falls back to the cache itself.
         snapshot_folder = snapshot_download(
-            HUB_DATASET_ID,
+            repo_id,
             repo_type="dataset",
-            allow_patterns=[HUB_PARQUET_FILES[split]],
+            allow_patterns=[filename],
             etag_timeout=HUB_TIMEOUT_SECONDS,
+            local_files_only=_HUB_CACHE_ONLY.get(),
         )
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as error:
         raise DatasetError(
-            f"cannot get {HUB_DATASET_ID} from the Hub or its cache ({type(error).__name__}); "
-            "go online once, or use --data-source embedded"
+            f"cannot get {repo_id} from the Hub or its cache ({type(error).__name__}); go online once, {alternative}"
         ) from error
-    return read_mnist_parquet(os.path.join(snapshot_folder, HUB_PARQUET_FILES[split]), split)
+    return os.path.join(snapshot_folder, filename)
 
 
 def read_mnist_parquet(path: str, split: str) -> ImageDataset:
     """Read one split in the Hub layout: columns `image` ({bytes, path} PNG) and `label`."""
+    return read_image_parquet(path, split, "mnist", CLASS_NAMES, HUB_DATASET_ID)
+
+
+def read_image_parquet(path: str, split: str, name: str, class_names: list[str], hub_dataset_id: str) -> ImageDataset:
+    """A 28x28 grayscale image dataset in the Hub's parquet layout (MNIST, Fashion-MNIST)."""
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(path, columns=["image", "label"])
     except (OSError, ValueError) as error:  # missing file, not parquet, missing columns
-        raise DatasetError(f"cannot read MNIST parquet file {path}: {error}") from error
+        raise DatasetError(f"cannot read {name} parquet file {path}: {error}") from error
     labels = np.array(table.column("label").to_numpy(), dtype=np.int64)  # a writable copy
     images = np.empty((len(labels), 1, 28, 28), dtype=np.uint8)
     for index, cell in enumerate(table.column("image").to_pylist()):
@@ -87,15 +112,15 @@ def read_mnist_parquet(path: str, split: str) -> ImageDataset:
         except (OSError, ValueError, TypeError) as error:
             raise DatasetError(f"image {index} in {path} is not a 28x28 image: {error}") from error
     if len(images) == 0:
-        raise DatasetError(f"MNIST parquet file {path} holds no images")
+        raise DatasetError(f"{name} parquet file {path} holds no images")
     return ImageDataset(
-        name="mnist",
+        name=name,
         split=split,
         images=torch.from_numpy(images),
         labels=torch.from_numpy(labels),
-        class_names=CLASS_NAMES,
-        source=f"Hub {HUB_DATASET_ID} ({len(images):,} digits)",
-        hub_dataset_id=HUB_DATASET_ID,
+        class_names=class_names,
+        source=f"Hub {hub_dataset_id} ({len(images):,} images)",
+        hub_dataset_id=hub_dataset_id,
     )
 
 

@@ -84,7 +84,7 @@ def test_corrupt_parquet_is_a_clear_error(hub_cache):
     _write_hub_mnist(hub_cache, "train", 3)
     parquet_path = next(hub_cache.rglob("*.parquet"))
     parquet_path.write_bytes(b"not a parquet file")
-    with pytest.raises(DatasetError, match="cannot read MNIST parquet"):
+    with pytest.raises(DatasetError, match="cannot read mnist parquet file"):
         load_mnist("train", source="hub")
 
 
