@@ -45,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("model", choices=TRAINABLE_MODELS, help="model family to train")
     train.add_argument("--dataset", default="mnist",
-                       help="mnist (default) or fashion-mnist; `python -m genai_demo datasets` lists what is here")
+                       help="mnist (default), fashion-mnist, or a folder / .zip of your PNG/JPEG images "
+                       "(sub-folders are classes); `python -m genai_demo datasets` lists what is here")
+    train.add_argument("--image-size", type=int, choices=(28, 32, 64), default=28,
+                       help="your images are resized to this (default: 28)")
+    train.add_argument("--channels", type=int, choices=(1, 3), default=1,
+                       help="your images become grayscale (1, default) or RGB (3)")
     train.add_argument(
         "--data-source",
         choices=("auto", "hub", "embedded", "debian"),
@@ -161,7 +166,8 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.model == "classifier":
         return run_train_classifier(args, argv)
     device = resolve_device(args.device)
-    dataset = load_image_dataset(args.dataset, split="train", source=args.data_source)
+    dataset = load_image_dataset(args.dataset, split="train", source=args.data_source,
+                                 image_size=args.image_size, channels=args.channels)
     print(f"data: {dataset.source}; device: {device}", flush=True)
     trainer_class = {"vae": VAETrainer, "wgan-gp": WGANGPTrainer}.get(args.model, GANTrainer)
     settings = dict(

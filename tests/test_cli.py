@@ -162,3 +162,28 @@ def test_datasets_lists_what_is_here_and_why_not(tmp_path):
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
     assert " yes " in lines["mnist"] and "embedded" in lines["mnist"]
     assert " no " in lines["fashion-mnist"] and "apt-get install dataset-fashion-mnist" in lines["fashion-mnist"]
+
+
+@pytest.mark.slow
+def test_train_dcgan_on_a_zip_of_colour_images(tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    archive_path = tmp_path / "colour.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for index in range(40):
+            buffer = io.BytesIO()
+            Image.fromarray(rng.integers(0, 256, (48, 40, 3), dtype=np.uint8)).save(buffer, format="PNG")
+            archive.writestr(f"img{index}.png", buffer.getvalue())
+    folder = tmp_path / "colour-dcgan"
+    trained = run_cli("train", "dcgan", "--dataset", archive_path, "--image-size", "32", "--channels", "3",
+                      "--max-steps", "2", "--batch-size", "16", "--device", "cpu", "--out", folder)
+    assert trained.returncode == 0, trained.stderr
+    assert "40 images, 32x32" in trained.stdout
+    sampled = run_cli("sample", folder, "--num", "4", "--out", tmp_path / "grid.png")
+    assert sampled.returncode == 0, sampled.stderr
+    with Image.open(tmp_path / "grid.png") as grid:
+        assert grid.mode == "RGB" and grid.size == (2 * 34 + 2, 2 * 34 + 2)
