@@ -107,7 +107,7 @@ class GANPair(nn.Module):
     """
 
     model_type: str
-    config: DCGANConfig | MLPGANConfig
+    config: DCGANConfig | MLPGANConfig | WGANGPConfig | ConditionalDCGANConfig
     generator: nn.Module
     discriminator: nn.Module
     is_conditional = False  # conditional models take class labels in generate()
