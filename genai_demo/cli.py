@@ -178,11 +178,11 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         sample_every=args.sample_every,
         save_every=args.save_every,
     )
+    if args.kl_weight is not None and args.model != "vae":
+        raise InvalidInputError("--kl-weight applies to the vae only")
     # Unset flags keep the family's own defaults (e.g. lr 2e-4 for GANs, 1e-3 for the VAE).
     for name, value in (("epochs", args.epochs), ("learning_rate", args.lr), ("kl_weight", args.kl_weight)):
         if value is not None:
-            if name == "kl_weight" and args.model != "vae":
-                raise InvalidInputError("--kl-weight applies to the vae only")
             settings[name] = value
     config = trainer_class.config_class(**settings)
     model_config = None

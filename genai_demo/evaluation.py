@@ -47,10 +47,8 @@ def evaluate_model_folder(
     latents = generator.sample_latents(count, seed)
     conditional = getattr(generator, "is_conditional", False)
     requested = generator.default_labels(count) if conditional else None
-    generated = torch.cat([
-        generator.generate(chunk.to(device), *([] if requested is None else [requested[start:start + 500]])).cpu()
-        for start, chunk in zip(range(0, count, 500), latents.split(500))
-    ])
+    batches = zip(latents.split(500), requested.split(500)) if conditional else ((chunk,) for chunk in latents.split(500))
+    generated = torch.cat([generator.generate(*(part.to(device) for part in batch)).cpu() for batch in batches])
     fid = classifier_fid(classifier, real_test, generated)
     floor = classifier_fid(classifier, real_test, real_train)
     extra = {"class_accuracy": round(class_accuracy(classifier, generated, requested), 4)} if conditional else {}

@@ -71,10 +71,8 @@ def generate_image_grid(
     model = load_cached_model(model_dir, device)
     if getattr(model, "is_conditional", False) and class_label in (None, ALL_CLASSES):
         num_samples, seed = limits.NUM_SAMPLES.check(num_samples), limits.SEED.check(seed)
-        num_classes = model.config.num_classes
-        per_class = max(1, num_samples // num_classes)
-        latents = model.sample_latents(per_class, seed).repeat(num_classes, 1).to(device)
-        labels = torch.arange(num_classes, device=device).repeat_interleave(per_class)
+        per_class = max(1, num_samples // model.config.num_classes)
+        latents, labels = model.class_rows(model.sample_latents(per_class, seed).to(device))
         return make_grid(model.generate(latents, labels), num_columns=per_class)
     return make_grid(generate_images(model_dir, num_samples, seed, device, class_label))
 

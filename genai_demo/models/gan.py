@@ -324,6 +324,13 @@ class ConditionalDCGAN(GANPair):
         self.generator = ConditionalGenerator(config)
         self.discriminator = ConditionalDiscriminator(config)
 
+    def class_rows(self, row_latents: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Latents and labels for a grid with one row per class, the same latents in every row
+        (style stays, class changes): lay it out with len(row_latents) columns."""
+        num_classes, per_class = self.config.num_classes, len(row_latents)
+        labels = torch.arange(num_classes, device=row_latents.device).repeat_interleave(per_class)
+        return row_latents.repeat(num_classes, 1), labels
+
     def default_labels(self, num_samples: int) -> torch.Tensor:
         """0, 1, ..., num_classes - 1, 0, 1, ...: every class shows up."""
         return torch.arange(num_samples) % self.config.num_classes

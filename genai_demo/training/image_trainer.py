@@ -282,11 +282,8 @@ class ImageTrainer:
 
     def _save_sample_grid(self) -> SampleEvent:
         if getattr(self.model, "is_conditional", False):
-            # One row per class, the same latents in every row: style stays, class changes.
-            num_classes = self.model_config.num_classes
-            per_class = max(1, len(self.fixed_latents) // num_classes)
-            latents = self.fixed_latents[:per_class].repeat(num_classes, 1)
-            labels = torch.arange(num_classes, device=self.device).repeat_interleave(per_class)
+            per_class = max(1, len(self.fixed_latents) // self.model_config.num_classes)
+            latents, labels = self.model.class_rows(self.fixed_latents[:per_class])
             grid = make_grid(self.model.generate(latents, labels), num_columns=per_class)
         else:
             grid = make_grid(self.model.generate(self.fixed_latents))
