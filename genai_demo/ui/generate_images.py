@@ -13,8 +13,9 @@ from genai_demo.errors import GenaiDemoError
 from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
 from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.hub.model_folder import CARD_NAME
-from genai_demo.hub.registry import find_model
+from genai_demo.hub.registry import ModelEntry, find_model
 from genai_demo.models import IMAGE_GENERATOR_CLASSES
+from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.state import AppState
 
 IMAGE_MODEL_TYPES = tuple(IMAGE_GENERATOR_CLASSES)
@@ -28,7 +29,7 @@ def model_card_markdown(state: AppState, model_name: str | None) -> str:
     if not model_name:
         return "No image model found: train one with `python -m genai_demo train dcgan --out DIR`."
     try:
-        entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+        entry = _find_image_model(state, model_name)
     except GenaiDemoError as error:
         return str(error)
     card_path = entry.path / CARD_NAME
@@ -37,6 +38,10 @@ def model_card_markdown(state: AppState, model_name: str | None) -> str:
     # Images in the card are relative to its folder, which the browser cannot reach.
     text = ModelCard.load(card_path).text
     return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
+
+
+def _find_image_model(state: AppState, model_name: str) -> ModelEntry:
+    return find_model(model_name, state.models(IMAGE_MODEL_TYPES))
 
 
 def _model_choices(state: AppState) -> list[tuple[str, str]]:
@@ -60,14 +65,12 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
     ) -> tuple[str, str]:
         """Generate a grid of `num_samples` images from `model_name` with `seed`; for conditional
         models, `class_label` is a class index or "all" (one row per class). Returns (PNG path, caption)."""
-        try:
+        with shown_to_user():
             num_samples = limits.NUM_SAMPLES.check(num_samples)
             seed = limits.SEED.check(seed)
-            entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+            entry = _find_image_model(state, model_name)
             started = time.perf_counter()
             grid = generate_image_grid(entry.path, num_samples, seed, state.device, class_label)
-        except GenaiDemoError as error:
-            raise gr.Error(str(error), print_exception=False) from None
         seconds = time.perf_counter() - started
         path = state.outputs.save_png(
             grid, entry.name,
@@ -160,13 +163,11 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
 
     def interpolate_latents(model_name: str, seed_start: float, seed_end: float, num_steps: float) -> tuple[str, str]:
         """Images along the latent arc from `seed_start` to `seed_end`; returns (PNG strip, GIF) paths."""
-        try:
+        with shown_to_user():
             num_steps = limits.INTERPOLATION_STEPS.check(num_steps)
             seed_start, seed_end = limits.SEED.check(seed_start), limits.SEED.check(seed_end)
-            entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+            entry = _find_image_model(state, model_name)
             images = interpolate_images(entry.path, seed_start, seed_end, num_steps, state.device)
-        except GenaiDemoError as error:
-            raise gr.Error(str(error), print_exception=False) from None
         metadata = {"model": entry.name, "seeds": f"{seed_start}->{seed_end}", "steps": str(num_steps)}
         strip = state.outputs.save_png(make_grid(images, num_columns=num_steps), entry.name, metadata)
         frames = [make_grid(image[None], padding=0) for image in images]
@@ -179,12 +180,10 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
             image = upload
         if image is None:
             raise gr.Error("Draw a digit or upload an image first.", print_exception=False)
-        try:
-            entry = find_model(model_name, state.models(IMAGE_MODEL_TYPES))
+        with shown_to_user(ValueError):  # digit_from_drawing: "the drawing is empty"
+            entry = _find_image_model(state, model_name)
             digit = digit_from_drawing(image)
             reconstruction = reconstruct_image(entry.path, digit, state.device)
-        except (GenaiDemoError, ValueError) as error:
-            raise gr.Error(str(error), print_exception=False) from None
         metadata = {"model": entry.name}
         return (
             state.outputs.save_png(make_grid(digit, padding=0), "input", metadata),

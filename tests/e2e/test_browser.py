@@ -20,6 +20,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def wait_for_image(page, element_id: str) -> None:
+    """Until the <img> inside #element_id has loaded real pixels (30 s at most)."""
+    page.wait_for_function(
+        f"() => {{ const img = document.querySelector('#{element_id} img'); "
+        "return img && img.complete && img.naturalWidth > 0; }",
+        timeout=30_000,
+    )
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -43,10 +52,7 @@ def test_open_page_click_generate_see_the_grid(browser, live_app):
     page.locator("#generate-images").click()
     image = page.locator("#sample-grid img")
     image.wait_for(state="visible", timeout=30_000)
-    page.wait_for_function(
-        "() => { const img = document.querySelector('#sample-grid img'); return img && img.complete && img.naturalWidth > 0; }",
-        timeout=30_000,
-    )
+    wait_for_image(page, "sample-grid")
     natural_size = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural_size == [242, 242]
     assert "64 samples from" in page.content()
@@ -60,11 +66,7 @@ def test_latent_interpolation_shows_strip_and_animation(browser, live_app):
     page.get_by_text("Latent interpolation").click()
     page.locator("#interpolate").click()
     for element_id in ("interpolation-strip", "interpolation-gif"):
-        page.wait_for_function(
-            f"() => {{ const img = document.querySelector('#{element_id} img'); "
-            "return img && img.complete && img.naturalWidth > 0; }",
-            timeout=30_000,
-        )
+        wait_for_image(page, element_id)
     strip_width = page.locator("#interpolation-strip img").evaluate("img => img.naturalWidth")
     assert strip_width == 10 * 30 + 2  # 10 steps by default
     page.close()
