@@ -15,7 +15,7 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "classifier")
+TRAINABLE_MODELS = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "ddpm", "classifier")
 DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
@@ -79,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="vae only: beta, the weight of the KL term (default: 1, the true ELBO)")
     train.add_argument("--spectral-norm", action="store_true",
                        help="wgan-gp only: spectral normalisation on every critic layer (Miyato et al. 2018)")
+    train.add_argument("--augment", action="store_true",
+                       help="dcgan, mlp-gan, cdcgan: DiffAugment translation on the discriminator's inputs "
+                       "(Zhao et al. 2020), for small datasets")
+    train.add_argument("--class-conditional", action="store_true",
+                       help="ddpm only: a class embedding added to the timestep embedding")
+    train.add_argument("--unet-channels", default=None, metavar="C1,C2,...",
+                       help="ddpm only: channels of each UNet stage (default: 32,64,64); "
+                       "the image size must divide by 2^(stages - 1)")
+    train.add_argument("--ema-decay", type=_checked(limits.EMA_DECAY), default=None,
+                       help="ddpm only: decay of the weights' moving average that is saved (default: 0.999)")
     train.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its saved state"
     )
@@ -158,6 +168,25 @@ def run_train_classifier(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def diffusion_model_config(args: argparse.Namespace, dataset):
+    from genai_demo.models.diffusion import DiffusionConfig
+
+    settings = dict(image_channels=dataset.image_channels, image_size=dataset.image_size)
+    if args.class_conditional:
+        if len(dataset.class_names) < 2:
+            raise InvalidInputError("--class-conditional needs a dataset with at least two classes")
+        settings["num_class_embeds"] = len(dataset.class_names)
+    if args.unet_channels:
+        try:
+            settings["block_out_channels"] = [int(part) for part in args.unet_channels.split(",")]
+        except ValueError:
+            raise InvalidInputError(f"--unet-channels must be numbers separated by commas, got {args.unet_channels!r}") from None
+    try:
+        return DiffusionConfig(**settings)
+    except ValueError as error:
+        raise InvalidInputError(str(error)) from None
+
+
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
@@ -169,7 +198,12 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source,
                                  image_size=args.image_size, channels=args.channels)
     print(f"data: {dataset.source}; device: {device}", flush=True)
-    trainer_class = {"vae": VAETrainer, "wgan-gp": WGANGPTrainer}.get(args.model, GANTrainer)
+    if args.model == "ddpm":
+        from genai_demo.training.diffusion_trainer import DiffusionTrainer  # diffusers loads only when needed
+
+        trainer_class = DiffusionTrainer
+    else:
+        trainer_class = {"vae": VAETrainer, "wgan-gp": WGANGPTrainer}.get(args.model, GANTrainer)
     settings = dict(
         dataset=args.dataset,
         max_steps=args.max_steps,
@@ -180,8 +214,18 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     )
     if args.kl_weight is not None and args.model != "vae":
         raise InvalidInputError("--kl-weight applies to the vae only")
+    if args.augment:
+        if trainer_class is not GANTrainer:
+            raise InvalidInputError("--augment applies to dcgan, mlp-gan and cdcgan only")
+        settings["augment"] = True
     # Unset flags keep the family's own defaults (e.g. lr 2e-4 for GANs, 1e-3 for the VAE).
-    for name, value in (("epochs", args.epochs), ("learning_rate", args.lr), ("kl_weight", args.kl_weight)):
+    diffusion_only = {"--class-conditional": args.class_conditional, "--unet-channels": args.unet_channels,
+                      "--ema-decay": args.ema_decay is not None}
+    for flag, given in diffusion_only.items():
+        if given and args.model != "ddpm":
+            raise InvalidInputError(f"{flag} applies to ddpm only")
+    for name, value in (("epochs", args.epochs), ("learning_rate", args.lr), ("kl_weight", args.kl_weight),
+                        ("ema_decay", args.ema_decay)):
         if value is not None:
             settings[name] = value
     config = trainer_class.config_class(**settings)
@@ -194,6 +238,8 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
 
             model_config = WGANGPConfig(image_channels=dataset.image_channels, image_size=dataset.image_size,
                                         spectral_norm=True)
+    if args.model == "ddpm" and not args.resume:
+        model_config = diffusion_model_config(args, dataset)
     stop_event = threading.Event()
     trainer = trainer_class(
         dataset,

@@ -12,7 +12,7 @@ from torch import nn
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
-from genai_demo.hub.model_folder import WEIGHTS_NAME, load_model_folder
+from genai_demo.hub.model_folder import load_model_folder, weights_path
 from genai_demo.images import make_grid
 
 _CACHE_SIZE = 4
@@ -23,7 +23,7 @@ _cache_lock = threading.Lock()
 def load_cached_model(model_dir: str | Path, device: torch.device) -> nn.Module:
     """Load a model folder once per (folder, weights version, device); a retrained folder reloads."""
     model_dir = Path(model_dir).resolve()
-    weights = model_dir / WEIGHTS_NAME
+    weights = weights_path(model_dir)
     version = weights.stat().st_mtime_ns if weights.is_file() else None
     key = (str(model_dir), version, str(device))
     with _cache_lock:
@@ -59,7 +59,7 @@ def generate_images(
 
 
 def check_class_label(model: nn.Module, class_label: int | str) -> int:
-    num_classes = model.config.num_classes
+    num_classes = model.num_classes
     return limits.IntRange(f"class (0 to {num_classes - 1}, or all)", 0, num_classes - 1).check(class_label)
 
 
@@ -71,7 +71,7 @@ def generate_image_grid(
     model = load_cached_model(model_dir, device)
     if getattr(model, "is_conditional", False) and class_label in (None, ALL_CLASSES):
         num_samples, seed = limits.NUM_SAMPLES.check(num_samples), limits.SEED.check(seed)
-        per_class = max(1, num_samples // model.config.num_classes)
+        per_class = max(1, num_samples // model.num_classes)
         latents, labels = model.class_rows(model.sample_latents(per_class, seed).to(device))
         return make_grid(model.generate(latents, labels), num_columns=per_class)
     return make_grid(generate_images(model_dir, num_samples, seed, device, class_label))

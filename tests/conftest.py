@@ -146,6 +146,31 @@ def running_app(*extra_args: str):
             process.kill()
 
 
+HUB_TEST_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def hub_cache_snapshot(cache_dir: Path, repo_id: str, repo_type: str = "model") -> Path:
+    """An empty snapshot of `repo_id` in the Hub cache layout (refs/main -> snapshots/<commit>/):
+    fill it, and huggingface_hub finds it offline exactly as if it had been downloaded."""
+    repo_folder = Path(cache_dir) / f"{repo_type}s--{repo_id.replace('/', '--')}"
+    snapshot = repo_folder / "snapshots" / HUB_TEST_COMMIT
+    snapshot.mkdir(parents=True)
+    (repo_folder / "refs").mkdir()
+    (repo_folder / "refs" / "main").write_text(HUB_TEST_COMMIT)
+    return snapshot
+
+
+@pytest.fixture
+def hub_cache(tmp_path, monkeypatch) -> Path:
+    """An empty Hub cache that huggingface_hub uses for this test."""
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hub-cache"
+    cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    return cache
+
+
 @pytest.fixture(scope="session")
 def live_app():
     with running_app() as app:

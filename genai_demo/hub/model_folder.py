@@ -1,5 +1,8 @@
 """Model folders in the Hugging Face layout: `config.json` + `model.safetensors` + `README.md`.
 
+Diffusion models are diffusers pipeline folders instead (`model_index.json`, see
+`pipeline_folder`); the three functions here accept both kinds, so callers need not care.
+
 Loading needs nothing but the folder, and reads only JSON and safetensors: pickle files
 (`*.bin`, `*.pt`, `*.ckpt`, `*.pkl`) are never opened, whoever supplied them.
 """
@@ -26,6 +29,20 @@ CARD_NAME = "README.md"
 # Keys of config.json that describe the file rather than the architecture.
 RESERVED_CONFIG_KEYS = ("model_type", "genai_demo_version")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+PIPELINE_INDEX_NAME = "model_index.json"  # a diffusers pipeline folder
+DIFFUSION_MODEL_TYPE = "ddpm"
+
+
+def is_pipeline_folder(folder: str | Path) -> bool:
+    return (Path(folder) / PIPELINE_INDEX_NAME).is_file()
+
+
+def weights_path(folder: str | Path) -> Path:
+    """The file whose change means new weights (the cache key of loaded models)."""
+    folder = Path(folder)
+    if is_pipeline_folder(folder):
+        return folder / "unet" / "diffusion_pytorch_model.safetensors"
+    return folder / WEIGHTS_NAME
 
 
 def config_to_dict(model: nn.Module) -> dict:
@@ -45,6 +62,10 @@ def save_model_folder(
 ) -> Path:
     """Write config, weights (optionally cast, e.g. to float16) and card; each file atomically."""
     folder = Path(folder)
+    if model.model_type == DIFFUSION_MODEL_TYPE:
+        from genai_demo.hub.pipeline_folder import save_pipeline_folder  # diffusers loads only when needed
+
+        return save_pipeline_folder(folder, model, card_text)
     folder.mkdir(parents=True, exist_ok=True)
     state = model.state_dict()
     if dtype is not None:
@@ -62,6 +83,10 @@ def read_model_config(folder: str | Path) -> tuple[str, object]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelLoadError(f"model folder {folder} does not exist or is not a folder")
+    if is_pipeline_folder(folder):
+        from genai_demo.hub.pipeline_folder import read_pipeline_config
+
+        return DIFFUSION_MODEL_TYPE, read_pipeline_config(folder)
     config_path = folder / CONFIG_NAME
     if not config_path.is_file():
         raise ModelLoadError(f"{folder} is not a model folder: {CONFIG_NAME} is missing")
@@ -96,6 +121,10 @@ def read_model_config(folder: str | Path) -> tuple[str, object]:
 def load_model_folder(folder: str | Path, device: torch.device | str = "cpu") -> nn.Module:
     """Rebuild the model from its folder, in eval mode on `device`."""
     folder = Path(folder)
+    if is_pipeline_folder(folder):
+        from genai_demo.hub.pipeline_folder import load_pipeline_folder
+
+        return load_pipeline_folder(folder, device)
     model_type, config = read_model_config(folder)
     weights_path = folder / WEIGHTS_NAME
     if not weights_path.is_file():

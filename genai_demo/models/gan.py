@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from genai_demo.models.class_conditioning import ClassConditional
 from genai_demo.models.config_checks import require_image_size, require_positive
 
 
@@ -313,10 +314,9 @@ class ConditionalDiscriminator(nn.Module):
         return self.body(torch.cat([images, plane], dim=1))
 
 
-class ConditionalDCGAN(GANPair):
+class ConditionalDCGAN(ClassConditional, GANPair):
     model_type = "cdcgan"
     config_class = ConditionalDCGANConfig
-    is_conditional = True
 
     def __init__(self, config: ConditionalDCGANConfig):
         super().__init__()
@@ -324,16 +324,9 @@ class ConditionalDCGAN(GANPair):
         self.generator = ConditionalGenerator(config)
         self.discriminator = ConditionalDiscriminator(config)
 
-    def class_rows(self, row_latents: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Latents and labels for a grid with one row per class, the same latents in every row
-        (style stays, class changes): lay it out with len(row_latents) columns."""
-        num_classes, per_class = self.config.num_classes, len(row_latents)
-        labels = torch.arange(num_classes, device=row_latents.device).repeat_interleave(per_class)
-        return row_latents.repeat(num_classes, 1), labels
-
-    def default_labels(self, num_samples: int) -> torch.Tensor:
-        """0, 1, ..., num_classes - 1, 0, 1, ...: every class shows up."""
-        return torch.arange(num_samples) % self.config.num_classes
+    @property
+    def num_classes(self) -> int:
+        return self.config.num_classes
 
     @torch.no_grad()
     def generate(self, latents: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -341,8 +334,7 @@ class ConditionalDCGAN(GANPair):
         if labels is None:
             labels = self.default_labels(len(latents))
         labels = labels.to(latents.device)
-        if labels.min() < 0 or labels.max() >= self.config.num_classes:
-            raise ValueError(f"class labels must be in 0..{self.config.num_classes - 1}")
+        self.check_labels(labels)
         was_training = self.generator.training
         self.generator.eval()
         try:

@@ -1,7 +1,10 @@
 """Convolutional variational autoencoder (Kingma & Welling, "Auto-Encoding Variational Bayes", 2014).
 
 The encoder gives the mean and log-variance of a diagonal Gaussian q(z|x); the decoder gives
-Bernoulli logits per pixel of p(x|z), the likelihood used for binarised-MNIST ELBOs in nats.
+Bernoulli logits per pixel of p(x|z). A Bernoulli is a likelihood of binary pixels only, so
+grayscale models binarise their input (intensity > 1/2, statically: the same image always gives
+the same binary image) and their ELBO is in nats of binarised digits, as in the MNIST literature.
+Colour models keep intensities as Bernoulli targets (a common shortcut, not a true likelihood).
 """
 
 from __future__ import annotations
@@ -20,10 +23,15 @@ class VAEConfig:
     image_channels: int = 1
     image_size: int = 28
     hidden_features: int = 32
+    binarize: bool | None = None  # None: binarise grayscale images, keep colour ones
 
     def __post_init__(self) -> None:
         require_image_size("VAE", self.image_size)
         require_positive("VAE", self, "latent_dim", "image_channels", "hidden_features")
+        if self.binarize is None:
+            self.binarize = self.image_channels == 1
+        if not isinstance(self.binarize, bool):
+            raise ValueError(f"VAE config: binarize must be true or false, got {self.binarize!r}")
 
 
 class VAE(nn.Module):
@@ -53,9 +61,13 @@ class VAE(nn.Module):
             nn.ConvTranspose2d(features, config.image_channels, 4, 2, 1),
         )
 
+    def prepare(self, images: torch.Tensor) -> torch.Tensor:
+        """The data the likelihood is defined on: binary {-1, 1} images when `binarize`, else as given."""
+        return torch.where(images > 0, 1.0, -1.0).to(images.dtype) if self.config.binarize else images
+
     def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and log-variance of q(z|x) for images in [-1, 1]."""
-        hidden = self.encoder(images)
+        hidden = self.encoder(self.prepare(images))
         return self.to_mean(hidden), self.to_log_variance(hidden)
 
     def decode_logits(self, latents: torch.Tensor) -> torch.Tensor:
@@ -87,10 +99,12 @@ class VAE(nn.Module):
 def negative_elbo_terms(
     model: VAE, images: torch.Tensor, noise: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-image reconstruction NLL and KL in nats, for images in [-1, 1] (intensities as Bernoulli targets).
+    """Per-image reconstruction NLL and KL in nats, for images in [-1, 1] (binarised first when the
+    model binarises; otherwise intensities are the Bernoulli targets).
 
     KL(N(mu, sigma^2) || N(0, I)) = 1/2 sum(mu^2 + sigma^2 - log sigma^2 - 1)   (Kingma & Welling, appendix B)
     """
+    images = model.prepare(images)
     mean, log_variance = model.encode(images)
     logits = model.decode_logits(model.reparameterize(mean, log_variance, noise))
     targets = (images + 1) / 2

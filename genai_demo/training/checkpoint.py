@@ -58,10 +58,12 @@ def save_training_state(
     optimizers: dict[str, torch.optim.Optimizer],
     rng_generators: dict[str, torch.Generator],
     scalars: dict,
+    extra_tensors: dict[str, torch.Tensor] | None = None,
 ) -> None:
-    """Everything needed to continue exactly where training stopped."""
+    """Everything needed to continue exactly where training stopped (`extra_tensors`: e.g. EMA weights)."""
     folder = Path(folder)
     tensors = {f"model.{name}": tensor for name, tensor in model.state_dict().items()}
+    tensors.update({f"extra.{name}": tensor.contiguous() for name, tensor in (extra_tensors or {}).items()})
     optimizer_scalars = {}
     for name, optimizer in optimizers.items():
         optimizer_tensors, optimizer_scalars[name] = _flatten_optimizer(f"optimizer.{name}", optimizer)
@@ -80,8 +82,12 @@ def load_training_state(
     model: nn.Module,
     optimizers: dict[str, torch.optim.Optimizer],
     rng_generators: dict[str, torch.Generator],
+    extra_tensors: dict[str, torch.Tensor] | None = None,
 ) -> dict:
-    """Restore model, optimizers and RNGs in place; return the saved scalars (step, ...)."""
+    """Restore model, optimizers and RNGs in place; return the saved scalars (step, ...).
+
+    Saved extra tensors are put into `extra_tensors` when a dict is given.
+    """
     path = Path(folder) / STATE_WEIGHTS_NAME
     if not path.is_file():
         raise CheckpointError(f"nothing to resume in {folder}: {STATE_WEIGHTS_NAME} is missing")
@@ -92,6 +98,8 @@ def load_training_state(
         scalars = json.loads(metadata[_SCALARS_KEY])
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path} is corrupt: {error}") from error
+    if extra_tensors is not None:
+        extra_tensors.update({name[6:]: tensor for name, tensor in tensors.items() if name.startswith("extra.")})
     model_state = {name[len("model.") :]: tensor for name, tensor in tensors.items() if name.startswith("model.")}
     try:
         model.load_state_dict(model_state, strict=True)

@@ -149,10 +149,12 @@ class ImageTrainer:
         self.step = 0
         self.elapsed_before_resume = 0.0
         if resume:
+            extra_tensors: dict[str, torch.Tensor] = {}
             scalars = load_training_state(
-                self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}
+                self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}, extra_tensors
             )
             self._check_resumable(scalars)
+            self.load_extra_state(extra_tensors)
             self.step = int(scalars["step"])
             self.commands = list(scalars.get("commands", [])) + [self.command]
             self._truncate_metrics_after(self.step)
@@ -282,7 +284,7 @@ class ImageTrainer:
 
     def _save_sample_grid(self) -> SampleEvent:
         if getattr(self.model, "is_conditional", False):
-            per_class = max(1, len(self.fixed_latents) // self.model_config.num_classes)
+            per_class = max(1, len(self.fixed_latents) // self.model.num_classes)
             latents, labels = self.model.class_rows(self.fixed_latents[:per_class])
             grid = make_grid(self.model.generate(latents, labels), num_columns=per_class)
         else:
@@ -302,14 +304,23 @@ class ImageTrainer:
             "device": str(self.device),
             "commands": self.commands,
         }
-        save_training_state(self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}, scalars)
-        save_model_folder(
-            self.output_dir,
-            self.model,
-            card_text=build_model_card(self._training_facts(elapsed_seconds)),
-            weights_metadata={"step": str(self.step)},
+        save_training_state(
+            self.output_dir, self.model, self.optimizers, {"noise": self.noise_generator}, scalars,
+            self.extra_state(),
         )
+        self.save_model(build_model_card(self._training_facts(elapsed_seconds)))
         return CheckpointEvent(step=self.step, folder=self.output_dir)
+
+    def save_model(self, card_text: str) -> None:
+        """Write the model folder that users load (a family may save other weights, e.g. EMA)."""
+        save_model_folder(self.output_dir, self.model, card_text=card_text, weights_metadata={"step": str(self.step)})
+
+    def extra_state(self) -> dict[str, torch.Tensor]:
+        """Tensors beyond model, optimizers and RNG that a resume needs (e.g. EMA weights)."""
+        return {}
+
+    def load_extra_state(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Restore what `extra_state` saved."""
 
     def optimizer_summary(self) -> str:
         return f"Adam(lr={self.config.learning_rate:g})"

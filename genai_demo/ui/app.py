@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from genai_demo.ui.generate_diffusion import build_generate_diffusion_tab
 from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
@@ -11,8 +12,8 @@ from genai_demo.ui.state import AppState
 TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
 CSS = """
-#sample-grid img, #interpolation-strip img { width: 100%; height: 100%; object-fit: contain; }
-#sample-grid img, #interpolation-strip img, #interpolation-gif img,
+#sample-grid img, #interpolation-strip img, #diffusion-grid img { width: 100%; height: 100%; object-fit: contain; }
+#sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img,
 #vae-input img, #vae-reconstruction img { image-rendering: pixelated; }
 #vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }
 """
@@ -23,11 +24,13 @@ QUEUE_MAX_SIZE = 64
 def build_app(state: AppState) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
-            f"# {TITLE}\nGenerate images with GANs and a VAE trained by this project. "
+            f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models trained by this project. "
             f"Running on **{state.device.type}**."
         )
         with gr.Tab("Images"):
             build_generate_images_tab(state, demo)
+        with gr.Tab("Diffusion"):
+            build_generate_diffusion_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)

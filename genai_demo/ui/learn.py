@@ -75,8 +75,38 @@ negative log-likelihood: lower is better, and a validation curve that rises whil
 falling is overfitting. The KL term near zero for every dimension is "posterior collapse".
 """
 
+DIFFUSION_TEXT = r"""
+### Denoising diffusion (Ho et al. 2020; Song et al. 2021)
+
+**Forward process.** Noise is added in $T = 1000$ small steps with variances $\beta_1, \dots, \beta_T$
+(here $10^{-4}$ to $0.02$). With $\alpha_t = 1 - \beta_t$ and $\bar\alpha_t = \prod_{s \le t} \alpha_s$,
+any step can be reached in one jump:
+
+$$q(x_t \mid x_0) = \mathcal{N}\big(x_t;\ \sqrt{\bar\alpha_t}\, x_0,\ (1 - \bar\alpha_t) I\big), \qquad x_t = \sqrt{\bar\alpha_t}\, x_0 + \sqrt{1 - \bar\alpha_t}\, \epsilon.$$
+
+**Simplified loss.** A UNet $\epsilon_\theta(x_t, t)$ learns to predict the noise that was added:
+
+$$\mathcal{L}_\text{simple} = \mathbb{E}_{t \sim U\{1..T\},\, x_0,\, \epsilon \sim \mathcal{N}(0, I)} \big\| \epsilon - \epsilon_\theta(\sqrt{\bar\alpha_t}\, x_0 + \sqrt{1 - \bar\alpha_t}\, \epsilon,\ t) \big\|^2 .$$
+
+It is a reweighted ELBO. Sampling runs the learned reverse process from pure noise $x_T$, one
+denoising step at a time; the model's guess of the final image at step $t$ is
+$\hat x_0 = (x_t - \sqrt{1 - \bar\alpha_t}\, \epsilon_\theta) / \sqrt{\bar\alpha_t}$.
+
+**Why DDIM needs fewer steps.** DDPM's reverse process is a Markov chain that adds fresh noise
+at each of its $T$ steps. DDIM uses the same trained network but a non-Markovian process with the
+same marginals $q(x_t \mid x_0)$; with $\eta = 0$ it is deterministic, an ODE-like path that can
+jump along a subsequence of 20–50 timesteps with little loss in quality. DPM-Solver++ solves that
+ODE with a higher-order method and needs fewer steps still. A deterministic sampler also makes
+the starting noise a true latent code: the same seed gives the same image.
+
+**Reading the curves.** The loss is a noise-prediction MSE averaged over random timesteps, so it
+is noisy and falls slowly after the first few hundred steps (around 0.03–0.05 on MNIST); samples
+keep improving after the loss looks flat. Judge them by the grids (made with the EMA weights)
+and by classifier-FID.
+"""
+
 
 def build_learn_tab() -> None:
     """Static explanations, rendered with LaTeX."""
-    for text in (GAN_TEXT, WGAN_TEXT, VAE_TEXT):
+    for text in (GAN_TEXT, WGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT):
         gr.Markdown(text, latex_delimiters=LATEX_DELIMITERS)

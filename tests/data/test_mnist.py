@@ -5,12 +5,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from huggingface_hub import constants
 from PIL import Image
 
 from genai_demo.data import load_image_dataset, load_mnist
 from genai_demo.data.mnist import HUB_DATASET_ID, HUB_PARQUET_FILES
 from genai_demo.errors import DatasetError
+from conftest import hub_cache_snapshot
 
 
 def test_embedded_mnist_is_real_balanced_and_split(mnist_train):
@@ -36,12 +36,8 @@ def test_training_tensor_is_float_in_minus_one_one(mnist_train):
 
 def _write_hub_mnist(cache_dir: Path, split: str, num_images: int) -> np.ndarray:
     """A tiny `ylecun/mnist` in the Hub cache layout: refs/main -> snapshots/<commit>/mnist/*.parquet."""
-    repo_folder = cache_dir / f"datasets--{HUB_DATASET_ID.replace('/', '--')}"
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    parquet_path = repo_folder / "snapshots" / commit / HUB_PARQUET_FILES[split]
+    parquet_path = hub_cache_snapshot(cache_dir, HUB_DATASET_ID, "dataset") / HUB_PARQUET_FILES[split]
     parquet_path.parent.mkdir(parents=True)
-    (repo_folder / "refs").mkdir()
-    (repo_folder / "refs" / "main").write_text(commit)
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, size=(num_images, 28, 28), dtype=np.uint8)
     cells = []
@@ -52,12 +48,6 @@ def _write_hub_mnist(cache_dir: Path, split: str, num_images: int) -> np.ndarray
     table = pa.table({"image": cells, "label": pa.array(np.arange(num_images) % 10, type=pa.int64())})
     pq.write_table(table, parquet_path)
     return pixels
-
-
-@pytest.fixture
-def hub_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
-    return tmp_path
 
 
 def test_hub_mnist_is_read_from_the_cache_offline(hub_cache):

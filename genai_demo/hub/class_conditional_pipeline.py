@@ -1,0 +1,49 @@
+"""A class-conditional DDPM/DDIM pipeline for diffusers, copied into class-conditional model folders.
+
+diffusers' own DDPMPipeline takes no class labels. This file travels with the folder, so anyone
+can sample it with diffusers alone (no genai-demo needed):
+
+    pipeline = DiffusionPipeline.from_pretrained(folder, trust_remote_code=True)
+    images = pipeline(class_labels=[3, 3, 7], num_inference_steps=25).images
+
+It imports only torch and diffusers on purpose.
+"""
+
+from __future__ import annotations
+
+import torch
+from diffusers import DDIMScheduler, DiffusionPipeline, ImagePipelineOutput
+
+
+class ClassConditionalDDPMPipeline(DiffusionPipeline):
+    model_cpu_offload_seq = "unet"
+
+    def __init__(self, unet, scheduler):
+        super().__init__()
+        self.register_modules(unet=unet, scheduler=scheduler)
+
+    @torch.no_grad()
+    def __call__(
+        self,
+        class_labels,
+        generator=None,
+        num_inference_steps: int = 25,
+        use_ddim: bool = True,
+        output_type: str = "pil",
+        return_dict: bool = True,
+    ):
+        labels = torch.as_tensor(class_labels, dtype=torch.long, device=self.device).view(-1)
+        size = self.unet.config.sample_size
+        shape = (len(labels), self.unet.config.in_channels, size, size)
+        image = torch.randn(shape, generator=generator, device="cpu").to(self.device, self.unet.dtype)
+        scheduler = DDIMScheduler.from_config(self.scheduler.config) if use_ddim else self.scheduler
+        scheduler.set_timesteps(num_inference_steps, device=self.device)
+        for timestep in self.progress_bar(scheduler.timesteps):
+            noise_prediction = self.unet(image, timestep, class_labels=labels).sample
+            image = scheduler.step(noise_prediction, timestep, image).prev_sample
+        image = (image / 2 + 0.5).clamp(0, 1).cpu().permute(0, 2, 3, 1).float().numpy()
+        if output_type == "pil":
+            image = self.numpy_to_pil(image)
+        if not return_dict:
+            return (image,)
+        return ImagePipelineOutput(images=image)

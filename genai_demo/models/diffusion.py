@@ -1,0 +1,195 @@
+"""Denoising diffusion (Ho et al. 2020) on diffusers' `UNet2DModel` and schedulers: no hand copies.
+
+`DiffusionModel` holds the noise-predicting UNet and the training noise schedule, and samples
+with DDPM, DDIM (Song et al. 2021) or DPM-Solver++ (Lu et al. 2022) step by step, so the app can
+show the denoising as it happens. Its `sample_latents`/`generate` pair matches the GANs': the
+"latent" is the starting noise x_T, so seeds, grids, evaluation and (with deterministic DDIM)
+latent interpolation work as for any other generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import torch
+from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler, UNet2DModel
+from torch import nn
+
+from genai_demo.models.class_conditioning import ClassConditional
+
+# name shown in the UI and CLI -> (scheduler class, extra config)
+SAMPLERS: dict[str, tuple[type, dict]] = {
+    "ddim": (DDIMScheduler, {}),
+    "ddpm": (DDPMScheduler, {}),
+    "dpm-solver++": (DPMSolverMultistepScheduler, {"algorithm_type": "dpmsolver++", "solver_order": 2}),
+}
+DEFAULT_SAMPLER = "ddim"
+DEFAULT_INFERENCE_STEPS = 25
+
+
+@dataclass
+class DiffusionConfig:
+    """A small UNet: one stage per entry of `block_out_channels`, halving the size between stages."""
+
+    image_size: int = 28
+    image_channels: int = 1
+    block_out_channels: list[int] = field(default_factory=lambda: [32, 64, 64])
+    layers_per_block: int = 1
+    attention: bool = True  # self-attention at the lowest resolution
+    num_class_embeds: int | None = None  # class-conditional when set
+    num_train_timesteps: int = 1000
+    beta_schedule: str = "linear"  # Ho et al.: betas from 1e-4 to 0.02
+
+    def __post_init__(self) -> None:
+        self.block_out_channels = [int(channels) for channels in self.block_out_channels]
+        if not self.block_out_channels or any(c < 8 or c % 8 for c in self.block_out_channels):
+            raise ValueError(f"diffusion block_out_channels must be multiples of 8, got {self.block_out_channels}")
+        stride = 2 ** (len(self.block_out_channels) - 1)
+        if self.image_size % stride or self.image_size < stride:
+            raise ValueError(
+                f"diffusion image_size {self.image_size} must be divisible by {stride} "
+                f"({len(self.block_out_channels)} stages)"
+            )
+        if self.layers_per_block < 1 or self.image_channels < 1:
+            raise ValueError("diffusion layers_per_block and image_channels must be positive")
+        if self.num_class_embeds is not None and self.num_class_embeds < 2:
+            raise ValueError(f"diffusion num_class_embeds must be at least 2, got {self.num_class_embeds}")
+        if self.beta_schedule not in ("linear", "scaled_linear", "squaredcos_cap_v2"):
+            raise ValueError(f"unknown beta_schedule {self.beta_schedule!r}")
+
+    def build_unet(self) -> UNet2DModel:
+        levels = len(self.block_out_channels)
+        lowest_down = "AttnDownBlock2D" if self.attention else "DownBlock2D"
+        lowest_up = "AttnUpBlock2D" if self.attention else "UpBlock2D"
+        return UNet2DModel(
+            sample_size=self.image_size,
+            in_channels=self.image_channels,
+            out_channels=self.image_channels,
+            block_out_channels=tuple(self.block_out_channels),
+            layers_per_block=self.layers_per_block,
+            down_block_types=("DownBlock2D",) * (levels - 1) + (lowest_down,),
+            up_block_types=(lowest_up,) + ("UpBlock2D",) * (levels - 1),
+            norm_num_groups=8,
+            attention_head_dim=8,
+            num_class_embeds=self.num_class_embeds,
+        )
+
+    def build_scheduler(self) -> DDPMScheduler:
+        return DDPMScheduler(
+            num_train_timesteps=self.num_train_timesteps,
+            beta_schedule=self.beta_schedule,
+            prediction_type="epsilon",
+            clip_sample=True,
+        )
+
+    @classmethod
+    def describe(cls, unet_config: dict, scheduler_config: dict) -> "DiffusionConfig":
+        """The config of a saved UNet and schedule (exact for ours, a summary for other UNets)."""
+        return cls(
+            image_size=int(unet_config.get("sample_size") or 32),
+            image_channels=int(unet_config.get("in_channels", 3)),
+            block_out_channels=list(unet_config.get("block_out_channels", [32, 64, 64])),
+            layers_per_block=int(unet_config.get("layers_per_block", 1)),
+            attention="AttnDownBlock2D" in unet_config.get("down_block_types", ()),
+            num_class_embeds=unet_config.get("num_class_embeds"),
+            num_train_timesteps=int(scheduler_config.get("num_train_timesteps", 1000)),
+            beta_schedule=scheduler_config.get("beta_schedule", "linear"),
+        )
+
+
+@dataclass
+class DenoisingStep:
+    index: int  # 1-based
+    total: int
+    sample: torch.Tensor  # x_t after this step, in [-1, 1] at the end
+    predicted_original: torch.Tensor  # the model's current guess of x_0, clamped to [-1, 1]
+
+
+class DiffusionModel(ClassConditional, nn.Module):
+    model_type = "ddpm"
+    config_class = DiffusionConfig
+
+    def __init__(
+        self, config: DiffusionConfig, unet: UNet2DModel | None = None, scheduler: DDPMScheduler | None = None
+    ):
+        super().__init__()
+        self.config = config
+        self.unet = unet if unet is not None else config.build_unet()
+        self.noise_scheduler = scheduler if scheduler is not None else config.build_scheduler()
+
+    @property
+    def is_conditional(self) -> bool:  # a property here: one class serves both kinds
+        return self.config.num_class_embeds is not None
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.config.num_class_embeds or 0)
+
+    def sample_latents(self, num_samples: int, seed: int) -> torch.Tensor:
+        """The starting noise x_T, drawn on the CPU so a seed gives the same images on any device."""
+        cpu_generator = torch.Generator(device="cpu").manual_seed(seed)
+        shape = (num_samples, self.config.image_channels, self.config.image_size, self.config.image_size)
+        return torch.randn(shape, generator=cpu_generator)
+
+    def make_sampler(self, name: str, num_inference_steps: int):
+        if name not in SAMPLERS:
+            raise ValueError(f"unknown sampler {name!r}; choose one of {', '.join(SAMPLERS)}")
+        scheduler_class, extra = SAMPLERS[name]
+        sampler = scheduler_class.from_config(self.noise_scheduler.config, **extra)
+        sampler.set_timesteps(num_inference_steps, device=self.unet.device)
+        return sampler
+
+    @torch.inference_mode()
+    def denoise(
+        self,
+        noise: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        sampler: str = DEFAULT_SAMPLER,
+        num_inference_steps: int = DEFAULT_INFERENCE_STEPS,
+        seed: int = 0,
+    ) -> Iterator[DenoisingStep]:
+        """Run the reverse process from `noise`, yielding after every step.
+
+        `seed` drives the fresh noise that DDPM adds at each step (DDIM with eta 0 adds none).
+        """
+        device = self.unet.device
+        scheduler = self.make_sampler(sampler, num_inference_steps)
+        class_labels = None
+        if self.is_conditional:
+            class_labels = (labels if labels is not None else self.default_labels(len(noise))).to(device)
+            self.check_labels(class_labels)
+        step_generator = torch.Generator(device="cpu").manual_seed(seed)
+        sample = noise.to(device) * scheduler.init_noise_sigma
+        alphas_cumprod = scheduler.alphas_cumprod.to(device)
+        timesteps = scheduler.timesteps
+        for index, timestep in enumerate(timesteps, start=1):
+            model_input = scheduler.scale_model_input(sample, timestep)
+            noise_prediction = self.unet(model_input, timestep, class_labels=class_labels).sample
+            # x_0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t): the guess we stream.
+            alpha_bar = alphas_cumprod[int(timestep)]
+            predicted = ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
+            step_kwargs = {"generator": step_generator} if sampler == "ddpm" else {}
+            sample = scheduler.step(noise_prediction, timestep, sample, **step_kwargs).prev_sample
+            if index == len(timesteps):
+                sample = sample.clamp(-1, 1)
+            yield DenoisingStep(index, len(timesteps), sample, predicted)
+
+    @torch.no_grad()
+    def generate(
+        self,
+        latents: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        sampler: str = DEFAULT_SAMPLER,
+        num_inference_steps: int = DEFAULT_INFERENCE_STEPS,
+        seed: int = 0,
+    ) -> torch.Tensor:
+        """Images in [-1, 1] from starting noise: the last step of `denoise`."""
+        was_training = self.unet.training
+        self.unet.eval()
+        try:
+            for step in self.denoise(latents, labels, sampler, num_inference_steps, seed):
+                pass
+            return step.sample
+        finally:
+            self.unet.train(was_training)

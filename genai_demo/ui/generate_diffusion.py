@@ -1,0 +1,148 @@
+"""The Diffusion tab: sample a diffusion model step by step, watching the grid denoise; Stop ends it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterator
+
+import gradio as gr
+import torch
+
+from genai_demo import limits
+from genai_demo.errors import InvalidInputError
+from genai_demo.generation import ALL_CLASSES, check_class_label, load_cached_model
+from genai_demo.hub.hub_models import download_diffusion_pipeline
+from genai_demo.hub.model_folder import DIFFUSION_MODEL_TYPE
+from genai_demo.hub.registry import find_model
+from genai_demo.images import make_grid
+from genai_demo.models.diffusion import SAMPLERS
+from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.state import AppState
+
+HUB_PREFIX = "hub:"
+SAMPLER_CHOICES = [
+    ("DDIM (deterministic, few steps)", "ddim"),
+    ("DPM-Solver++ (fewest steps)", "dpm-solver++"),
+    ("DDPM (the original, stochastic, needs ~1000 steps)", "ddpm"),
+]
+SHOW_CHOICES = [("noisy sample x_t", "sample"), ("model's guess of the result x̂₀", "guess")]
+BATCH_SIZE = limits.IntRange("batch size", 1, 64)
+UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time encoding PNGs)
+
+
+def _model_choices(state: AppState, hub_ids: list[str]) -> list[tuple[str, str]]:
+    local = [(f"{entry.name}", entry.name) for entry in state.models((DIFFUSION_MODEL_TYPE,))]
+    return local + [(f"{repo_id} (Hub)", HUB_PREFIX + repo_id) for repo_id in hub_ids]
+
+
+def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
+    """A local diffusion folder by registry name, or a Hub id already downloaded ("hub:owner/name")."""
+    if not model_name:
+        raise InvalidInputError("choose a diffusion model first (or load one from the Hub)")
+    if model_name.startswith(HUB_PREFIX):
+        return download_diffusion_pipeline(model_name[len(HUB_PREFIX):], local_files_only=True)
+    return find_model(model_name, state.models((DIFFUSION_MODEL_TYPE,))).path
+
+
+def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
+    choices = _model_choices(state, [])
+    default_model = choices[0][1] if choices else None
+
+    def sample_diffusion(
+        model_name: str,
+        sampler: str = "ddim",
+        num_inference_steps: float = 25,
+        batch_size: float = 16,
+        seed: float = 0,
+        class_label: str = ALL_CLASSES,
+        show: str = "sample",
+    ) -> Iterator[tuple[str, str]]:
+        """Sample `batch_size` images with `sampler` in `num_inference_steps` steps, streaming the
+        grid as it denoises; yields (PNG path, status) about ten times and once at the end."""
+        with shown_to_user():
+            if sampler not in SAMPLERS:
+                raise InvalidInputError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+            num_inference_steps = limits.INFERENCE_STEPS.check(num_inference_steps)
+            batch_size, seed = BATCH_SIZE.check(batch_size), limits.SEED.check(seed)
+            folder = resolve_diffusion_folder(state, model_name)
+            model = load_cached_model(folder, state.device)
+            labels = None
+            if model.is_conditional and class_label not in (None, ALL_CLASSES):
+                labels = torch.full((batch_size,), check_class_label(model, class_label))
+            steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed)
+            update_every = max(1, num_inference_steps // UPDATES_PER_RUN)
+            started = time.perf_counter()
+            for step in steps:
+                if step.index % update_every and step.index != step.total:
+                    continue
+                images = step.sample if show == "sample" or step.index == step.total else step.predicted_original
+                grid = make_grid(images.clamp(-1, 1).float().cpu())
+                elapsed = time.perf_counter() - started
+                done = step.index == step.total
+                status = (
+                    f"{'Done' if done else 'Denoising'}: step {step.index}/{step.total} with {sampler}, "
+                    f"seed {seed}, {elapsed:.1f} s on {state.device.type}"
+                )
+                metadata = {"model": model_name, "seed": str(seed), "sampler": sampler, "step": str(step.index)}
+                yield state.outputs.save_png(grid, Path(folder).name, metadata), status
+
+    def load_hub_pipeline(repo_id: str, progress=gr.Progress(track_tqdm=True)):
+        """Download (or find in the cache) a diffusers image pipeline by Hub id and select it."""
+        with shown_to_user():
+            progress(0, desc=f"Downloading {repo_id} from the Hub…")
+            folder = download_diffusion_pipeline(repo_id)
+            model = load_cached_model(folder, state.device)  # fail here, not at the first sample
+        repo_id = repo_id.strip()
+        hub_ids = [repo_id] if repo_id else []
+        size = model.config.image_size
+        message = f"Loaded **{repo_id}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters."
+        return gr.Dropdown(choices=_model_choices(state, hub_ids), value=HUB_PREFIX + repo_id), message
+
+    gr.Markdown(
+        "A diffusion model turns noise into an image in many small denoising steps. Pick a sampler "
+        "and a number of steps, and watch the grid sharpen; **Stop** ends the run at once."
+    )
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            model_dropdown = gr.Dropdown(choices=choices, value=default_model, label="Diffusion model",
+                                         allow_custom_value=True)
+            with gr.Row():
+                hub_id_box = gr.Textbox(label="…or a Hub id", placeholder="google/ddpm-cifar10-32", scale=3)
+                hub_button = gr.Button("Load from Hub", size="sm", scale=1)
+            hub_status = gr.Markdown()
+            sampler_radio = gr.Radio(SAMPLER_CHOICES, value="ddim", label="Sampler")
+            steps_slider = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25,
+                                     step=1, label="Denoising steps")
+            batch_slider = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
+            seed_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
+                                    label="Seed")
+            class_dropdown = gr.Dropdown(
+                choices=[("any class", ALL_CLASSES)] + [(str(digit), str(digit)) for digit in range(10)],
+                value=ALL_CLASSES, label="Class (conditional models)", allow_custom_value=True,
+            )
+            show_radio = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")
+            with gr.Row():
+                generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")
+                stop_button = gr.Button("Stop", variant="stop", elem_id="diffusion-stop")
+        with gr.Column(scale=2):
+            grid_image = gr.Image(label="Samples", type="filepath", format="png", interactive=False,
+                                  elem_id="diffusion-grid", height=480)
+            status_markdown = gr.Markdown(elem_id="diffusion-status")
+
+    def refresh_models(current: str | None):
+        hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
+        choices = _model_choices(state, hub_ids)
+        names = [name for _, name in choices]
+        return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
+
+    demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    hub_button.click(load_hub_pipeline, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_pipeline")
+    sample_event = generate_button.click(
+        sample_diffusion,
+        inputs=[model_dropdown, sampler_radio, steps_slider, batch_slider, seed_number, class_dropdown, show_radio],
+        outputs=[grid_image, status_markdown],
+        api_name="sample_diffusion",
+        concurrency_id="generate",
+    )
+    stop_button.click(lambda: "Stopped.", None, status_markdown, cancels=[sample_event], api_visibility="private")

@@ -1,0 +1,88 @@
+import json
+
+import pytest
+import torch
+from diffusers import DiffusionPipeline, UNet2DModel
+
+from genai_demo.data import ImageDataset
+from genai_demo.hub.model_folder import load_model_folder, read_model_config
+from genai_demo.models.diffusion import DiffusionConfig
+from genai_demo.training.diffusion_trainer import DiffusionTrainer, DiffusionTrainingConfig
+from genai_demo.training.events import FinishedEvent, ProgressEvent
+
+TINY_UNET = dict(block_out_channels=[8, 16], attention=False, num_train_timesteps=100)
+
+
+def train_tiny_diffusion(dataset, folder, steps, resume=False, conditional=False, **overrides):
+    settings = dict(max_steps=steps, epochs=1000, batch_size=16, log_every=1, sample_every=1000, save_every=1000,
+                    learning_rate=2e-3, ema_decay=0.9, num_sample_images=4)
+    settings.update(overrides)
+    classes = {"num_class_embeds": 10} if conditional else {}
+    trainer = DiffusionTrainer(
+        dataset, folder, DiffusionTrainingConfig(**settings),
+        model_config=DiffusionConfig(**TINY_UNET, **classes), device="cpu", resume=resume,
+    )
+    return trainer, list(trainer.train())
+
+
+@pytest.fixture(scope="module")
+def fixed_batch(tiny_dataset) -> ImageDataset:
+    """16 digits, one batch: every step sees the same images."""
+    return ImageDataset(name="mnist", split="train", images=tiny_dataset.images[:16].clone(),
+                        labels=tiny_dataset.labels[:16].clone(), class_names=tiny_dataset.class_names,
+                        source="test batch", hub_dataset_id=None)
+
+
+def test_noise_prediction_loss_falls_on_a_fixed_batch(fixed_batch, tmp_path):
+    _, events = train_tiny_diffusion(fixed_batch, tmp_path, steps=60)
+    losses = [event.losses["loss"] for event in events if isinstance(event, ProgressEvent)]
+    assert len(losses) == 60
+    # The first steps predict noise barely better than zero (MSE ~1); training must beat that clearly.
+    assert sum(losses[:5]) / 5 > 0.5
+    assert sum(losses[-10:]) / 10 < 0.6 * sum(losses[:5]) / 5
+
+
+def test_run_folder_is_a_plain_diffusers_pipeline_with_ema_weights(fixed_batch, tmp_path):
+    trainer, events = train_tiny_diffusion(fixed_batch, tmp_path, steps=6)
+    assert isinstance(events[-1], FinishedEvent) and not events[-1].stopped
+    for name in ("model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors",
+                 "scheduler/scheduler_config.json", "README.md", "sample_grid.png", "training_state.safetensors"):
+        assert (tmp_path / name).is_file(), name
+    assert read_model_config(tmp_path)[0] == "ddpm"
+    # The saved UNet holds the moving average, not the last training weights.
+    saved = UNet2DModel.from_pretrained(tmp_path / "unet")
+    shadow = trainer.ema.shadow_params[0]
+    first_saved = next(saved.parameters())
+    assert torch.allclose(first_saved, shadow)
+    assert not torch.allclose(first_saved, next(trainer.model.unet.parameters()))
+    # diffusers alone loads and samples it.
+    pipeline = DiffusionPipeline.from_pretrained(tmp_path)
+    result = pipeline(batch_size=2, num_inference_steps=3, generator=torch.Generator().manual_seed(0), output_type="np")
+    assert result.images.shape == (2, 28, 28, 1)
+    assert 0 <= result.images.min() and result.images.max() <= 1
+    card = (tmp_path / "README.md").read_text()
+    assert "ddpm" in card.lower() and "EMA decay 0.9" in card
+
+
+def test_resume_restores_weights_optimizer_and_ema_exactly(fixed_batch, tmp_path):
+    straight, _ = train_tiny_diffusion(fixed_batch, tmp_path / "straight", steps=8)
+    train_tiny_diffusion(fixed_batch, tmp_path / "split", steps=3)
+    resumed, _ = train_tiny_diffusion(fixed_batch, tmp_path / "split", steps=8, resume=True)
+    for name, tensor in straight.model.state_dict().items():
+        assert torch.equal(tensor, resumed.model.state_dict()[name]), name
+    for ours, theirs in zip(straight.ema.shadow_params, resumed.ema.shadow_params):
+        assert torch.equal(ours, theirs)
+    assert straight.ema.optimization_step == resumed.ema.optimization_step == 8
+    steps = [json.loads(line)["step"] for line in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, 9))
+
+
+def test_class_conditional_run_saves_its_pipeline_class(fixed_batch, tmp_path):
+    train_tiny_diffusion(fixed_batch, tmp_path, steps=3, conditional=True)
+    index = json.loads((tmp_path / "model_index.json").read_text())
+    assert index["_class_name"] == ["class_conditional_pipeline", "ClassConditionalDDPMPipeline"]
+    model = load_model_folder(tmp_path)
+    assert model.is_conditional and model.num_classes == 10
+    pipeline = DiffusionPipeline.from_pretrained(tmp_path, trust_remote_code=True)
+    images = pipeline(class_labels=[1, 7], num_inference_steps=2, output_type="np").images
+    assert images.shape == (2, 28, 28, 1)
