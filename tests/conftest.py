@@ -172,6 +172,19 @@ def hub_cache(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="session")
+def user_diffusion_model() -> str:
+    """A tiny random diffusion pipeline in the user models folder, which the app lists and loads."""
+    from genai_demo.hub.model_folder import save_model_folder
+    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
+
+    torch.manual_seed(0)
+    model = DiffusionModel(DiffusionConfig(block_out_channels=[8, 16], attention=False))
+    save_model_folder(user_models_dir() / "tiny-ddpm-test", model, card_text="# tiny test pipeline\n")
+    return "tiny-ddpm-test"
+
+
+@pytest.fixture(scope="session")
 def live_app():
     with running_app() as app:
         yield app

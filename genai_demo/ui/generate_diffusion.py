@@ -67,6 +67,9 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
             batch_size, seed = BATCH_SIZE.check(batch_size), limits.SEED.check(seed)
             folder = resolve_diffusion_folder(state, model_name)
             model = load_cached_model(folder, state.device)
+            trained_steps = model.noise_scheduler.config.num_train_timesteps
+            if num_inference_steps > trained_steps:
+                raise InvalidInputError(f"this model was trained with {trained_steps} noise levels: use at most {trained_steps} steps")
             labels = None
             if model.is_conditional and class_label not in (None, ALL_CLASSES):
                 labels = torch.full((batch_size,), check_class_label(model, class_label))
@@ -111,9 +114,9 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
                 hub_id_box = gr.Textbox(label="…or a Hub id", placeholder="google/ddpm-cifar10-32", scale=3)
                 hub_button = gr.Button("Load from Hub", size="sm", scale=1)
             hub_status = gr.Markdown()
-            sampler_radio = gr.Radio(SAMPLER_CHOICES, value="ddim", label="Sampler")
+            sampler_radio = gr.Radio(SAMPLER_CHOICES, value="ddim", label="Sampler", elem_id="diffusion-sampler")
             steps_slider = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25,
-                                     step=1, label="Denoising steps")
+                                     step=1, label="Denoising steps", elem_id="diffusion-steps")
             batch_slider = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
             seed_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
                                     label="Seed")

@@ -81,3 +81,25 @@ def test_learn_tab_renders_the_objectives_as_math(browser, live_app):
     assert page.locator(".katex").count() > 20  # rendered LaTeX, not raw $$ text
     assert "$$" not in page.locator("body").inner_text()
     page.close()
+
+
+def test_diffusion_grid_streams_and_stop_ends_the_run(browser, live_app, user_diffusion_model):
+    url, _ = live_app
+    page = browser.new_page()
+    page.goto(url, wait_until="networkidle")
+    page.get_by_role("tab", name="Diffusion").click()
+    page.get_by_label("Diffusion model").fill(user_diffusion_model)
+    page.get_by_label("Diffusion model").press("Enter")
+    page.get_by_text("DDPM (the original").click()
+    steps = page.locator("#diffusion-steps input[type=number]")
+    steps.fill("1000")
+    steps.press("Enter")
+    page.locator("#diffusion-generate").click()
+    status = page.locator("#diffusion-status")
+    status.get_by_text("Denoising: step").wait_for(timeout=30_000)
+    wait_for_image(page, "diffusion-grid")  # an intermediate grid is shown while it runs
+    page.locator("#diffusion-stop").click()
+    status.get_by_text("Stopped.").wait_for(timeout=10_000)
+    page.wait_for_timeout(3_000)
+    assert "Done" not in status.inner_text()  # the run really ended: no later update came
+    page.close()

@@ -42,3 +42,16 @@ def test_kl_term_matches_the_closed_form_and_is_zero_at_the_prior():
 def test_invalid_vae_config():
     with pytest.raises(ValueError, match="VAE latent_dim"):
         VAEConfig(latent_dim=0)
+
+
+def test_grayscale_vae_binarises_its_data_and_colour_keeps_intensities():
+    torch.manual_seed(0)
+    model = VAE(VAEConfig())
+    assert model.config.binarize is True
+    images = torch.rand(3, 1, 28, 28) * 2 - 1
+    noise = torch.randn(3, model.config.latent_dim)
+    with torch.no_grad():
+        grey = negative_elbo_terms(model, images, noise)
+        binary = negative_elbo_terms(model, torch.where(images > 0, 1.0, -1.0), noise)
+    assert torch.allclose(grey[0], binary[0]) and torch.allclose(grey[1], binary[1])
+    assert VAE(VAEConfig(image_channels=3)).config.binarize is False

@@ -181,3 +181,23 @@ def test_conditional_gan_trains_and_resumes_exactly(tiny_dataset, tmp_path):
 
     with Image.open(tmp_path / "straight" / "sample_grid.png") as grid:
         assert grid.size == (2 * 30 + 2, 10 * 30 + 2)  # 20 samples: 2 per class, one row per class
+
+
+def test_diffaugment_translation_shifts_fills_background_and_passes_gradients():
+    from genai_demo.training.gan_trainer import random_translation
+
+    images = torch.zeros(64, 1, 8, 8, requires_grad=True)
+    shifted = random_translation(images, 2, torch.Generator().manual_seed(0))
+    assert shifted.shape == images.shape
+    # Zero images shifted: the border that came in is background (-1), the rest is the image (0).
+    assert set(shifted.unique().tolist()) == {-1.0, 0.0}
+    border = (shifted == -1).flatten(1).sum(dim=1)
+    assert border.min() == 0 and border.max() > 0  # some images stay put, some move
+    shifted.sum().backward()
+    assert images.grad.abs().sum() > 0
+
+
+def test_augmented_gan_trains_and_says_so_in_its_card(tiny_dataset, tmp_path, train_tiny):
+    trainer, events = train_tiny(tiny_dataset, tmp_path, steps=3, augment=True)
+    assert trainer.step == 3
+    assert "DiffAugment translation" in (tmp_path / "README.md").read_text()
