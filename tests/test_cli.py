@@ -54,6 +54,10 @@ def test_help(command):
         (["train", "dcgan", "--out", "OUT", "--resume"], "nothing to resume"),
         (["train", "dcgan", "--out", "OUT", "--device", "cuda:7"], "device 'cuda:7'"),
         (["train", "dcgan", "--out", "OUT", "--dataset", "imagenet"], "unknown image dataset 'imagenet'"),
+        (["train", "dcgan", "--out", "OUT", "--unet-channels", "8,16"], "--unet-channels applies to ddpm only"),
+        (["train", "vae", "--out", "OUT", "--augment"], "--augment applies to dcgan, mlp-gan and cdcgan only"),
+        (["train", "ddpm", "--out", "OUT", "--unet-channels", "8,x"], "--unet-channels must be numbers"),
+        (["train", "ddpm", "--out", "OUT", "--unet-channels", "12,16"], "multiples of 8"),
     ],
 )
 def test_errors_are_one_clear_line(tmp_path, args, message):
@@ -150,6 +154,25 @@ def test_train_vae_and_eval_its_negative_elbo(tmp_path):
     assert figures["num_images"] == 500
     assert figures["negative_elbo_nats"] == pytest.approx(figures["reconstruction_nats"] + figures["kl_nats"], abs=0.02)
     assert 0 < figures["negative_elbo_nats"] < 550  # 784 * ln 2 = 543 nats is a coin flip per pixel
+
+
+def test_train_conditional_ddpm_then_sample_and_eval_it(tmp_path):
+    import json
+
+    folder = tmp_path / "ddpm"
+    trained = run_cli("train", "ddpm", "--data-source", "embedded", "--unet-channels", "8,16", "--class-conditional",
+                      "--max-steps", "2", "--batch-size", "8", "--device", "cpu", "--out", folder, timeout=300)
+    assert trained.returncode == 0, trained.stderr
+    assert "step 2/2" in trained.stdout and (folder / "model_index.json").is_file()
+    grid_path = tmp_path / "grid.png"
+    sampled = run_cli("sample", folder, "--num", "20", "--out", grid_path)
+    assert sampled.returncode == 0, sampled.stderr
+    with Image.open(grid_path) as grid:
+        assert grid.size == (2 * 30 + 2, 10 * 30 + 2)  # one row per class, two per row
+    evaluated = run_cli("eval", folder, "--num", "20", "--data-source", "embedded", timeout=300)
+    assert evaluated.returncode == 0, evaluated.stderr
+    figures = json.loads(evaluated.stdout.strip().splitlines()[-1])
+    assert figures["num_images"] == 20 and figures["classifier_fid"] > 0 and 0 <= figures["class_accuracy"] <= 1
 
 
 def test_datasets_lists_what_is_here_and_why_not(tmp_path):
