@@ -15,7 +15,8 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.training.events import ProgressEvent
 
-TRAINABLE_MODELS = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "ddpm", "classifier")
+TRAINABLE_MODELS = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "ddpm", "classifier", "char-lstm", "tiny-gpt")
+TEXT_MODELS = ("char-lstm", "tiny-gpt")
 DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
@@ -82,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--augment", action="store_true",
                        help="dcgan, mlp-gan, cdcgan: DiffAugment translation on the discriminator's inputs "
                        "(Zhao et al. 2020), for small datasets")
+    train.add_argument("--minibatch-std", action="store_true",
+                       help="dcgan only: a minibatch standard-deviation feature in the discriminator "
+                       "(Karras et al. 2018) against mode collapse and class imbalance")
     train.add_argument("--class-conditional", action="store_true",
                        help="ddpm only: a class embedding added to the timestep embedding")
     train.add_argument("--unet-channels", default=None, metavar="C1,C2,...",
@@ -89,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "the image size must divide by 2^(stages - 1)")
     train.add_argument("--ema-decay", type=_checked(limits.EMA_DECAY), default=None,
                        help="ddpm only: decay of the weights' moving average that is saved (default: 0.999)")
+    text = train.add_argument_group("text models (char-lstm, tiny-gpt)")
+    text.add_argument("--corpus", default="python-code",
+                      help="python-code (default), fortunes, tang-poems, song-ci, hub:owner/name, or a UTF-8 .txt file")
+    text.add_argument("--block-size", type=_checked(limits.BLOCK_SIZE), default=128,
+                      help="tokens per training window (the LSTM's truncated-BPTT length; default: 128)")
+    text.add_argument("--layers", type=int, default=None, help="LSTM layers (default 2) / transformer blocks (default 4)")
+    text.add_argument("--width", type=int, default=None,
+                      help="LSTM hidden size (default 256) / transformer width n_embd (default 128)")
+    text.add_argument("--vocab-size", type=int, default=None, help="tiny-gpt only: BPE vocabulary size (default 512)")
     train.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its saved state"
     )
@@ -103,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     sample.add_argument("--class", dest="class_label", default="all",
                         help="conditional models: a class index, or all (default: one row per class)")
+
+    generate = commands.add_parser(
+        "generate", help="generate text from a text model folder (streamed to the terminal)",
+        description="Sample text from a char LSTM or a transformers causal LM folder.",
+    )
+    generate.add_argument("model_dir", type=Path, help="text model folder")
+    generate.add_argument("--prompt", default="", help="text to continue (default: none)")
+    generate.add_argument("--max-new-tokens", type=_checked(limits.MAX_NEW_TOKENS), default=200)
+    generate.add_argument("--temperature", type=_checked(limits.TEMPERATURE), default=0.8, help="0: greedy (default 0.8)")
+    generate.add_argument("--top-k", type=_checked(limits.TOP_K), default=0, help="0: off (default)")
+    generate.add_argument("--top-p", type=_checked(limits.TOP_P), default=1.0, help="1: off (default)")
+    generate.add_argument("--repetition-penalty", type=_checked(limits.REPETITION_PENALTY), default=1.0)
+    generate.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
+    generate.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
 
     commands.add_parser(
         "datasets", help="list the image datasets and whether this machine has them",
@@ -121,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--classifier", type=Path, default=Path(DEFAULT_CLASSIFIER),
                           help=f"frozen classifier folder (default: {DEFAULT_CLASSIFIER})")
     evaluate.add_argument("--dataset", default="mnist", help="image dataset (default: mnist)")
+    evaluate.add_argument("--corpus", default=None,
+                          help="text models: the corpus whose held-out text is scored (default: the one in the card)")
     evaluate.add_argument("--data-source", choices=("auto", "hub", "embedded", "debian"), default="auto")
     evaluate.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     evaluate.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
@@ -134,7 +163,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     results = evaluate_model_folder(
         args.model_dir, args.classifier, args.num, args.seed, resolve_device(args.device),
-        dataset_name=args.dataset, data_source=args.data_source,
+        dataset_name=args.dataset, data_source=args.data_source, corpus_name=args.corpus,
     )
     width = max(map(len, results))
     for name, value in results.items():
@@ -187,13 +216,50 @@ def diffusion_model_config(args: argparse.Namespace, dataset):
         raise InvalidInputError(str(error)) from None
 
 
+def run_train_text(args: argparse.Namespace, argv: list[str]) -> int:
+    from genai_demo.data.text import load_text_corpus
+    from genai_demo.device import resolve_device
+    from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
+
+    device = resolve_device(args.device)
+    corpus = load_text_corpus(args.corpus)
+    print(f"data: {corpus.source}; device: {device}", flush=True)
+    settings = {}
+    if args.layers is not None:
+        settings["num_layers" if args.model == "char-lstm" else "n_layer"] = args.layers
+    if args.width is not None:
+        settings["hidden_size" if args.model == "char-lstm" else "n_embd"] = args.width
+    if args.vocab_size is not None:
+        if args.model != "tiny-gpt":
+            raise InvalidInputError("--vocab-size applies to tiny-gpt only")
+        settings["vocab_size"] = args.vocab_size
+    config = TextTrainingConfig(
+        corpus=args.corpus, max_steps=args.max_steps or 2000, batch_size=args.batch_size, block_size=args.block_size,
+        learning_rate=args.lr or (2e-3 if args.model == "char-lstm" else 1e-3), seed=args.seed,
+        save_every=args.save_every,
+    )
+    try:
+        stop_event = threading.Event()
+        trainer = TextTrainer(corpus, args.out, config, args.model, settings, device, args.resume, stop_event,
+                              command="python -m genai_demo " + shlex.join(argv))
+    except ValueError as error:  # a model setting out of range
+        raise InvalidInputError(str(error)) from None
+    return _run_with_ctrl_c(trainer, stop_event, args)
+
+
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
-    from genai_demo.training import CheckpointEvent, FinishedEvent, GANTrainer, VAETrainer, WGANGPTrainer
+    from genai_demo.training import GANTrainer, VAETrainer, WGANGPTrainer
 
     if args.model == "classifier":
         return run_train_classifier(args, argv)
+    if args.model in TEXT_MODELS:
+        return run_train_text(args, argv)
+    text_only = {"--layers": args.layers, "--width": args.width, "--vocab-size": args.vocab_size}
+    for flag, value in text_only.items():
+        if value is not None:
+            raise InvalidInputError(f"{flag} applies to char-lstm and tiny-gpt only")
     device = resolve_device(args.device)
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source,
                                  image_size=args.image_size, channels=args.channels)
@@ -240,6 +306,14 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
                                         spectral_norm=True)
     if args.model == "ddpm" and not args.resume:
         model_config = diffusion_model_config(args, dataset)
+    if args.minibatch_std:
+        if args.model != "dcgan":
+            raise InvalidInputError("--minibatch-std applies to dcgan only")
+        if not args.resume:
+            from genai_demo.models import DCGANConfig
+
+            model_config = DCGANConfig(image_channels=dataset.image_channels, image_size=dataset.image_size,
+                                       minibatch_std=True)
     stop_event = threading.Event()
     trainer = trainer_class(
         dataset,
@@ -253,6 +327,13 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         command="python -m genai_demo " + shlex.join(argv),
     )
 
+    return _run_with_ctrl_c(trainer, stop_event, args)
+
+
+def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namespace) -> int:
+    """Print the trainer's events; the first Ctrl-C stops after the current step and saves."""
+    from genai_demo.training import CheckpointEvent, FinishedEvent
+
     def request_stop(signum, frame):
         print("\nstopping after this step and saving (Ctrl-C again to abort without saving)", flush=True)
         stop_event.set()
@@ -265,8 +346,9 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     for event in trainer.train():
         if isinstance(event, ProgressEvent):
             losses = "  ".join(f"{name} {value:.3f}" for name, value in event.losses.items())
+            epoch = f"  epoch {event.epoch}" if hasattr(trainer, "steps_per_epoch") else ""
             print(
-                f"step {event.step}/{event.total_steps}  epoch {event.epoch}  {losses}  "
+                f"step {event.step}/{event.total_steps}{epoch}  {losses}  "
                 f"{event.samples_per_second:.0f} samples/s",
                 flush=True,
             )
@@ -277,6 +359,24 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
                 print(f"stopped at step {event.step}; continue with: --out {event.folder} --resume", flush=True)
             else:
                 print(f"done: {event.step} steps in {event.summary['elapsed_seconds']} s -> {event.folder}", flush=True)
+    return 0
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from genai_demo.device import resolve_device
+    from genai_demo.generation import load_cached_model
+    from genai_demo.text_generation import SamplingSettings, stream_text
+
+    settings = SamplingSettings(args.max_new_tokens, args.temperature, args.top_k, args.top_p,
+                                args.repetition_penalty, args.seed)
+    model = load_cached_model(args.model_dir, resolve_device(args.device))
+    shown = ""
+    sys.stdout.write(args.prompt)
+    for text in stream_text(model, args.prompt, settings):
+        sys.stdout.write(text[len(shown):] if text.startswith(shown) else "\n" + text)
+        sys.stdout.flush()
+        shown = text
+    sys.stdout.write("\n")
     return 0
 
 
@@ -304,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_train(args, argv)
         if args.command == "eval":
             return run_eval(args)
+        if args.command == "generate":
+            return run_generate(args)
         if args.command == "datasets":
             from genai_demo.data import dataset_availability
 

@@ -23,12 +23,16 @@ def evaluate_model_folder(
     device: torch.device,
     dataset_name: str = "mnist",
     data_source: str = "auto",
+    corpus_name: str | None = None,
 ) -> dict[str, float | int | str]:
-    """Classifier-FID with its real-vs-real floor for generators, test accuracy for classifiers.
+    """Classifier-FID with its real-vs-real floor for generators, test accuracy for classifiers,
+    held-out bits per character (beside a bigram baseline) for text models.
 
     Both FIDs use the same number of images and the same real test images, so they compare.
     """
     model_type, _ = read_model_config(model_dir)
+    if model_type in ("char-lstm", "causal-lm"):
+        return evaluate_text_model(model_dir, corpus_name or "python-code", device)
     test_set = load_image_dataset(dataset_name, split="test", source=data_source)
     classifier = load_cached_model(classifier_dir, device)
     if classifier.model_type != "classifier":
@@ -76,4 +80,23 @@ def vae_negative_elbo(model, test_set, seed: int, device: torch.device) -> dict[
         "reconstruction_nats": round(reconstruction.mean().item(), 2),
         "kl_nats": round(kl.mean().item(), 2),
         "data": test_set.source,
+    }
+
+
+def evaluate_text_model(model_dir: str | Path, corpus_name: str, device: torch.device) -> dict[str, float | int | str]:
+    """Validation bits per character on the corpus's held-out text, and a character bigram's."""
+    from genai_demo.data.text import load_text_corpus
+    from genai_demo.training.text_trainer import bigram_bits_per_char, validation_bits_per_char
+
+    corpus = load_text_corpus(corpus_name)
+    train_text, validation_text = corpus.split()
+    model = load_cached_model(model_dir, device)
+    bits, characters = validation_bits_per_char(model, validation_text, device)
+    return {
+        "model": str(model_dir),
+        "corpus": corpus.source,
+        "validation_characters": characters,
+        "bits_per_char": round(bits, 4),
+        "bigram_bits_per_char": round(bigram_bits_per_char(train_text, validation_text[:characters + 1]), 4),
+        "parameters": sum(parameter.numel() for parameter in model.parameters()),
     }

@@ -27,6 +27,20 @@ OBJECTIVES["vae"] = (
     "Negative ELBO (Kingma & Welling 2014): Bernoulli reconstruction NLL + beta * KL(q(z|x) || N(0, I)), "
     "in nats per image; z is sampled with the reparameterisation trick."
 )
+OBJECTIVES["ddpm"] = (
+    "Denoising diffusion (Ho et al. 2020), simplified loss: the UNet predicts the noise `eps` added "
+    "to `x_0` at a random timestep t, minimising `||eps - eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t)||^2`. "
+    "The saved weights are an exponential moving average of the trained ones."
+)
+OBJECTIVES["char-lstm"] = (
+    "Next-character cross-entropy (truncated backpropagation through time over windows of the corpus); "
+    "validation loss is reported in bits per character."
+)
+OBJECTIVES["tiny-gpt"] = (
+    "Next-token cross-entropy of a causal transformer (GPT-2 architecture) over a byte-level BPE "
+    "tokenizer trained on the corpus; validation loss is reported in bits per character, so it "
+    "compares with character models."
+)
 PIPELINE_TAGS = {
     "dcgan": "unconditional-image-generation",
     "mlp-gan": "unconditional-image-generation",
@@ -34,8 +48,12 @@ PIPELINE_TAGS = {
     "vae": "unconditional-image-generation",
     "wgan-gp": "unconditional-image-generation",
     "classifier": "image-classification",
+    "ddpm": "unconditional-image-generation",
+    "char-lstm": "text-generation",
+    "tiny-gpt": "text-generation",
 }
-TITLES = {"dcgan": "DCGAN", "mlp-gan": "MLP GAN", "cdcgan": "conditional DCGAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
+TITLES = {"ddpm": "denoising diffusion model (diffusers UNet2DModel)", "char-lstm": "character-level LSTM",
+          "tiny-gpt": "tiny GPT (transformers GPT-2 architecture)", "dcgan": "DCGAN", "mlp-gan": "MLP GAN", "cdcgan": "conditional DCGAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
 FAMILY_TAGS = {
     "dcgan": ["gan", "image-generation"],
     "mlp-gan": ["gan", "image-generation"],
@@ -43,6 +61,9 @@ FAMILY_TAGS = {
     "vae": ["vae", "image-generation"],
     "wgan-gp": ["gan", "wgan-gp", "image-generation"],
     "classifier": ["image-classification", "metric"],
+    "ddpm": ["diffusers", "diffusion", "ddpm", "image-generation"],
+    "char-lstm": ["lstm", "text-generation"],
+    "tiny-gpt": ["gpt2", "transformers", "text-generation"],
 }
 
 USAGE = {
@@ -57,6 +78,27 @@ from genai_demo.images import make_grid
 model = load_model_folder("path/to/NAME")
 images = model.generate(model.sample_latents(64, seed=0))  # (64, C, H, W) in [-1, 1]
 make_grid(images).save("grid.png")
+```""",
+    "ddpm": """```python
+from diffusers import DiffusionPipeline
+
+pipeline = DiffusionPipeline.from_pretrained("path/to/NAME")  # add trust_remote_code=True if class-conditional
+images = pipeline(batch_size=16, num_inference_steps=50).images
+```
+
+```bash
+python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
+```""",
+    "char-lstm": """```bash
+python -m genai_demo generate path/to/NAME --prompt "def " --max-new-tokens 200 --seed 0
+```""",
+    "tiny-gpt": """```python
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+model = AutoModelForCausalLM.from_pretrained("path/to/NAME")
+tokenizer = AutoTokenizer.from_pretrained("path/to/NAME")
+ids = tokenizer("def ", return_tensors="pt").input_ids
+print(tokenizer.decode(model.generate(ids, max_new_tokens=100, do_sample=True)[0]))
 ```""",
     "classifier": """```python
 from genai_demo.hub import load_model_folder
@@ -80,6 +122,7 @@ class TrainingFacts:
     command: str
     figures: dict[str, str] = field(default_factory=dict)  # label -> value, in table order
     sample_grid_file: str | None = "sample_grid.png"
+    sample_text: str | None = None  # text models show a sample instead of a grid
 
 
 def build_model_card(facts: TrainingFacts) -> str:
@@ -97,6 +140,8 @@ def build_model_card(facts: TrainingFacts) -> str:
     samples = (
         f"![64 samples from a fixed seed]({facts.sample_grid_file})\n\n" if facts.sample_grid_file else ""
     )
+    if facts.sample_text:
+        samples = f"A sample (seed 0):\n\n```text\n{facts.sample_text}\n```\n\n"
     body = f"""
 # {facts.model_name}
 
@@ -122,6 +167,6 @@ Data: {facts.dataset_source}.
 
 {usage}
 
-The folder holds `config.json` and `model.safetensors` only: nothing in it is unpickled.
+Weights are safetensors and configs JSON: nothing in this folder is unpickled.
 """
     return str(ModelCard(f"---\n{card_data.to_yaml()}\n---\n{body}"))

@@ -20,6 +20,12 @@ from torch import nn
 
 import genai_demo
 from genai_demo.errors import ModelLoadError
+from genai_demo.hub.transformers_folder import (
+    CAUSAL_LM_TYPE,
+    is_transformers_folder,
+    load_causal_lm,
+    read_causal_lm_config,
+)
 from genai_demo.io_utils import atomic_save_safetensors, atomic_write_json, atomic_write_text
 from genai_demo.models import MODEL_CLASSES
 
@@ -42,6 +48,8 @@ def weights_path(folder: str | Path) -> Path:
     folder = Path(folder)
     if is_pipeline_folder(folder):
         return folder / "unet" / "diffusion_pytorch_model.safetensors"
+    if is_transformers_folder(folder):
+        return next(iter(sorted(folder.glob("*.safetensors"))), folder / WEIGHTS_NAME)
     return folder / WEIGHTS_NAME
 
 
@@ -87,6 +95,8 @@ def read_model_config(folder: str | Path) -> tuple[str, object]:
         from genai_demo.hub.pipeline_folder import read_pipeline_config
 
         return DIFFUSION_MODEL_TYPE, read_pipeline_config(folder)
+    if is_transformers_folder(folder):
+        return CAUSAL_LM_TYPE, read_causal_lm_config(folder)
     config_path = folder / CONFIG_NAME
     if not config_path.is_file():
         raise ModelLoadError(f"{folder} is not a model folder: {CONFIG_NAME} is missing")
@@ -125,6 +135,8 @@ def load_model_folder(folder: str | Path, device: torch.device | str = "cpu") ->
         from genai_demo.hub.pipeline_folder import load_pipeline_folder
 
         return load_pipeline_folder(folder, device)
+    if is_transformers_folder(folder):
+        return load_causal_lm(folder, device)
     model_type, config = read_model_config(folder)
     weights_path = folder / WEIGHTS_NAME
     if not weights_path.is_file():

@@ -34,6 +34,9 @@ class DCGANConfig:
     image_size: int = 28
     generator_features: int = 64
     discriminator_features: int = 64
+    # Karras et al. 2018: D sees how varied its batch is, so a generator that drops or
+    # over-produces some digits is caught (measured here: fixes DCGAN's class imbalance).
+    minibatch_std: bool = False
 
     def __post_init__(self) -> None:
         require_image_size("DCGAN", self.image_size)
@@ -76,6 +79,15 @@ class DCGANGenerator(nn.Module):
         return self.net(latents.view(latents.shape[0], self.config.latent_dim, 1, 1))
 
 
+class MinibatchStdDev(nn.Module):
+    """Append one feature map: the mean over features and pixels of the batch's standard deviation."""
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        spread = features.float().std(dim=0, unbiased=False).mean() if len(features) > 1 else features.new_zeros(())
+        plane = spread.to(features.dtype).expand(features.shape[0], 1, *features.shape[2:])
+        return torch.cat([features, plane], dim=1)
+
+
 class DCGANDiscriminator(nn.Module):
     """Maps images (batch, channels, size, size) to one real-vs-fake logit per image."""
 
@@ -92,8 +104,9 @@ class DCGANDiscriminator(nn.Module):
             nn.Conv2d(features, features * 2, 4, 2, 1, bias=False),
             nn.BatchNorm2d(features * 2),
             nn.LeakyReLU(0.2, inplace=True),
+            *([MinibatchStdDev()] if config.minibatch_std else []),
             # -> (1 x 1 x 1)
-            nn.Conv2d(features * 2, 1, base_size, 1, 0, bias=False),
+            nn.Conv2d(features * 2 + int(config.minibatch_std), 1, base_size, 1, 0, bias=False),
         )
         self.apply(_init_dcgan_weights)
 

@@ -62,7 +62,11 @@ def save_training_state(
 ) -> None:
     """Everything needed to continue exactly where training stopped (`extra_tensors`: e.g. EMA weights)."""
     folder = Path(folder)
-    tensors = {f"model.{name}": tensor for name, tensor in model.state_dict().items()}
+    tensors, seen = {}, set()
+    for name, tensor in model.state_dict().items():
+        # Tied weights (a GPT's input and output embedding) share memory, which safetensors refuses.
+        tensors[f"model.{name}"] = tensor.clone() if tensor.data_ptr() in seen else tensor
+        seen.add(tensor.data_ptr())
     tensors.update({f"extra.{name}": tensor.contiguous() for name, tensor in (extra_tensors or {}).items()})
     optimizer_scalars = {}
     for name, optimizer in optimizers.items():

@@ -6,6 +6,7 @@ import gradio as gr
 
 from genai_demo.ui.generate_diffusion import build_generate_diffusion_tab
 from genai_demo.ui.generate_images import build_generate_images_tab
+from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
 
@@ -24,13 +25,15 @@ QUEUE_MAX_SIZE = 64
 def build_app(state: AppState) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
-            f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models trained by this project. "
+            f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models, and text with an LSTM and a tiny GPT, all trained by this project. "
             f"Running on **{state.device.type}**."
         )
         with gr.Tab("Images"):
             build_generate_images_tab(state, demo)
         with gr.Tab("Diffusion"):
             build_generate_diffusion_tab(state, demo)
+        with gr.Tab("Text"):
+            build_generate_text_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)

@@ -105,8 +105,36 @@ keep improving after the loss looks flat. Judge them by the grids (made with the
 and by classifier-FID.
 """
 
+TEXT_TEXT = r"""
+### Language models: LSTM and GPT (Hochreiter & Schmidhuber 1997; Radford et al. 2019)
+
+Both predict the next token from the ones before it and are trained with the **next-token
+cross-entropy** $\mathcal{L} = -\frac{1}{T}\sum_{t} \log p_\theta(x_{t+1} \mid x_{\le t})$. Divided by
+$\ln 2$ and by the number of characters, it is **bits per character**, which compares models with
+different tokenizers (a character bigram model is the baseline to beat).
+
+**LSTM cell.** With input $x_t$, previous hidden state $h_{t-1}$ and cell state $c_{t-1}$:
+
+$$\begin{aligned}
+i_t &= \sigma(W_i x_t + U_i h_{t-1} + b_i) && \text{input gate} \\
+f_t &= \sigma(W_f x_t + U_f h_{t-1} + b_f) && \text{forget gate} \\
+o_t &= \sigma(W_o x_t + U_o h_{t-1} + b_o) && \text{output gate} \\
+\tilde c_t &= \tanh(W_c x_t + U_c h_{t-1} + b_c) && \text{candidate} \\
+c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t, \qquad h_t = o_t \odot \tanh(c_t).
+\end{aligned}$$
+
+The additive cell update lets gradients flow across many steps; training backpropagates through
+windows of the text (truncated BPTT). **GPT** replaces recurrence by causal self-attention: every
+position attends to all earlier ones in parallel, over BPE tokens of several characters each.
+
+**Reading the curves.** The training loss (nats per token) falls fast, then slowly; watch the
+validation bits per character: when it rises while training loss keeps falling, the model is
+memorising the corpus. Sampling temperature below 1 makes text safer and more repetitive,
+above 1 more varied and more often wrong.
+"""
+
 
 def build_learn_tab() -> None:
     """Static explanations, rendered with LaTeX."""
-    for text in (GAN_TEXT, WGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT):
+    for text in (GAN_TEXT, WGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT, TEXT_TEXT):
         gr.Markdown(text, latex_delimiters=LATEX_DELIMITERS)

@@ -1,0 +1,111 @@
+"""The Text tab: continue a prompt with a char LSTM, our tiny GPT or a Hub causal LM, streamed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import gradio as gr
+
+from genai_demo import limits
+from genai_demo.errors import InvalidInputError
+from genai_demo.generation import load_cached_model
+from genai_demo.hub.hub_models import download_model_files
+from genai_demo.hub.registry import find_model
+from genai_demo.text_generation import SamplingSettings, stream_text
+from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.state import AppState
+
+HUB_PREFIX = "hub:"
+TEXT_MODEL_TYPES = ("char-lstm", "causal-lm")
+# What a causal LM folder needs: configs, safetensors weights, tokenizer files (never *.bin).
+CAUSAL_LM_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", "README.md"]
+
+
+def _model_choices(state: AppState, hub_ids: list[str]) -> list[tuple[str, str]]:
+    local = [(f"{entry.model_type} · {entry.name}", entry.name) for entry in state.models(TEXT_MODEL_TYPES)]
+    return local + [(f"{repo_id} (Hub)", HUB_PREFIX + repo_id) for repo_id in hub_ids]
+
+
+def resolve_text_folder(state: AppState, model_name: str) -> Path:
+    if not model_name:
+        raise InvalidInputError("choose a text model first (or load one from the Hub)")
+    if model_name.startswith(HUB_PREFIX):
+        return download_model_files(model_name[len(HUB_PREFIX):], CAUSAL_LM_FILES, local_files_only=True)
+    return find_model(model_name, state.models(TEXT_MODEL_TYPES)).path
+
+
+def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
+    choices = _model_choices(state, [])
+    names = [name for _, name in choices]
+    default_model = next((name for name in ("tiny-gpt-python", "char-lstm-python") if name in names),
+                         names[0] if names else None)
+
+    def generate_text(
+        model_name: str,
+        prompt: str = "",
+        max_new_tokens: float = 200,
+        temperature: float = 0.8,
+        top_k: float = 0,
+        top_p: float = 1.0,
+        repetition_penalty: float = 1.0,
+        seed: float = 0,
+    ) -> Iterator[str]:
+        """Continue `prompt` with `model_name`; streams the generated text as it grows."""
+        with shown_to_user():
+            settings = SamplingSettings(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
+            model = load_cached_model(resolve_text_folder(state, model_name), state.device)
+            yield from stream_text(model, prompt or "", settings)
+
+    def load_hub_model(repo_id: str, progress=gr.Progress(track_tqdm=True)):
+        """Download (or find in the cache) a causal language model by Hub id and select it."""
+        with shown_to_user():
+            progress(0, desc=f"Downloading {repo_id} from the Hub…")
+            folder = download_model_files(repo_id, CAUSAL_LM_FILES)
+            model = load_cached_model(folder, state.device)
+        repo_id = repo_id.strip()
+        parameters = sum(parameter.numel() for parameter in model.parameters())
+        return (gr.Dropdown(choices=_model_choices(state, [repo_id]), value=HUB_PREFIX + repo_id),
+                f"Loaded **{repo_id}**: {parameters:,} parameters.")
+
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            model_dropdown = gr.Dropdown(choices=choices, value=default_model, label="Text model",
+                                         allow_custom_value=True)
+            with gr.Row():
+                hub_id_box = gr.Textbox(label="…or a Hub id", placeholder="HuggingFaceTB/SmolLM2-135M", scale=3)
+                hub_button = gr.Button("Load from Hub", size="sm", scale=1)
+            hub_status = gr.Markdown()
+            max_tokens_slider = gr.Slider(1, 1024, value=200, step=1, label="Max new tokens")
+            temperature_slider = gr.Slider(limits.TEMPERATURE.minimum, 2.0, value=0.8, step=0.05,
+                                           label="Temperature (0: greedy)")
+            top_k_slider = gr.Slider(0, 200, value=0, step=1, label="Top-k (0: off)")
+            top_p_slider = gr.Slider(limits.TOP_P.minimum, 1.0, value=1.0, step=0.01, label="Top-p (1: off)")
+            penalty_slider = gr.Slider(limits.REPETITION_PENALTY.minimum, 2.0, value=1.0, step=0.05,
+                                       label="Repetition penalty (1: off)")
+            seed_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
+                                    label="Seed")
+        with gr.Column(scale=2):
+            prompt_box = gr.Textbox(label="Prompt", value="def ", lines=3, elem_id="text-prompt")
+            with gr.Row():
+                generate_button = gr.Button("Generate", variant="primary", elem_id="text-generate")
+                stop_button = gr.Button("Stop", variant="stop", elem_id="text-stop")
+            output_box = gr.Textbox(label="Generated text", lines=16, interactive=False, elem_id="text-output")
+
+    def refresh_models(current: str | None):
+        hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
+        choices = _model_choices(state, hub_ids)
+        names = [name for _, name in choices]
+        return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
+
+    demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    hub_button.click(load_hub_model, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_text_model")
+    generate_event = generate_button.click(
+        generate_text,
+        inputs=[model_dropdown, prompt_box, max_tokens_slider, temperature_slider, top_k_slider, top_p_slider,
+                penalty_slider, seed_number],
+        outputs=output_box,
+        api_name="generate_text",
+        concurrency_id="generate",
+    )
+    stop_button.click(None, None, None, cancels=[generate_event], api_visibility="private")
