@@ -7,9 +7,9 @@ ENV PYTHONUNBUFFERED=1 \
     GRADIO_SERVER_NAME=0.0.0.0 \
     GRADIO_SERVER_PORT=7860
 
-# Debian's Fashion-MNIST: the app reads its IDX files when they are there.
+# Debian's Fashion-MNIST and fortune corpora (fortunes, tang-poems, song-ci): read when there.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends dataset-fashion-mnist \
+    && apt-get install -y --no-install-recommends dataset-fashion-mnist fortunes fortunes-zh \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 user

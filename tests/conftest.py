@@ -185,6 +185,21 @@ def user_diffusion_model() -> str:
 
 
 @pytest.fixture(scope="session")
+def user_text_model() -> str:
+    """A tiny char LSTM in the user models folder, trained for a few steps on Python code."""
+    from genai_demo.data.text import TextCorpus, load_text_corpus
+    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
+
+    corpus = TextCorpus("python-code", load_text_corpus("python-code").text[:20_000], "test slice")
+    config = TextTrainingConfig(max_steps=5, batch_size=8, block_size=32, eval_every=1000, save_every=1000)
+    trainer = TextTrainer(corpus, user_models_dir() / "tiny-char-lstm-test", config, "char-lstm",
+                          dict(embedding_dim=8, hidden_size=32, num_layers=1))
+    list(trainer.train())
+    return "tiny-char-lstm-test"
+
+
+@pytest.fixture(scope="session")
 def live_app():
     with running_app() as app:
         yield app

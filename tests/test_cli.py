@@ -175,6 +175,40 @@ def test_train_conditional_ddpm_then_sample_and_eval_it(tmp_path):
     assert figures["num_images"] == 20 and figures["classifier_fid"] > 0 and 0 <= figures["class_accuracy"] <= 1
 
 
+def test_train_tiny_gpt_then_generate_and_eval(tmp_path):
+    import json
+
+    folder = tmp_path / "gpt"
+    trained = run_cli("train", "tiny-gpt", "--corpus", "python-code", "--max-steps", "3", "--batch-size", "4",
+                      "--block-size", "32", "--layers", "1", "--width", "32", "--vocab-size", "300",
+                      "--device", "cpu", "--out", folder, timeout=300)
+    assert trained.returncode == 0, trained.stderr
+    assert "step 3/3" in trained.stdout and (folder / "tokenizer.json").is_file()
+    generated = run_cli("generate", folder, "--prompt", "import ", "--max-new-tokens", "8", "--seed", "1")
+    assert generated.returncode == 0, generated.stderr
+    assert generated.stdout.startswith("import ") and len(generated.stdout) > len("import \n")
+    again = run_cli("generate", folder, "--prompt", "import ", "--max-new-tokens", "8", "--seed", "1")
+    assert again.stdout == generated.stdout
+    evaluated = run_cli("eval", folder, "--corpus", "python-code", timeout=300)
+    assert evaluated.returncode == 0, evaluated.stderr
+    figures = json.loads(evaluated.stdout.strip().splitlines()[-1])
+    assert figures["bits_per_char"] > 0 and 2 < figures["bigram_bits_per_char"] < 5
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "char-lstm", "--out", "OUT", "--corpus", "klingon"], "unknown text corpus 'klingon'"),
+        (["train", "char-lstm", "--out", "OUT", "--vocab-size", "300"], "--vocab-size applies to tiny-gpt only"),
+        (["train", "dcgan", "--out", "OUT", "--layers", "3"], "--layers applies to char-lstm and tiny-gpt only"),
+        (["train", "tiny-gpt", "--out", "OUT", "--width", "30", "--max-steps", "1"], "divisible by n_head"),
+        (["generate", "checkpoints/dcgan-mnist"], "a dcgan does not generate text"),
+    ],
+)
+def test_text_errors_are_one_clear_line(tmp_path, args, message):
+    test_errors_are_one_clear_line(tmp_path, args, message)
+
+
 def test_datasets_lists_what_is_here_and_why_not(tmp_path):
     import os
 
