@@ -296,24 +296,23 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             settings[name] = value
     config = trainer_class.config_class(**settings)
     model_config = None
-    if args.spectral_norm:
-        if args.model != "wgan-gp":
-            raise InvalidInputError("--spectral-norm applies to wgan-gp only")
-        if not args.resume:
-            from genai_demo.models import WGANGPConfig
-
-            model_config = WGANGPConfig(image_channels=dataset.image_channels, image_size=dataset.image_size,
-                                        spectral_norm=True)
     if args.model == "ddpm" and not args.resume:
         model_config = diffusion_model_config(args, dataset)
-    if args.minibatch_std:
-        if args.model != "dcgan":
-            raise InvalidInputError("--minibatch-std applies to dcgan only")
+    # Architecture switches: (flag, given, the one family it applies to, its config field).
+    for flag, given, family, field_name in (
+        ("--spectral-norm", args.spectral_norm, "wgan-gp", "spectral_norm"),
+        ("--minibatch-std", args.minibatch_std, "dcgan", "minibatch_std"),
+    ):
+        if not given:
+            continue
+        if args.model != family:
+            raise InvalidInputError(f"{flag} applies to {family} only")
         if not args.resume:
-            from genai_demo.models import DCGANConfig
+            from genai_demo.models import MODEL_CLASSES
 
-            model_config = DCGANConfig(image_channels=dataset.image_channels, image_size=dataset.image_size,
-                                       minibatch_std=True)
+            model_config = MODEL_CLASSES[family].config_class(
+                image_channels=dataset.image_channels, image_size=dataset.image_size, **{field_name: True}
+            )
     stop_event = threading.Event()
     trainer = trainer_class(
         dataset,

@@ -18,9 +18,9 @@ from genai_demo.hub.registry import find_model
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import SAMPLERS
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.model_picker import HUB_PREFIX, build_model_picker, refresh_on_load, selected_hub_model
 from genai_demo.ui.state import AppState
 
-HUB_PREFIX = "hub:"
 SAMPLER_CHOICES = [
     ("DDIM (deterministic, few steps)", "ddim"),
     ("DPM-Solver++ (fewest steps)", "dpm-solver++"),
@@ -31,9 +31,7 @@ BATCH_SIZE = limits.IntRange("batch size", 1, 64)
 UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time encoding PNGs)
 
 
-def _model_choices(state: AppState, hub_ids: list[str]) -> list[tuple[str, str]]:
-    local = [(f"{entry.name}", entry.name) for entry in state.models((DIFFUSION_MODEL_TYPE,))]
-    return local + [(f"{repo_id} (Hub)", HUB_PREFIX + repo_id) for repo_id in hub_ids]
+DIFFUSION_TYPES = (DIFFUSION_MODEL_TYPE,)
 
 
 def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
@@ -42,13 +40,10 @@ def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
         raise InvalidInputError("choose a diffusion model first (or load one from the Hub)")
     if model_name.startswith(HUB_PREFIX):
         return download_diffusion_pipeline(model_name[len(HUB_PREFIX):], local_files_only=True)
-    return find_model(model_name, state.models((DIFFUSION_MODEL_TYPE,))).path
+    return find_model(model_name, state.models(DIFFUSION_TYPES)).path
 
 
 def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
-    choices = _model_choices(state, [])
-    default_model = choices[0][1] if choices else None
-
     def sample_diffusion(
         model_name: str,
         sampler: str = "ddim",
@@ -96,11 +91,9 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
             progress(0, desc=f"Downloading {repo_id} from the Hub…")
             folder = download_diffusion_pipeline(repo_id)
             model = load_cached_model(folder, state.device)  # fail here, not at the first sample
-        repo_id = repo_id.strip()
-        hub_ids = [repo_id] if repo_id else []
         size = model.config.image_size
-        message = f"Loaded **{repo_id}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters."
-        return gr.Dropdown(choices=_model_choices(state, hub_ids), value=HUB_PREFIX + repo_id), message
+        message = f"Loaded **{repo_id.strip()}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters."
+        return selected_hub_model(state, DIFFUSION_TYPES, repo_id), message
 
     gr.Markdown(
         "A diffusion model turns noise into an image in many small denoising steps. Pick a sampler "
@@ -108,12 +101,9 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
     )
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            model_dropdown = gr.Dropdown(choices=choices, value=default_model, label="Diffusion model",
-                                         allow_custom_value=True)
-            with gr.Row():
-                hub_id_box = gr.Textbox(label="…or a Hub id", placeholder="google/ddpm-cifar10-32", scale=3)
-                hub_button = gr.Button("Load from Hub", size="sm", scale=1)
-            hub_status = gr.Markdown()
+            model_dropdown, hub_id_box, hub_button, hub_status = build_model_picker(
+                state, DIFFUSION_TYPES, "Diffusion model", "google/ddpm-cifar10-32", ("ddpm-mnist",)
+            )
             sampler_radio = gr.Radio(SAMPLER_CHOICES, value="ddim", label="Sampler", elem_id="diffusion-sampler")
             steps_slider = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25,
                                      step=1, label="Denoising steps", elem_id="diffusion-steps")
@@ -133,13 +123,7 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
                                   elem_id="diffusion-grid", height=480)
             status_markdown = gr.Markdown(elem_id="diffusion-status")
 
-    def refresh_models(current: str | None):
-        hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
-        choices = _model_choices(state, hub_ids)
-        names = [name for _, name in choices]
-        return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
-
-    demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    refresh_on_load(demo, state, DIFFUSION_TYPES, model_dropdown)
     hub_button.click(load_hub_pipeline, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_pipeline")
     sample_event = generate_button.click(
         sample_diffusion,

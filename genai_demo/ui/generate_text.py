@@ -14,17 +14,12 @@ from genai_demo.hub.hub_models import download_model_files
 from genai_demo.hub.registry import find_model
 from genai_demo.text_generation import SamplingSettings, stream_text
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.model_picker import HUB_PREFIX, build_model_picker, refresh_on_load, selected_hub_model
 from genai_demo.ui.state import AppState
 
-HUB_PREFIX = "hub:"
 TEXT_MODEL_TYPES = ("char-lstm", "causal-lm")
 # What a causal LM folder needs: configs, safetensors weights, tokenizer files (never *.bin).
 CAUSAL_LM_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", "README.md"]
-
-
-def _model_choices(state: AppState, hub_ids: list[str]) -> list[tuple[str, str]]:
-    local = [(f"{entry.model_type} · {entry.name}", entry.name) for entry in state.models(TEXT_MODEL_TYPES)]
-    return local + [(f"{repo_id} (Hub)", HUB_PREFIX + repo_id) for repo_id in hub_ids]
 
 
 def resolve_text_folder(state: AppState, model_name: str) -> Path:
@@ -36,11 +31,6 @@ def resolve_text_folder(state: AppState, model_name: str) -> Path:
 
 
 def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
-    choices = _model_choices(state, [])
-    names = [name for _, name in choices]
-    default_model = next((name for name in ("tiny-gpt-python", "char-lstm-python") if name in names),
-                         names[0] if names else None)
-
     def generate_text(
         model_name: str,
         prompt: str = "",
@@ -63,19 +53,14 @@ def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
             progress(0, desc=f"Downloading {repo_id} from the Hub…")
             folder = download_model_files(repo_id, CAUSAL_LM_FILES)
             model = load_cached_model(folder, state.device)
-        repo_id = repo_id.strip()
         parameters = sum(parameter.numel() for parameter in model.parameters())
-        return (gr.Dropdown(choices=_model_choices(state, [repo_id]), value=HUB_PREFIX + repo_id),
-                f"Loaded **{repo_id}**: {parameters:,} parameters.")
+        return selected_hub_model(state, TEXT_MODEL_TYPES, repo_id), f"Loaded **{repo_id.strip()}**: {parameters:,} parameters."
 
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            model_dropdown = gr.Dropdown(choices=choices, value=default_model, label="Text model",
-                                         allow_custom_value=True)
-            with gr.Row():
-                hub_id_box = gr.Textbox(label="…or a Hub id", placeholder="HuggingFaceTB/SmolLM2-135M", scale=3)
-                hub_button = gr.Button("Load from Hub", size="sm", scale=1)
-            hub_status = gr.Markdown()
+            model_dropdown, hub_id_box, hub_button, hub_status = build_model_picker(
+                state, TEXT_MODEL_TYPES, "Text model", "HuggingFaceTB/SmolLM2-135M", ("tiny-gpt-python", "char-lstm-python")
+            )
             max_tokens_slider = gr.Slider(1, 1024, value=200, step=1, label="Max new tokens")
             temperature_slider = gr.Slider(limits.TEMPERATURE.minimum, 2.0, value=0.8, step=0.05,
                                            label="Temperature (0: greedy)")
@@ -92,13 +77,7 @@ def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
                 stop_button = gr.Button("Stop", variant="stop", elem_id="text-stop")
             output_box = gr.Textbox(label="Generated text", lines=16, interactive=False, elem_id="text-output")
 
-    def refresh_models(current: str | None):
-        hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
-        choices = _model_choices(state, hub_ids)
-        names = [name for _, name in choices]
-        return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
-
-    demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    refresh_on_load(demo, state, TEXT_MODEL_TYPES, model_dropdown)
     hub_button.click(load_hub_model, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_text_model")
     generate_event = generate_button.click(
         generate_text,
