@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ddpm only: channels of each UNet stage (default: 32,64,64); "
                        "the image size must divide by 2^(stages - 1)")
     train.add_argument("--ema-decay", type=_checked(limits.EMA_DECAY), default=None,
-                       help="ddpm only: decay of the weights' moving average that is saved (default: 0.999)")
+                       help="keep a moving average of the generating weights (diffusers' EMAModel) and save it; "
+                       "default: 0.999 for ddpm, none for the others")
     text = train.add_argument_group("text models (char-lstm, tiny-gpt)")
     text.add_argument("--corpus", default="python-code",
                       help="python-code (default), fortunes, tang-poems, song-ci, hub:owner/name, or a UTF-8 .txt file")
@@ -285,8 +286,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
             raise InvalidInputError("--augment applies to dcgan, mlp-gan and cdcgan only")
         settings["augment"] = True
     # Unset flags keep the family's own defaults (e.g. lr 2e-4 for GANs, 1e-3 for the VAE).
-    diffusion_only = {"--class-conditional": args.class_conditional, "--unet-channels": args.unet_channels,
-                      "--ema-decay": args.ema_decay is not None}
+    diffusion_only = {"--class-conditional": args.class_conditional, "--unet-channels": args.unet_channels}
     for flag, given in diffusion_only.items():
         if given and args.model != "ddpm":
             raise InvalidInputError(f"{flag} applies to ddpm only")

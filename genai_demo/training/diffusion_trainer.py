@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from diffusers.training_utils import EMAModel
 
-from genai_demo import limits
 from genai_demo.models.diffusion import DiffusionModel
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
 
@@ -23,12 +21,8 @@ from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
 @dataclass
 class DiffusionTrainingConfig(TrainingConfig):
     learning_rate: float = 5e-4
-    ema_decay: float = 0.999
+    ema_decay: float | None = 0.999
     mixed_precision: bool = True  # bfloat16 autocast, on CUDA only
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        limits.EMA_DECAY.check(self.ema_decay)
 
 
 class DiffusionTrainer(ImageTrainer):
@@ -38,8 +32,6 @@ class DiffusionTrainer(ImageTrainer):
     default_model_type = "ddpm"
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        # Built here (called once, right after the model) so a resume can restore it.
-        self.ema = EMAModel(self.model.unet.parameters(), decay=self.config.ema_decay, use_ema_warmup=True)
         return {"unet": torch.optim.AdamW(self.model.unet.parameters(), self.config.learning_rate, weight_decay=0.0)}
 
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
@@ -58,35 +50,12 @@ class DiffusionTrainer(ImageTrainer):
         self.optimizers["unet"].zero_grad(set_to_none=True)
         loss.backward()
         self.optimizers["unet"].step()
-        self.ema.step(self.model.unet.parameters())
+        self.after_optimizer_step()
         return loss.detach().view(1)
 
-    def _with_ema_weights(self, action):
-        """Run `action` with the EMA weights in the UNet, then put the training weights back."""
-        parameters = list(self.model.unet.parameters())
-        self.ema.store(parameters)
-        self.ema.copy_to(parameters)
-        try:
-            return action()
-        finally:
-            self.ema.restore(parameters)
-
-    def _save_sample_grid(self):
-        return self._with_ema_weights(super()._save_sample_grid)
-
-    def save_model(self, card_text: str) -> None:
-        self._with_ema_weights(lambda: super(DiffusionTrainer, self).save_model(card_text))
-
-    def extra_state(self) -> dict[str, torch.Tensor]:
-        tensors = {f"ema.{index}": tensor for index, tensor in enumerate(self.ema.shadow_params)}
-        tensors["ema.optimization_step"] = torch.tensor(self.ema.optimization_step)
-        return tensors
-
-    def load_extra_state(self, tensors: dict[str, torch.Tensor]) -> None:
-        for index, shadow in enumerate(self.ema.shadow_params):
-            shadow.copy_(tensors[f"ema.{index}"].to(shadow.device))
-        self.ema.optimization_step = int(tensors["ema.optimization_step"])
+    def ema_parameters(self) -> list[torch.nn.Parameter]:
+        return list(self.model.unet.parameters())
 
     def optimizer_summary(self) -> str:
         precision = "bfloat16 autocast" if self.device.type == "cuda" and self.config.mixed_precision else "float32"
-        return f"AdamW(lr={self.config.learning_rate:g}), EMA decay {self.config.ema_decay:g}, {precision}"
+        return f"AdamW(lr={self.config.learning_rate:g}), {precision}"

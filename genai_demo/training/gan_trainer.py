@@ -87,6 +87,7 @@ class GANTrainer(ImageTrainer):
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizers["generator"].step()
+        self.after_optimizer_step()
         return torch.stack([d_loss.detach(), g_loss.detach()])
 
     def _augment(self, images: torch.Tensor) -> torch.Tensor:

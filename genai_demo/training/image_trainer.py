@@ -54,9 +54,14 @@ class TrainingConfig:
     sample_every: int = 200
     save_every: int = 1000
     num_sample_images: int = 64
+    # A moving average of the generating network's weights (diffusers' EMAModel), used for
+    # the sample grids and saved as the model; None trains and saves the raw weights.
+    ema_decay: float | None = None
 
     def __post_init__(self) -> None:
         limits.EPOCHS.check(self.epochs)
+        if self.ema_decay is not None:
+            limits.EMA_DECAY.check(self.ema_decay)
         if self.max_steps is not None:
             limits.MAX_STEPS.check(self.max_steps)
         limits.BATCH_SIZE.check(self.batch_size)
@@ -145,6 +150,11 @@ class ImageTrainer:
         torch.manual_seed(self.config.seed)  # weight initialisation
         self.model = model_class(self.model_config).to(self.device)
         self.optimizers = self.build_optimizers()
+        self.ema = None
+        if self.config.ema_decay is not None:
+            from diffusers.training_utils import EMAModel  # diffusers loads only when asked for
+
+            self.ema = EMAModel(self.ema_parameters(), decay=self.config.ema_decay, use_ema_warmup=True)
         self.noise_generator = torch.Generator(device=self.device).manual_seed(self.config.seed)
         self.step = 0
         self.elapsed_before_resume = 0.0
@@ -252,6 +262,28 @@ class ImageTrainer:
         """Named optimizers over `self.model`; their state is saved for resume."""
         raise NotImplementedError
 
+    def ema_parameters(self) -> list[nn.Parameter]:
+        """The weights a moving average is kept of: those that generate (a GAN's generator)."""
+        generator = getattr(self.model, "generator", self.model)
+        return list(generator.parameters())
+
+    def after_optimizer_step(self) -> None:
+        """Called by `training_step` implementations after the generating network's update."""
+        if self.ema is not None:
+            self.ema.step(self.ema_parameters())
+
+    def _with_ema_weights(self, action):
+        """Run `action` with the averaged weights in the model, then put the training weights back."""
+        if self.ema is None:
+            return action()
+        parameters = self.ema_parameters()
+        self.ema.store(parameters)
+        self.ema.copy_to(parameters)
+        try:
+            return action()
+        finally:
+            self.ema.restore(parameters)
+
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         """One optimisation step on a batch in [-1, 1] and its class labels (unconditional
         families ignore them); returns the detached losses of `loss_names`."""
@@ -283,6 +315,9 @@ class ImageTrainer:
             handle.write(json.dumps(record) + "\n")
 
     def _save_sample_grid(self) -> SampleEvent:
+        return self._with_ema_weights(self._save_sample_grid_now)
+
+    def _save_sample_grid_now(self) -> SampleEvent:
         if getattr(self.model, "is_conditional", False):
             per_class = max(1, len(self.fixed_latents) // self.model.num_classes)
             latents, labels = self.model.class_rows(self.fixed_latents[:per_class])
@@ -312,18 +347,35 @@ class ImageTrainer:
         return CheckpointEvent(step=self.step, folder=self.output_dir)
 
     def save_model(self, card_text: str) -> None:
-        """Write the model folder that users load (a family may save other weights, e.g. EMA)."""
-        save_model_folder(self.output_dir, self.model, card_text=card_text, weights_metadata={"step": str(self.step)})
+        """Write the model folder that users load: with the averaged weights when there are some."""
+        self._with_ema_weights(
+            lambda: save_model_folder(
+                self.output_dir, self.model, card_text=card_text, weights_metadata={"step": str(self.step)}
+            )
+        )
 
     def extra_state(self) -> dict[str, torch.Tensor]:
-        """Tensors beyond model, optimizers and RNG that a resume needs (e.g. EMA weights)."""
-        return {}
+        """Tensors beyond model, optimizers and RNG that a resume needs: the EMA weights."""
+        if self.ema is None:
+            return {}
+        tensors = {f"ema.{index}": tensor for index, tensor in enumerate(self.ema.shadow_params)}
+        tensors["ema.optimization_step"] = torch.tensor(self.ema.optimization_step)
+        return tensors
 
     def load_extra_state(self, tensors: dict[str, torch.Tensor]) -> None:
-        """Restore what `extra_state` saved."""
+        if self.ema is None:
+            return
+        if "ema.optimization_step" not in tensors:
+            raise CheckpointError("cannot resume with an EMA: the run was trained without one")
+        for index, shadow in enumerate(self.ema.shadow_params):
+            shadow.copy_(tensors[f"ema.{index}"].to(shadow.device))
+        self.ema.optimization_step = int(tensors["ema.optimization_step"])
 
     def optimizer_summary(self) -> str:
         return f"Adam(lr={self.config.learning_rate:g})"
+
+    def ema_summary(self) -> str:
+        return f", EMA decay {self.config.ema_decay:g}" if self.ema is not None else ""
 
     def parameter_summary(self) -> str:
         return f"{sum(parameter.numel() for parameter in self.model.parameters()):,}"
@@ -334,7 +386,7 @@ class ImageTrainer:
             "steps": f"{self.step:,}",
             "epochs": f"{self.step / self.steps_per_epoch:.1f}",
             "batch size": str(config.batch_size),
-            "optimizer": self.optimizer_summary(),
+            "optimizer": self.optimizer_summary() + self.ema_summary(),
             "seed": str(config.seed),
             "device": f"{self.device.type} ({torch.__version__})",
             "wall time": f"{elapsed_seconds / 60:.1f} min",

@@ -68,6 +68,7 @@ class WGANGPTrainer(GANTrainer):
             self.optimizers["generator"].zero_grad(set_to_none=True)
             g_loss.backward()
             self.optimizers["generator"].step()
+            self.after_optimizer_step()
             self._last_g_loss = g_loss.detach()
         last_g_loss = getattr(self, "_last_g_loss", torch.zeros((), device=self.device))
         return torch.stack([critic_loss.detach(), penalty.detach(), wasserstein.detach(), last_g_loss])
