@@ -125,3 +125,18 @@ def test_bad_settings_are_clear_errors(small_corpus, tmp_path):
         train_text(short, tmp_path / "short", "char-lstm", steps=1)
     metrics = tmp_path / "gpt" / "metrics.jsonl"
     assert not metrics.exists() or json.loads(metrics.read_text().splitlines()[0])
+
+
+def test_chat_template_is_applied_when_the_tokenizer_has_one(small_corpus, tmp_path):
+    from genai_demo.text_generation import _CausalLMStepper
+
+    train_text(small_corpus, tmp_path, "tiny-gpt", steps=1)
+    model = load_model_folder(tmp_path)
+    plain = _CausalLMStepper(model).prompt_ids("x = 1").tolist()
+    assert plain == model.tokenizer("x = 1").input_ids
+    model.tokenizer.chat_template = (
+        "{% for message in messages %}<|endoftext|>user: {{ message['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant:{% endif %}"
+    )
+    templated = _CausalLMStepper(model).prompt_ids("x = 1").tolist()
+    assert model.tokenizer.decode(templated) == "<|endoftext|>user: x = 1\nassistant:"
