@@ -7,13 +7,16 @@ from conftest import REPO_ROOT
 from genai_demo.hub import load_model_folder
 from genai_demo.hub.registry import discover_models
 from genai_demo.models import IMAGE_GENERATOR_CLASSES
+from genai_demo.text_generation import SamplingSettings, stream_text
 
 SHIPPED = sorted(path for path in (REPO_ROOT / "checkpoints").iterdir() if path.is_dir())
 MAX_FOLDER_BYTES = 8 * 1024 * 1024
 
 
 def test_expected_models_are_shipped():
-    assert {"dcgan-mnist", "cdcgan-mnist", "mlp-gan-mnist", "vae-mnist", "classifier-mnist"} <= {path.name for path in SHIPPED}
+    expected = {"dcgan-mnist", "cdcgan-mnist", "mlp-gan-mnist", "vae-mnist", "classifier-mnist", "ddpm-mnist",
+                "tiny-gpt-python-code", "char-lstm-python-code", "tiny-gpt-tang-poems"}
+    assert expected <= {path.name for path in SHIPPED}
     assert {entry.name for entry in discover_models([REPO_ROOT / "checkpoints"])} == {path.name for path in SHIPPED}
 
 
@@ -23,7 +26,21 @@ def test_shipped_folder(folder):
     assert not list(folder.glob("training_state.*")), "resume state is not shipped (it triples the size)"
     assert (folder / "README.md").read_text().startswith("---\n")
     model = load_model_folder(folder)
-    if model.model_type in IMAGE_GENERATOR_CLASSES:
+    if model.model_type in ("char-lstm", "causal-lm"):
+        settings = SamplingSettings(max_new_tokens=60, temperature=0.5, seed=0)
+        if "tang" in folder.name:
+            # Tang poems: Chinese characters and the poems' full-width punctuation.
+            text = list(stream_text(model, "《", settings))[-1]
+            assert sum("\u4e00" <= character <= "\u9fff" for character in text) >= 10
+            assert "，" in text or "。" in text
+        else:
+            # Python sources: ASCII text with Python's punctuation, not noise.
+            text = list(stream_text(model, "def ", settings))[-1]
+            assert len(text) >= 30
+            assert sum(character.isascii() for character in text) / len(text) > 0.95
+            assert sum(text.count(mark) for mark in "():=.,") >= 3
+        return
+    if model.model_type in (*IMAGE_GENERATOR_CLASSES, "ddpm"):
         images = model.generate(model.sample_latents(16, seed=0))
         assert images.shape == (16, 1, 28, 28)
         assert images.min() >= -1 and images.max() <= 1

@@ -49,6 +49,7 @@ class TextTrainingConfig:
     eval_every: int = 250
     save_every: int = 1000
     gradient_clip: float = 1.0
+    warmup_steps: int = 100  # then cosine decay to 10% of the learning rate at max_steps
 
     def __post_init__(self) -> None:
         limits.MAX_STEPS.check(self.max_steps)
@@ -208,6 +209,8 @@ class TextTrainer:
         while self.step < config.max_steps and not self.stop_event.is_set():
             offsets = torch.randint(0, offsets_range, (config.batch_size,), generator=self.batch_generator)
             windows = torch.stack([self.train_ids[offset : offset + block + 1] for offset in offsets.tolist()])
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.learning_rate_at(self.step)
             logits = self._logits(windows[:, :-1])
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), windows[:, 1:].reshape(-1))
             self.optimizer.zero_grad(set_to_none=True)
@@ -243,6 +246,14 @@ class TextTrainer:
         yield self._save_checkpoint(elapsed)
         yield FinishedEvent(step=self.step, folder=self.output_dir, stopped=self.step < config.max_steps,
                             summary={"step": self.step, "elapsed_seconds": round(elapsed, 1), **self.last_losses})
+
+    def learning_rate_at(self, step: int) -> float:
+        """Linear warm-up, then cosine decay to a tenth (a pure function of the step, so resume needs no state)."""
+        config = self.config
+        if step < config.warmup_steps:
+            return config.learning_rate * (step + 1) / config.warmup_steps
+        progress = (step - config.warmup_steps) / max(1, config.max_steps - config.warmup_steps)
+        return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
     def _append_metrics(self, event: ProgressEvent) -> None:
         record = {"step": event.step, **event.losses, "samples_per_second": round(event.samples_per_second, 1),
@@ -285,7 +296,10 @@ class TextTrainer:
             "steps": f"{self.step:,}",
             "batch size": str(self.config.batch_size),
             "context (tokens)": str(self.config.block_size),
-            "optimizer": f"AdamW(lr={self.config.learning_rate:g}, weight decay 0.01), gradient clip {self.config.gradient_clip:g}",
+            "optimizer": (
+                f"AdamW(lr={self.config.learning_rate:g}, weight decay 0.01), {self.config.warmup_steps} warm-up steps "
+                f"then cosine decay to 10%, gradient clip {self.config.gradient_clip:g}"
+            ),
             "vocabulary": f"{self.model.config.vocab_size if self.model_type == 'tiny-gpt' else self.model.vocab_size:,} tokens",
             "parameters": f"{sum(p.numel() for p in self.model.parameters()):,}",
             "seed": str(self.config.seed),

@@ -59,7 +59,7 @@ def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             model_dropdown, hub_id_box, hub_button, hub_status = build_model_picker(
-                state, TEXT_MODEL_TYPES, "Text model", "HuggingFaceTB/SmolLM2-135M", ("tiny-gpt-python", "char-lstm-python")
+                state, TEXT_MODEL_TYPES, "Text model", "HuggingFaceTB/SmolLM2-135M", ("tiny-gpt-python-code", "char-lstm-python-code")
             )
             max_tokens_slider = gr.Slider(1, 1024, value=200, step=1, label="Max new tokens")
             temperature_slider = gr.Slider(limits.TEMPERATURE.minimum, 2.0, value=0.8, step=0.05,

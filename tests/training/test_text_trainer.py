@@ -29,7 +29,7 @@ def small_corpus() -> TextCorpus:
 
 def train_text(corpus, folder, model_type, steps, resume=False, **overrides):
     settings = dict(max_steps=steps, batch_size=16, block_size=32, log_every=5, eval_every=1000,
-                    save_every=1000, learning_rate=1e-2 if model_type == "char-lstm" else 3e-3)
+                    save_every=1000, warmup_steps=5, learning_rate=1e-2 if model_type == "char-lstm" else 3e-3)
     settings.update(overrides)
     trainer = TextTrainer(corpus, folder, TextTrainingConfig(**settings), model_type, TINY[model_type],
                           resume=resume)
@@ -140,3 +140,12 @@ def test_chat_template_is_applied_when_the_tokenizer_has_one(small_corpus, tmp_p
     )
     templated = _CausalLMStepper(model).prompt_ids("x = 1").tolist()
     assert model.tokenizer.decode(templated) == "<|endoftext|>user: x = 1\nassistant:"
+
+
+def test_learning_rate_warms_up_then_decays_to_a_tenth(small_corpus, tmp_path):
+    trainer = TextTrainer(small_corpus, tmp_path, TextTrainingConfig(max_steps=1000, warmup_steps=100, learning_rate=1e-3),
+                          "char-lstm", TINY["char-lstm"])
+    rates = [trainer.learning_rate_at(step) for step in (0, 49, 99, 100, 550, 999, 5000)]
+    assert rates[0] == pytest.approx(1e-5) and rates[1] == pytest.approx(5e-4) and rates[2] == pytest.approx(1e-3)
+    assert rates[3] == pytest.approx(1e-3) and rates[4] == pytest.approx(5.5e-4, rel=1e-3)
+    assert rates[5] == pytest.approx(1e-4, rel=1e-2) and rates[6] == pytest.approx(1e-4)
