@@ -103,7 +103,7 @@ class DenoisingStep:
     index: int  # 1-based
     total: int
     sample: torch.Tensor  # x_t after this step, in [-1, 1] at the end
-    predicted_original: torch.Tensor  # the model's current guess of x_0, clamped to [-1, 1]
+    predicted_original: torch.Tensor | None  # the model's current guess of x_0 in [-1, 1], if asked for
 
 
 class DiffusionModel(ClassConditional, nn.Module):
@@ -148,10 +148,12 @@ class DiffusionModel(ClassConditional, nn.Module):
         sampler: str = DEFAULT_SAMPLER,
         num_inference_steps: int = DEFAULT_INFERENCE_STEPS,
         seed: int = 0,
+        with_guess: bool = True,
     ) -> Iterator[DenoisingStep]:
         """Run the reverse process from `noise`, yielding after every step.
 
-        `seed` drives the fresh noise that DDPM adds at each step (DDIM with eta 0 adds none).
+        `seed` drives the fresh noise that DDPM adds at each step (DDIM with eta 0 adds none);
+        `with_guess` adds the model's guess of the final image to each step.
         """
         device = self.unet.device
         scheduler = self.make_sampler(sampler, num_inference_steps)
@@ -166,9 +168,11 @@ class DiffusionModel(ClassConditional, nn.Module):
         for index, timestep in enumerate(timesteps, start=1):
             model_input = scheduler.scale_model_input(sample, timestep)
             noise_prediction = self.unet(model_input, timestep, class_labels=class_labels).sample
-            # x_0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t): the guess we stream.
-            alpha_bar = alphas_cumprod[int(timestep)]
-            predicted = ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
+            predicted = None
+            if with_guess:
+                # x_0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t): the guess we stream.
+                alpha_bar = alphas_cumprod[int(timestep)]
+                predicted = ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
             step_kwargs = {"generator": step_generator} if sampler == "ddpm" else {}
             sample = scheduler.step(noise_prediction, timestep, sample, **step_kwargs).prev_sample
             if index == len(timesteps):
@@ -188,7 +192,7 @@ class DiffusionModel(ClassConditional, nn.Module):
         was_training = self.unet.training
         self.unet.eval()
         try:
-            for step in self.denoise(latents, labels, sampler, num_inference_steps, seed):
+            for step in self.denoise(latents, labels, sampler, num_inference_steps, seed, with_guess=False):
                 pass
             return step.sample
         finally:

@@ -68,7 +68,8 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
             labels = None
             if model.is_conditional and class_label not in (None, ALL_CLASSES):
                 labels = torch.full((batch_size,), check_class_label(model, class_label))
-            steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed)
+            steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed,
+                                  with_guess=show != "sample")
             update_every = max(1, num_inference_steps // UPDATES_PER_RUN)
             started = time.perf_counter()
             for step in steps:
