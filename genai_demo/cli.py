@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--width", type=int, default=None,
                       help="LSTM hidden size (default 256) / transformer width n_embd (default 128)")
     text.add_argument("--vocab-size", type=int, default=None, help="tiny-gpt only: BPE vocabulary size (default 512)")
+    text.add_argument("--dropout", type=float, default=None,
+                      help="dropout probability (default: 0.1 between LSTM layers, 0 in the tiny GPT)")
     train.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its saved state"
     )
@@ -230,6 +232,8 @@ def run_train_text(args: argparse.Namespace, argv: list[str]) -> int:
         settings["num_layers" if args.model == "char-lstm" else "n_layer"] = args.layers
     if args.width is not None:
         settings["hidden_size" if args.model == "char-lstm" else "n_embd"] = args.width
+    if args.dropout is not None:
+        settings["dropout"] = args.dropout
     if args.vocab_size is not None:
         if args.model != "tiny-gpt":
             raise InvalidInputError("--vocab-size applies to tiny-gpt only")
@@ -257,7 +261,8 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         return run_train_classifier(args, argv)
     if args.model in TEXT_MODELS:
         return run_train_text(args, argv)
-    text_only = {"--layers": args.layers, "--width": args.width, "--vocab-size": args.vocab_size}
+    text_only = {"--layers": args.layers, "--width": args.width, "--vocab-size": args.vocab_size,
+                 "--dropout": args.dropout}
     for flag, value in text_only.items():
         if value is not None:
             raise InvalidInputError(f"{flag} applies to char-lstm and tiny-gpt only")

@@ -28,6 +28,8 @@ class TinyGPTConfig:
             raise ValueError(f"tiny-gpt vocab_size must be at least 257 (256 bytes + end of text), got {self.vocab_size}")
         if self.n_embd % self.n_head:
             raise ValueError(f"tiny-gpt n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"tiny-gpt dropout must be in [0, 1), got {self.dropout}")
         for name in ("n_layer", "n_head", "n_embd", "n_positions"):
             if getattr(self, name) < 1:
                 raise ValueError(f"tiny-gpt {name} must be positive")

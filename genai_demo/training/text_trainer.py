@@ -155,7 +155,8 @@ class TextTrainer:
                 self.tokenizer = AutoTokenizer.from_pretrained(self.output_dir)
                 self.model = GPT2LMHeadModel(AutoConfig.from_pretrained(self.output_dir))
             else:
-                gpt_config = TinyGPTConfig(**(model_settings or {}))
+                # The context is the training window: longer positions would never be trained.
+                gpt_config = TinyGPTConfig(**{"n_positions": self.config.block_size, **(model_settings or {})})
                 self.tokenizer = train_tokenizer(train_text, gpt_config.vocab_size)
                 self.model = build_tiny_gpt(gpt_config, self.tokenizer)
             if self.config.block_size > self.model.config.n_positions:
