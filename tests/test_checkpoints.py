@@ -1,7 +1,6 @@
 """The shipped model folders: small, loadable from the folder alone, and generating digits."""
 
 import pytest
-import torch
 
 from conftest import REPO_ROOT
 from genai_demo.hub import load_model_folder

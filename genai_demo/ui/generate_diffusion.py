@@ -14,11 +14,10 @@ from genai_demo.errors import InvalidInputError
 from genai_demo.generation import ALL_CLASSES, check_class_label, load_cached_model
 from genai_demo.hub.hub_models import download_diffusion_pipeline
 from genai_demo.hub.model_folder import DIFFUSION_MODEL_TYPE
-from genai_demo.hub.registry import find_model
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import SAMPLERS
 from genai_demo.ui.errors import shown_to_user
-from genai_demo.ui.model_picker import HUB_PREFIX, build_model_picker, refresh_on_load, selected_hub_model
+from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
 from genai_demo.ui.state import AppState
 
 SAMPLER_CHOICES = [
@@ -35,12 +34,10 @@ DIFFUSION_TYPES = (DIFFUSION_MODEL_TYPE,)
 
 
 def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
-    """A local diffusion folder by registry name, or a Hub id already downloaded ("hub:owner/name")."""
-    if not model_name:
-        raise InvalidInputError("choose a diffusion model first (or load one from the Hub)")
-    if model_name.startswith(HUB_PREFIX):
-        return download_diffusion_pipeline(model_name[len(HUB_PREFIX):], local_files_only=True)
-    return find_model(model_name, state.models(DIFFUSION_TYPES)).path
+    return resolve_model_folder(
+        state, DIFFUSION_TYPES, model_name, "diffusion",
+        lambda repo_id: download_diffusion_pipeline(repo_id, local_files_only=True),
+    )
 
 
 def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:

@@ -8,13 +8,11 @@ from typing import Iterator
 import gradio as gr
 
 from genai_demo import limits
-from genai_demo.errors import InvalidInputError
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import download_model_files
-from genai_demo.hub.registry import find_model
 from genai_demo.text_generation import SamplingSettings, stream_text
 from genai_demo.ui.errors import shown_to_user
-from genai_demo.ui.model_picker import HUB_PREFIX, build_model_picker, refresh_on_load, selected_hub_model
+from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
 from genai_demo.ui.state import AppState
 
 TEXT_MODEL_TYPES = ("char-lstm", "causal-lm")
@@ -23,11 +21,10 @@ CAUSAL_LM_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", 
 
 
 def resolve_text_folder(state: AppState, model_name: str) -> Path:
-    if not model_name:
-        raise InvalidInputError("choose a text model first (or load one from the Hub)")
-    if model_name.startswith(HUB_PREFIX):
-        return download_model_files(model_name[len(HUB_PREFIX):], CAUSAL_LM_FILES, local_files_only=True)
-    return find_model(model_name, state.models(TEXT_MODEL_TYPES)).path
+    return resolve_model_folder(
+        state, TEXT_MODEL_TYPES, model_name, "text",
+        lambda repo_id: download_model_files(repo_id, CAUSAL_LM_FILES, local_files_only=True),
+    )
 
 
 def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Callable
+
 import gradio as gr
 
+from genai_demo.errors import InvalidInputError
+from genai_demo.hub.registry import find_model
 from genai_demo.ui.state import AppState
 
 HUB_PREFIX = "hub:"  # dropdown values of Hub models: "hub:owner/name"
@@ -46,3 +51,14 @@ def selected_hub_model(state: AppState, model_types: tuple[str, ...], repo_id: s
     """The dropdown after a Hub model was loaded: it is listed and selected."""
     repo_id = repo_id.strip()
     return gr.Dropdown(choices=model_choices(state, model_types, [repo_id]), value=HUB_PREFIX + repo_id)
+
+
+def resolve_model_folder(
+    state: AppState, model_types: tuple[str, ...], model_name: str, kind: str, cached_hub_folder: Callable[[str], Path]
+) -> Path:
+    """A local folder by registry name, or the cached snapshot of a Hub id loaded before ("hub:owner/name")."""
+    if not model_name:
+        raise InvalidInputError(f"choose a {kind} model first (or load one from the Hub)")
+    if model_name.startswith(HUB_PREFIX):
+        return cached_hub_folder(model_name[len(HUB_PREFIX):])
+    return find_model(model_name, state.models(model_types)).path
