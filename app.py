@@ -1,4 +1,4 @@
-"""genai-demo web app: `python app.py [--host H] [--port P] [--share] [--device D]`."""
+"""genai-demo web app: `python app.py [--host H] [--port P] [--share] [--auth USER:PASSWORD] [--device D]`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
                         help="port (default: 7860)")
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link")
+    parser.add_argument("--auth", default=os.environ.get("GENAI_DEMO_AUTH"), metavar="USER:PASSWORD",
+                        help="require this login for the page and the API (default: $GENAI_DEMO_AUTH, else none); "
+                        "prefer the environment variable, which stays out of the process list")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     return parser.parse_args(argv)
+
+
+def parse_auth(text: str | None) -> tuple[str, str] | None:
+    """`user:password` -> (user, password); the password may contain colons."""
+    if not text:
+        return None
+    user, separator, password = text.partition(":")
+    if not separator or not user or not password:
+        raise ValueError("--auth / GENAI_DEMO_AUTH must be USER:PASSWORD with neither part empty")
+    return user, password
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,10 +43,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         device = resolve_device(args.device)
-    except GenaiDemoError as error:
+        auth = parse_auth(args.auth)
+    except (GenaiDemoError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    launch_app(AppState(device=device), host=args.host, port=args.port, share=args.share)
+    launch_app(AppState(device=device), host=args.host, port=args.port, share=args.share, auth=auth)
     return 0
 
 

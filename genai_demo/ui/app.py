@@ -40,14 +40,23 @@ def build_app(state: AppState) -> gr.Blocks:
     return demo
 
 
+MAX_UPLOAD_SIZE = "50mb"  # drawings and digit pictures are tiny; refuse anything huge before it is read
+
+
 def launch_app(
-    state: AppState, host: str | None = None, port: int | None = None, share: bool = False
+    state: AppState,
+    host: str | None = None,
+    port: int | None = None,
+    share: bool = False,
+    auth: tuple[str, str] | None = None,
 ) -> None:
     demo = build_app(state)
     demo.launch(
         server_name=host,
         server_port=port,
         share=share,
+        auth=auth,
+        max_file_size=MAX_UPLOAD_SIZE,
         css=CSS,
         allowed_paths=[str(state.outputs.folder)],
         footer_links=["api", "gradio"],

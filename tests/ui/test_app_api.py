@@ -1,6 +1,9 @@
 """The app as a user's script sees it: `python app.py` on a port, called through gradio_client."""
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -123,3 +126,23 @@ def test_conditional_model_class_choice_and_one_row_per_class(client):
     assert _pixels(image_path).shape == (122, 122) and "of class 7" in caption
     with pytest.raises(Exception, match="class"):
         client.predict("cdcgan-mnist", 16, 0, "eleven", api_name="/generate_images")
+
+
+def test_auth_refuses_without_the_login_and_serves_with_it(monkeypatch):
+    monkeypatch.setenv("GENAI_DEMO_AUTH", "ada:s3cret:with-colon")
+    with running_app() as (url, _):
+        with pytest.raises(Exception):
+            Client(url, verbose=False).predict(SHIPPED, 4, 0, api_name="/generate_images")
+        with pytest.raises(Exception):
+            Client(url, auth=("ada", "wrong"), verbose=False)
+        grid_path, caption = Client(url, auth=("ada", "s3cret:with-colon"), verbose=False).predict(
+            SHIPPED, 4, 0, api_name="/generate_images"
+        )
+        assert Path(grid_path).is_file() and "4 samples" in caption
+
+
+@pytest.mark.parametrize("value", ["justauser", ":nopassword", "nouser:"])
+def test_malformed_auth_is_a_clear_error(value):
+    result = subprocess.run([sys.executable, "app.py", "--auth", value], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2 and "must be USER:PASSWORD" in result.stderr and "Traceback" not in result.stderr
