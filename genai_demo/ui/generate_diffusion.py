@@ -17,6 +17,7 @@ from genai_demo.hub.model_folder import DIFFUSION_MODEL_TYPE
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import SAMPLERS
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
 from genai_demo.ui.state import AppState
 
@@ -41,6 +42,7 @@ def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
 
 
 def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
+    @on_gpu(duration=120)
     def sample_diffusion(
         model_name: str,
         sampler: str = "ddim",

@@ -16,6 +16,7 @@ from genai_demo.hub.model_folder import CARD_NAME
 from genai_demo.hub.registry import ModelEntry, find_model
 from genai_demo.models import IMAGE_GENERATOR_CLASSES
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.state import AppState
 
 IMAGE_MODEL_TYPES = tuple(IMAGE_GENERATOR_CLASSES)
@@ -60,6 +61,7 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
     model_names = [name for _, name in model_choices]
     default_model = "dcgan-mnist" if "dcgan-mnist" in model_names else (model_names[0] if model_names else None)
 
+    @on_gpu(duration=60)
     def generate_images(
         model_name: str, num_samples: float, seed: float, class_label: str = ALL_CLASSES
     ) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import download_model_files
 from genai_demo.text_generation import SamplingSettings, stream_text
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
 from genai_demo.ui.state import AppState
 
@@ -28,6 +29,7 @@ def resolve_text_folder(state: AppState, model_name: str) -> Path:
 
 
 def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
+    @on_gpu(duration=120)
     def generate_text(
         model_name: str,
         prompt: str = "",
