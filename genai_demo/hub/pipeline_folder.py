@@ -61,7 +61,10 @@ def _read_parts(folder: Path) -> tuple[dict, dict]:
 
 
 def read_pipeline_config(folder: str | Path) -> DiffusionConfig:
-    unet_config, scheduler_config = _read_parts(Path(folder))
+    return _describe(folder, *_read_parts(Path(folder)))
+
+
+def _describe(folder: str | Path, unet_config: dict, scheduler_config: dict) -> DiffusionConfig:
     try:
         return DiffusionConfig.describe(unet_config, scheduler_config)
     except (TypeError, ValueError) as error:
@@ -72,7 +75,7 @@ def load_pipeline_folder(folder: str | Path, device: torch.device | str = "cpu")
     """Our model from a pipeline folder, reading only JSON and safetensors."""
     folder = Path(folder)
     unet_config, scheduler_config = _read_parts(folder)
-    config = read_pipeline_config(folder)
+    config = _describe(folder, unet_config, scheduler_config)  # the JSON files are read once
     if not (folder / UNET_WEIGHTS_PATH).is_file():
         others = sorted(path.name for path in (folder / "unet").glob("*") if path.suffix in (".bin", ".pt", ".ckpt"))
         hint = f" ({', '.join(others)} found, but pickle files are never loaded)" if others else ""
