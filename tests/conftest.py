@@ -200,6 +200,19 @@ def user_text_model() -> str:
 
 
 @pytest.fixture(scope="session")
+def slow_text_model() -> str:
+    """A wide 4-layer char LSTM (untrained): 2,048 tokens take tens of seconds on a CPU, so a
+    Stop test can tell a stopped stream from a finished one on any machine."""
+    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
+    from genai_demo.hub.model_folder import save_model_folder
+
+    config = CharLSTMConfig.for_text("abcdefghijklmnopqrstuvwxyz \n", embedding_dim=32, hidden_size=512, num_layers=4)
+    save_model_folder(user_models_dir() / "slow-char-lstm-test", CharLSTM(config), card_text="# slow test model\n")
+    return "slow-char-lstm-test"
+
+
+@pytest.fixture(scope="session")
 def live_app():
     with running_app() as app:
         yield app
