@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import shlex
@@ -33,8 +34,18 @@ def _checked(value_range: limits.IntRange | limits.FloatRange):
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _RaisingParser(argparse.ArgumentParser):
+    """A parser that raises InvalidInputError instead of printing usage and exiting (for the app)."""
+
+    def error(self, message: str):
+        raise InvalidInputError(message)
+
+
+def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
+    """The CLI's parser; with `raise_errors` (the app's job manager) bad arguments raise
+    InvalidInputError with argparse's own message instead of exiting."""
+    parser_class = _RaisingParser if raise_errors else argparse.ArgumentParser
+    parser = parser_class(
         prog="python -m genai_demo", description="Train generative models and sample from them."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -76,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--save-every", type=_checked(limits.SAVE_EVERY), default=1000, help="checkpoint every N steps"
     )
+    train.add_argument("--log-every", type=_checked(limits.LOG_EVERY), default=20,
+                       help="average and report the losses every N steps (default: 20)")
+    train.add_argument("--latent-dim", type=_checked(limits.LATENT_DIM), default=None,
+                       help="GANs and vae: size of the latent vector (default: 100 for GANs, 16 for the vae)")
     train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
                        help="vae only: beta, the weight of the KL term (default: 1, the true ELBO)")
     train.add_argument("--spectral-norm", action="store_true",
@@ -108,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its saved state"
     )
+    train.add_argument("--events-json", action="store_true",
+                       help="print each training event as one JSON object per line (what the app's Train tab reads)")
 
     sample = commands.add_parser(
         "sample", help="generate a grid of samples from a model folder", description="Write a PNG grid of samples."
@@ -219,14 +236,16 @@ def diffusion_model_config(args: argparse.Namespace, dataset):
         raise InvalidInputError(str(error)) from None
 
 
-def run_train_text(args: argparse.Namespace, argv: list[str]) -> int:
+def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
     from genai_demo.data.text import load_text_corpus
     from genai_demo.device import resolve_device
     from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
 
+    if args.latent_dim is not None:
+        raise InvalidInputError("--latent-dim applies to the GANs and the vae only")
     device = resolve_device(args.device)
     corpus = load_text_corpus(args.corpus)
-    print(f"data: {corpus.source}; device: {device}", flush=True)
+    log(f"data: {corpus.source}; device: {device}")
     settings = {}
     if args.layers is not None:
         settings["num_layers" if args.model == "char-lstm" else "n_layer"] = args.layers
@@ -241,35 +260,37 @@ def run_train_text(args: argparse.Namespace, argv: list[str]) -> int:
     config = TextTrainingConfig(
         corpus=args.corpus, max_steps=args.max_steps or 2000, batch_size=args.batch_size, block_size=args.block_size,
         learning_rate=args.lr or (2e-3 if args.model == "char-lstm" else 1e-3), seed=args.seed,
-        save_every=args.save_every,
+        save_every=args.save_every, log_every=args.log_every, sample_every=args.sample_every,
     )
     try:
-        stop_event = threading.Event()
-        trainer = TextTrainer(corpus, args.out, config, args.model, settings, device, args.resume, stop_event,
-                              command="python -m genai_demo " + shlex.join(argv))
+        return TextTrainer(corpus, args.out, config, args.model, settings, device, args.resume, stop_event,
+                           command="python -m genai_demo " + shlex.join(argv))
     except ValueError as error:  # a model setting out of range
         raise InvalidInputError(str(error)) from None
-    return _run_with_ctrl_c(trainer, stop_event, args)
 
 
-def run_train(args: argparse.Namespace, argv: list[str]) -> int:
+def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
+    """The trainer that `train` runs, from parsed arguments: shared by the CLI and the app's jobs,
+    so both accept and refuse exactly the same settings."""
     from genai_demo.data import load_image_dataset
     from genai_demo.device import resolve_device
     from genai_demo.training import GANTrainer, VAETrainer, WGANGPTrainer
 
     if args.model == "classifier":
-        return run_train_classifier(args, argv)
+        raise InvalidInputError("the classifier is trained with `python -m genai_demo train classifier` only")
     if args.model in TEXT_MODELS:
-        return run_train_text(args, argv)
+        return build_text_trainer(args, argv, stop_event, log)
     text_only = {"--layers": args.layers, "--width": args.width, "--vocab-size": args.vocab_size,
                  "--dropout": args.dropout}
     for flag, value in text_only.items():
         if value is not None:
             raise InvalidInputError(f"{flag} applies to char-lstm and tiny-gpt only")
+    if args.latent_dim is not None and args.model == "ddpm":
+        raise InvalidInputError("--latent-dim applies to the GANs and the vae only (a ddpm's latent is an image)")
     device = resolve_device(args.device)
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source,
                                  image_size=args.image_size, channels=args.channels)
-    print(f"data: {dataset.source}; device: {device}", flush=True)
+    log(f"data: {dataset.source}; device: {device}")
     if args.model == "ddpm":
         from genai_demo.training.diffusion_trainer import DiffusionTrainer  # diffusers loads only when needed
 
@@ -281,6 +302,7 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         max_steps=args.max_steps,
         batch_size=args.batch_size,
         seed=args.seed,
+        log_every=args.log_every,
         sample_every=args.sample_every,
         save_every=args.save_every,
     )
@@ -303,23 +325,27 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     model_config = None
     if args.model == "ddpm" and not args.resume:
         model_config = diffusion_model_config(args, dataset)
-    # Architecture switches: (flag, given, the one family it applies to, its config field).
-    for flag, given, family, field_name in (
-        ("--spectral-norm", args.spectral_norm, "wgan-gp", "spectral_norm"),
-        ("--minibatch-std", args.minibatch_std, "dcgan", "minibatch_std"),
+    # Architecture settings: (flag, value, the families it applies to, its config field).
+    architecture = {}
+    for flag, value, families, field_name in (
+        ("--spectral-norm", args.spectral_norm or None, ("wgan-gp",), "spectral_norm"),
+        ("--minibatch-std", args.minibatch_std or None, ("dcgan",), "minibatch_std"),
+        ("--latent-dim", args.latent_dim, ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae"), "latent_dim"),
     ):
-        if not given:
+        if value is None:
             continue
-        if args.model != family:
-            raise InvalidInputError(f"{flag} applies to {family} only")
-        if not args.resume:
-            from genai_demo.models import MODEL_CLASSES
+        if args.model not in families:
+            raise InvalidInputError(f"{flag} applies to {', '.join(families)} only")
+        architecture[field_name] = value
+    if architecture and not args.resume:
+        from genai_demo.models import MODEL_CLASSES
 
-            model_config = MODEL_CLASSES[family].config_class(
-                image_channels=dataset.image_channels, image_size=dataset.image_size, **{field_name: True}
-            )
-    stop_event = threading.Event()
-    trainer = trainer_class(
+        model_class = MODEL_CLASSES[args.model]
+        shape = dict(image_channels=dataset.image_channels, image_size=dataset.image_size)
+        if "num_classes" in {field.name for field in dataclasses.fields(model_class.config_class)}:
+            shape["num_classes"] = len(dataset.class_names)
+        model_config = model_class.config_class(**shape, **architecture)
+    return trainer_class(
         dataset,
         args.out,
         config,
@@ -331,12 +357,51 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
         command="python -m genai_demo " + shlex.join(argv),
     )
 
+
+def run_train(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.model == "classifier":
+        return run_train_classifier(args, argv)
+    stop_event = threading.Event()
+    trainer = build_trainer(args, argv, stop_event, log=lambda line: print(line, flush=True))
     return _run_with_ctrl_c(trainer, stop_event, args)
 
 
-def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namespace) -> int:
-    """Print the trainer's events; the first Ctrl-C stops after the current step and saves."""
+def event_record(event) -> dict:
+    """A training event as a JSON-ready dict: {"event": "progress"|"sample"|"checkpoint"|"finished", ...}."""
+    record = {"event": type(event).__name__.removesuffix("Event").lower()}
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        record[field.name] = str(value) if isinstance(value, Path) else value
+    return record
+
+
+def out_of_memory_message(device: str, batch_size: int) -> str:
+    smaller = max(1, batch_size // 4)
+    return f"out of {device} memory at batch size {batch_size}: try {smaller} (the last saved checkpoint is kept)"
+
+
+def _print_event(event, trainer, as_json: bool) -> None:
     from genai_demo.training import CheckpointEvent, FinishedEvent
+
+    if as_json:
+        print(json.dumps(event_record(event)), flush=True)
+    elif isinstance(event, ProgressEvent):
+        losses = "  ".join(f"{name} {value:.3f}" for name, value in event.losses.items())
+        epoch = f"  epoch {event.epoch}" if hasattr(trainer, "steps_per_epoch") else ""
+        print(f"step {event.step}/{event.total_steps}{epoch}  {losses}  {event.samples_per_second:.0f} samples/s",
+              flush=True)
+    elif isinstance(event, CheckpointEvent):
+        print(f"saved {event.folder} at step {event.step}", flush=True)
+    elif isinstance(event, FinishedEvent):
+        if event.stopped:
+            print(f"stopped at step {event.step}; continue with: --out {event.folder} --resume", flush=True)
+        else:
+            print(f"done: {event.step} steps in {event.summary['elapsed_seconds']} s -> {event.folder}", flush=True)
+
+
+def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namespace) -> int:
+    """Print the trainer's events; the first Ctrl-C (SIGINT) stops after the current step and saves."""
+    import torch
 
     def request_stop(signum, frame):
         print("\nstopping after this step and saving (Ctrl-C again to abort without saving)", flush=True)
@@ -347,22 +412,11 @@ def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namesp
         signal.signal(signal.SIGINT, request_stop)
     if trainer.step:
         print(f"resuming {args.out} at step {trainer.step}", flush=True)
-    for event in trainer.train():
-        if isinstance(event, ProgressEvent):
-            losses = "  ".join(f"{name} {value:.3f}" for name, value in event.losses.items())
-            epoch = f"  epoch {event.epoch}" if hasattr(trainer, "steps_per_epoch") else ""
-            print(
-                f"step {event.step}/{event.total_steps}{epoch}  {losses}  "
-                f"{event.samples_per_second:.0f} samples/s",
-                flush=True,
-            )
-        elif isinstance(event, CheckpointEvent):
-            print(f"saved {event.folder} at step {event.step}", flush=True)
-        elif isinstance(event, FinishedEvent):
-            if event.stopped:
-                print(f"stopped at step {event.step}; continue with: --out {event.folder} --resume", flush=True)
-            else:
-                print(f"done: {event.step} steps in {event.summary['elapsed_seconds']} s -> {event.folder}", flush=True)
+    try:
+        for event in trainer.train():
+            _print_event(event, trainer, args.events_json)
+    except torch.OutOfMemoryError:
+        raise InvalidInputError(out_of_memory_message(trainer.device.type.upper(), trainer.config.batch_size)) from None
     return 0
 
 
@@ -420,3 +474,6 @@ def main(argv: list[str] | None = None) -> int:
     except GenaiDemoError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before training started
+        print("interrupted: nothing more was saved", file=sys.stderr)
+        return 130

@@ -19,7 +19,8 @@ class ProgressEvent:
 @dataclass
 class SampleEvent:
     step: int
-    path: Path  # PNG of the fixed-noise grid
+    path: Path  # PNG of the fixed-noise grid (image models) or the sample text file (text models)
+    text: str = ""  # text models: the sample itself
 
 
 @dataclass

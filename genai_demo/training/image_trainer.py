@@ -11,7 +11,6 @@ copies), and losses are read back to the host only when an event is due.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import threading
 import time
@@ -28,12 +27,11 @@ from genai_demo.errors import CheckpointError, GenaiDemoError, InvalidInputError
 from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.images import make_grid, save_png
-from genai_demo.io_utils import atomic_write_text
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
+from genai_demo.training.metrics_log import MetricsLog
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 
 SAMPLE_GRID_NAME = "sample_grid.png"
-METRICS_NAME = "metrics.jsonl"
 
 
 class TrainingDivergedError(GenaiDemoError):
@@ -106,6 +104,7 @@ class ImageTrainer:
         self.stop_event = stop_event or threading.Event()
         self.command = command or f"python -m genai_demo train {model_type} (from Python)"
         self.commands = [self.command]  # one per run that built this folder, resumes included
+        self.metrics_log = MetricsLog(self.output_dir)
 
         self.steps_per_epoch = len(dataset) // self.config.batch_size
         if self.steps_per_epoch < 1:
@@ -167,7 +166,7 @@ class ImageTrainer:
             self.load_extra_state(extra_tensors)
             self.step = int(scalars["step"])
             self.commands = list(scalars.get("commands", [])) + [self.command]
-            self._truncate_metrics_after(self.step)
+            self.metrics_log.truncate_after(self.step)
             self.elapsed_before_resume = float(scalars.get("elapsed_seconds", 0.0))
             # An explicit learning rate on resume wins over the saved one.
             for optimizer in self.optimizers.values():
@@ -289,30 +288,14 @@ class ImageTrainer:
         families ignore them); returns the detached losses of `loss_names`."""
         raise NotImplementedError
 
-    def _truncate_metrics_after(self, step: int) -> None:
-        """Drop curve points logged after the checkpoint we resume from: they will be redone."""
-        metrics_path = self.output_dir / METRICS_NAME
-        if not metrics_path.is_file():
-            return
-        kept = []
-        for line in metrics_path.read_text(encoding="utf-8").splitlines():
-            try:
-                if json.loads(line).get("step", 0) <= step:
-                    kept.append(line + "\n")
-            except json.JSONDecodeError:
-                continue  # a line cut short by a crash
-        atomic_write_text(metrics_path, "".join(kept))
-
     def _append_metrics(self, event: ProgressEvent) -> None:
-        record = {
+        self.metrics_log.append({
             "step": event.step,
             "epoch": event.epoch,
             **event.losses,
             "samples_per_second": round(event.samples_per_second, 1),
             "elapsed_seconds": round(event.elapsed_seconds, 3),
-        }
-        with open(self.output_dir / METRICS_NAME, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+        })
 
     def _save_sample_grid(self) -> SampleEvent:
         return self._with_ema_weights(self._save_sample_grid_now)

@@ -10,7 +10,6 @@ different tokenizers, and a character bigram model gives the baseline to beat.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import threading
 import time
@@ -30,10 +29,12 @@ from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, train_tokenizer
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
-from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, TrainingEvent
-from genai_demo.training.image_trainer import METRICS_NAME, TrainingDivergedError
+from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
+from genai_demo.training.image_trainer import TrainingDivergedError
+from genai_demo.training.metrics_log import MetricsLog
 
 TEXT_MODEL_TYPES = ("char-lstm", "tiny-gpt")
+SAMPLE_TEXT_NAME = "sample_text.txt"
 VALIDATION_CHARS = 20_000  # the held-out text scored at each evaluation
 
 
@@ -47,6 +48,7 @@ class TextTrainingConfig:
     seed: int = 0
     log_every: int = 20
     eval_every: int = 250
+    sample_every: int = 250  # a seeded text sample (seen live in the Train tab)
     save_every: int = 1000
     gradient_clip: float = 1.0
     warmup_steps: int = 100  # then cosine decay to 10% of the learning rate at max_steps
@@ -59,6 +61,8 @@ class TextTrainingConfig:
         limits.SEED.check(self.seed)
         limits.SAVE_EVERY.check(self.save_every)
         limits.SAVE_EVERY.check(self.eval_every)
+        limits.SAMPLE_EVERY.check(self.sample_every)
+        limits.LOG_EVERY.check(self.log_every)
 
 
 def bigram_bits_per_char(train_text: str, validation_text: str) -> float:
@@ -125,6 +129,7 @@ class TextTrainer:
         self.device = torch.device(device)
         self.stop_event = stop_event or threading.Event()
         self.commands = [command or f"python -m genai_demo train {model_type} (from Python)"]
+        self.metrics_log = MetricsLog(self.output_dir)
         has_state = (self.output_dir / STATE_WEIGHTS_NAME).is_file()
         if resume and not has_state:
             raise CheckpointError(f"nothing to resume in {self.output_dir}: no {STATE_WEIGHTS_NAME}")
@@ -178,6 +183,7 @@ class TextTrainer:
             self.elapsed_before_resume = float(scalars.get("elapsed_seconds", 0.0))
             self.commands = list(scalars.get("commands", [])) + self.commands
             self.last_losses = dict(scalars.get("last_losses", {}))
+            self.metrics_log.truncate_after(self.step)
         self.train_ids = self.train_ids.to(self.device)
 
     # -- the model-specific parts --------------------------------------------------------------
@@ -241,6 +247,8 @@ class TextTrainer:
                 yield event
                 loss_sum.zero_()
                 steps_in_window, window_start = 0, time.perf_counter()
+            if self.step % config.sample_every == 0 or self.step == config.max_steps:
+                yield self._sample_event()
             if self.step % config.save_every == 0 and self.step < config.max_steps:
                 yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
@@ -257,10 +265,8 @@ class TextTrainer:
         return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
     def _append_metrics(self, event: ProgressEvent) -> None:
-        record = {"step": event.step, **event.losses, "samples_per_second": round(event.samples_per_second, 1),
-                  "elapsed_seconds": round(event.elapsed_seconds, 3)}
-        with open(self.output_dir / METRICS_NAME, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+        self.metrics_log.append({"step": event.step, **event.losses, "samples_per_second": round(event.samples_per_second, 1),
+                                 "elapsed_seconds": round(event.elapsed_seconds, 3)})
 
     def _sample_text(self) -> str:
         from genai_demo.text_generation import SamplingSettings, stream_text
@@ -275,6 +281,12 @@ class TextTrainer:
             pass
         self.model.train(was_training)
         return text.replace("```", "'''")
+
+    def _sample_event(self) -> SampleEvent:
+        text = self._sample_text()
+        path = self.output_dir / SAMPLE_TEXT_NAME
+        atomic_write_text(path, text)
+        return SampleEvent(step=self.step, path=path, text=text)
 
     def _save_checkpoint(self, elapsed_seconds: float) -> CheckpointEvent:
         scalars = {

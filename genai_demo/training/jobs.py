@@ -1,0 +1,328 @@
+"""Training jobs that outlive the browser request: a queue and `python -m genai_demo train` workers.
+
+Each job is the CLI's own `train` command run as a child process (as LLaMA-Factory's web UI
+does): the app accepts and refuses exactly what the CLI does, a crash or an out-of-memory
+error cannot take the app down, and device memory is always given back when the process ends.
+The child prints one JSON object per training event (`--events-json`); the manager keeps each
+job's curves, latest sample and log in memory, so a reloaded page or a second browser
+reattaches to the same job. Stop sends SIGINT, which the CLI turns into "finish this step,
+save a resumable checkpoint, exit".
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import itertools
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genai_demo.errors import InvalidInputError
+from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME
+from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+
+logger = logging.getLogger(__name__)
+
+RUN_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+STOP_GRACE_SECONDS = 120  # after Stop, how long a job may take to save before it is killed
+LOG_LINES = 400
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # so the child finds `genai_demo` from any cwd
+
+ACTIVE_STATES = ("queued", "running", "stopping")
+
+
+@dataclass
+class CurvePoint:
+    step: int
+    series: str
+    value: float
+
+
+@dataclass
+class TrainingJob:
+    id: int
+    name: str
+    out: Path
+    argv: list[str]  # what follows `python -m genai_demo`
+    owner: str = ""  # who started it (a browser session); only the owner may stop it
+    state: str = "queued"  # queued, running, stopping, finished, stopped, failed, cancelled
+    message: str = ""
+    step: int = 0
+    total_steps: int = 0
+    samples_per_second: float = 0.0
+    steps_per_second: float = 0.0
+    curves: list[CurvePoint] = field(default_factory=list)
+    sample_path: Path | None = None
+    sample_text: str = ""
+    sample_step: int = -1
+    log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
+    submitted_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    ended_at: float | None = None
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    last_error: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def model(self) -> str:
+        return self.argv[1]
+
+    def eta_seconds(self) -> float | None:
+        if self.state != "running" or self.steps_per_second <= 0 or not self.total_steps:
+            return None
+        return max(0.0, (self.total_steps - self.step) / self.steps_per_second)
+
+
+def check_run_name(name: str) -> str:
+    name = (name or "").strip()
+    if not RUN_NAME_PATTERN.fullmatch(name):
+        raise InvalidInputError(
+            f"run name {name!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return name
+
+
+def _replace_option(argv: list[str], option: str, value: str | None) -> list[str]:
+    """argv without `option VALUE`, then with it again when value is not None."""
+    result, skip = [], False
+    for index, item in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if item == option:
+            skip = True
+            continue
+        if item.startswith(option + "="):
+            continue
+        result.append(item)
+    return result + ([option, value] if value is not None else [])
+
+
+class JobManager:
+    """Runs at most `max_running` training jobs at once (one per device by default); the rest wait."""
+
+    def __init__(self, runs_dir: Path, max_running: int = 1, python: str = sys.executable):
+        self.runs_dir = Path(runs_dir)
+        self.max_running = max_running
+        self.python = python
+        self._jobs: dict[int, TrainingJob] = {}
+        self._queue: collections.deque[TrainingJob] = collections.deque()
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+        atexit.register(self.shutdown)
+
+    # -- what the UI asks -------------------------------------------------------------------
+
+    def jobs(self) -> list[TrainingJob]:
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda job: job.id, reverse=True)
+
+    def get(self, job_id: int | str | None) -> TrainingJob:
+        try:
+            return self._jobs[int(job_id)]
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInputError(f"no training job {job_id!r}") from None
+
+    def queue_position(self, job: TrainingJob) -> int | None:
+        """1 for the next job to start, None when it is not waiting."""
+        with self._lock:
+            for position, waiting in enumerate(self._queue, start=1):
+                if waiting is job:
+                    return position
+        return None
+
+    def active_job_for(self, out: Path) -> TrainingJob | None:
+        with self._lock:
+            return next((job for job in self._jobs.values() if job.active and job.out == out), None)
+
+    # -- what the UI does -------------------------------------------------------------------
+
+    def submit(self, name: str, train_args: list[str], owner: str = "", resume: bool = False) -> TrainingJob:
+        """Queue `python -m genai_demo train <train_args> --out <runs_dir>/<name>`; bad settings
+        are refused here with the CLI's own message, before anything is queued."""
+        from genai_demo.cli import build_parser
+
+        name = check_run_name(name)
+        out = self.runs_dir / name
+        argv = ["train", *train_args, "--out", str(out), "--events-json"] + (["--resume"] if resume else [])
+        args = build_parser(raise_errors=True).parse_args(argv)
+        if args.model == "classifier":
+            raise InvalidInputError("the classifier is trained from the command line only")
+        with self._lock:
+            if self.active_job_for(out) is not None:
+                raise InvalidInputError(f"run {name!r} is already training or waiting: stop it first")
+            has_state = (out / STATE_WEIGHTS_NAME).is_file()
+            if resume and not has_state:
+                raise InvalidInputError(f"run {name!r} has no saved checkpoint to resume")
+            if not resume and has_state:
+                raise InvalidInputError(f"run {name!r} already exists: press Resume to continue it, or choose another name")
+            job = TrainingJob(id=next(self._ids), name=name, out=out, argv=argv, owner=owner)
+            if resume:
+                job.curves = _curves_from_metrics(read_metrics(out))
+                job.step = job.curves[-1].step if job.curves else 0
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            job.log.append(f"queued: python -m genai_demo {' '.join(argv)}")
+            self._start_waiting_jobs()
+        return job
+
+    def resume(self, job_id: int | str, owner: str = "", max_steps: int | None = None) -> TrainingJob:
+        """Continue a stopped or finished job's run from its checkpoint (optionally to more steps)."""
+        job = self.get(job_id)
+        if job.active:
+            raise InvalidInputError(f"run {job.name!r} is still {job.state}")
+        train_args = [item for item in job.argv[1:] if item not in ("--events-json", "--resume")]
+        train_args = _replace_option(train_args, "--out", None)
+        if max_steps is not None:
+            train_args = _replace_option(train_args, "--max-steps", str(int(max_steps)))
+        return self.submit(job.name, train_args, owner=owner, resume=True)
+
+    def stop(self, job_id: int | str, owner: str = "") -> TrainingJob:
+        """Cancel a waiting job, or ask a running one to finish its step, save and exit."""
+        job = self.get(job_id)
+        if job.owner and owner != job.owner:
+            raise InvalidInputError("only the browser session that started this run can stop it")
+        with self._lock:
+            if job.state == "queued":
+                self._queue.remove(job)
+                job.state, job.message, job.ended_at = "cancelled", "cancelled before it started", time.time()
+                return job
+            if job.state != "running":
+                return job
+            job.state, job.message = "stopping", "stopping after this step and saving…"
+            process = job.process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            threading.Thread(target=self._kill_if_stuck, args=(job, process), daemon=True).start()
+        return job
+
+    def wait(self, job: TrainingJob, timeout: float = 600) -> TrainingJob:
+        """Block until the job has ended (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        while job.active:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job.id} still {job.state} after {timeout} s")
+            time.sleep(0.05)
+        return job
+
+    def shutdown(self) -> None:
+        """Stop every job (each saves a checkpoint) when the app exits."""
+        with self._lock:
+            self._queue.clear()
+            running = [job for job in self._jobs.values() if job.process is not None and job.process.poll() is None]
+        for job in running:
+            job.process.send_signal(signal.SIGINT)
+        for job in running:
+            try:
+                job.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                job.process.kill()
+
+    # -- the workers ------------------------------------------------------------------------
+
+    def _start_waiting_jobs(self) -> None:
+        with self._lock:
+            while self._queue and sum(job.state in ("running", "stopping") for job in self._jobs.values()) < self.max_running:
+                job = self._queue.popleft()
+                job.state, job.started_at, job.message = "running", time.time(), "starting…"
+                job.out.parent.mkdir(parents=True, exist_ok=True)
+                environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                    [str(PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])]), "PYTHONUNBUFFERED": "1"}
+                try:
+                    job.process = subprocess.Popen(
+                        [self.python, "-m", "genai_demo", *job.argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace", env=environment,
+                    )
+                except OSError as error:
+                    self._end(job, "failed", f"could not start the trainer: {error}")
+                    continue
+                threading.Thread(target=self._follow, args=(job,), name=f"train-job-{job.id}", daemon=True).start()
+
+    def _follow(self, job: TrainingJob) -> None:
+        finished = None
+        for line in job.process.stdout:
+            line = line.rstrip("\n")
+            record = None
+            if line.startswith("{"):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    record = None
+            if isinstance(record, dict) and "event" in record:
+                finished = self._apply(job, record) or finished
+            elif line:
+                job.log.append(line)
+                if line.startswith("error: "):
+                    job.last_error = line.removeprefix("error: ")
+        return_code = job.process.wait()
+        if finished is not None and return_code == 0:
+            stopped = finished.get("stopped", False)
+            self._end(job, "stopped" if stopped else "finished",
+                      f"{'stopped' if stopped else 'finished'} at step {finished['step']}; saved to {job.out}")
+        elif job.state == "stopping" and return_code != 0 and job.last_error == "":
+            self._end(job, "stopped", "stopped before it could save; the last saved checkpoint, if any, is kept")
+        else:
+            reason = job.last_error or f"the trainer exited with code {return_code}"
+            self._end(job, "failed", f"failed: {reason}")
+
+    def _apply(self, job: TrainingJob, record: dict) -> dict | None:
+        kind = record["event"]
+        if kind == "progress":
+            job.step, job.total_steps = int(record["step"]), int(record["total_steps"])
+            job.samples_per_second = float(record["samples_per_second"])
+            batch_size = _batch_size(job.argv)
+            job.steps_per_second = job.samples_per_second / batch_size if batch_size else 0.0
+            with self._lock:
+                # Points a resumed run redoes replace the ones logged after its checkpoint.
+                job.curves = [point for point in job.curves if point.step < job.step or point.step > job.step]
+                job.curves += [CurvePoint(job.step, name, float(value)) for name, value in record["losses"].items()]
+            losses = ", ".join(f"{name} {value:.4g}" for name, value in record["losses"].items())
+            job.message = f"step {job.step:,}/{job.total_steps:,}"
+            job.log.append(f"step {job.step}/{job.total_steps}  {losses}  {job.samples_per_second:.0f} samples/s")
+        elif kind == "sample":
+            job.sample_path, job.sample_text, job.sample_step = Path(record["path"]), record.get("text", ""), int(record["step"])
+        elif kind == "checkpoint":
+            job.log.append(f"saved a checkpoint at step {record['step']}")
+        elif kind == "finished":
+            return record
+        return None
+
+    def _end(self, job: TrainingJob, state: str, message: str) -> None:
+        with self._lock:
+            job.state, job.message, job.ended_at = state, message, time.time()
+            job.log.append(message)
+        logger.info("training job %s (%s): %s", job.id, job.name, message)
+        self._start_waiting_jobs()
+
+    def _kill_if_stuck(self, job: TrainingJob, process: subprocess.Popen) -> None:
+        try:
+            process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _batch_size(argv: list[str]) -> int:
+    if "--batch-size" in argv:
+        return int(argv[argv.index("--batch-size") + 1])
+    return 64
+
+
+def _curves_from_metrics(records: list[dict]) -> list[CurvePoint]:
+    return [
+        CurvePoint(record["step"], name, float(value))
+        for record in records
+        for name, value in record.items()
+        if name not in NOT_CURVES and name != "samples_per_second" and isinstance(value, (int, float))
+    ]
