@@ -179,13 +179,15 @@ class JobManager:
         return job
 
     def resume(self, job_id: int | str, owner: str = "", max_steps: int | None = None) -> TrainingJob:
-        """Continue a stopped or finished job's run from its checkpoint (optionally to more steps)."""
+        """Continue a stopped or finished job's run from its checkpoint; `max_steps` extends it when
+        larger than the run's own step count (a smaller one is ignored: resume never shortens a run)."""
         job = self.get(job_id)
         if job.active:
             raise InvalidInputError(f"run {job.name!r} is still {job.state}")
         train_args = [item for item in job.argv[1:] if item not in ("--events-json", "--resume")]
         train_args = _replace_option(train_args, "--out", None)
-        if max_steps is not None:
+        current = int(train_args[train_args.index("--max-steps") + 1]) if "--max-steps" in train_args else None
+        if max_steps is not None and (current is None or int(max_steps) > current):
             train_args = _replace_option(train_args, "--max-steps", str(int(max_steps)))
         return self.submit(job.name, train_args, owner=owner, resume=True)
 
@@ -294,8 +296,10 @@ class JobManager:
         elif kind == "sample":
             job.sample_path, job.sample_text, job.sample_step = Path(record["path"]), record.get("text", ""), int(record["step"])
         elif kind == "checkpoint":
+            job.step = max(job.step, int(record["step"]))
             job.log.append(f"saved a checkpoint at step {record['step']}")
         elif kind == "finished":
+            job.step = int(record["step"])
             return record
         return None
 

@@ -9,12 +9,13 @@ from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
+from genai_demo.ui.train import build_train_tab
 
 TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
 CSS = """
 #sample-grid img, #interpolation-strip img, #diffusion-grid img { width: 100%; height: 100%; object-fit: contain; }
-#sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img,
+#sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img, #train-sample img,
 #vae-input img, #vae-reconstruction img { image-rendering: pixelated; }
 #vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }
 """
@@ -28,12 +29,14 @@ def build_app(state: AppState) -> gr.Blocks:
             f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models, and text with an LSTM and a tiny GPT, all trained by this project. "
             f"Running on **{state.device.type}**."
         )
-        with gr.Tab("Images"):
-            build_generate_images_tab(state, demo)
-        with gr.Tab("Diffusion"):
-            build_generate_diffusion_tab(state, demo)
-        with gr.Tab("Text"):
-            build_generate_text_tab(state, demo)
+        with gr.Tab("Images") as images_tab:
+            build_generate_images_tab(state, demo, images_tab)
+        with gr.Tab("Diffusion") as diffusion_tab:
+            build_generate_diffusion_tab(state, demo, diffusion_tab)
+        with gr.Tab("Text") as text_tab:
+            build_generate_text_tab(state, demo, text_tab)
+        with gr.Tab("Train"):
+            build_train_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)

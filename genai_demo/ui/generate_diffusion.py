@@ -41,7 +41,7 @@ def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
     )
 
 
-def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
+def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
     @on_gpu(duration=120)
     def sample_diffusion(
         model_name: str,
@@ -123,7 +123,7 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks) -> None:
                                   elem_id="diffusion-grid", height=480)
             status_markdown = gr.Markdown(elem_id="diffusion-status")
 
-    refresh_on_load(demo, state, DIFFUSION_TYPES, model_dropdown)
+    refresh_on_load(demo, state, DIFFUSION_TYPES, model_dropdown, tab)
     hub_button.click(load_hub_pipeline, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_pipeline")
     sample_event = generate_button.click(
         sample_diffusion,

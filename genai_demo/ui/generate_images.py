@@ -55,7 +55,7 @@ def _is_conditional(state: AppState, model_name: str | None) -> bool:
     return any(entry.name == model_name and entry.model_type in CONDITIONAL_TYPES for entry in state.models())
 
 
-def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
+def build_generate_images_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
     """Components and events of the Images tab (call inside a `gr.Blocks` context)."""
     model_choices = _model_choices(state)
     model_names = [name for _, name in model_choices]
@@ -199,7 +199,9 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks) -> None:
         return gr.Dropdown(choices=choices, value=value)
 
     refresh_button.click(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
-    demo.load(refresh_models, model_dropdown, model_dropdown, api_visibility="private")
+    # A run trained a moment ago shows up when the page loads or the tab is opened.
+    gr.on([demo.load] + ([tab.select] if tab is not None else []), refresh_models, model_dropdown, model_dropdown,
+          api_visibility="private")
     model_dropdown.change(
         lambda name: (model_card_markdown(state, name), gr.Dropdown(visible=_is_conditional(state, name))),
         model_dropdown,

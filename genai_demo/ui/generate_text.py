@@ -28,7 +28,7 @@ def resolve_text_folder(state: AppState, model_name: str) -> Path:
     )
 
 
-def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
+def build_generate_text_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
     @on_gpu(duration=120)
     def generate_text(
         model_name: str,
@@ -76,7 +76,7 @@ def build_generate_text_tab(state: AppState, demo: gr.Blocks) -> None:
                 stop_button = gr.Button("Stop", variant="stop", elem_id="text-stop")
             output_box = gr.Textbox(label="Generated text", lines=16, interactive=False, elem_id="text-output")
 
-    refresh_on_load(demo, state, TEXT_MODEL_TYPES, model_dropdown)
+    refresh_on_load(demo, state, TEXT_MODEL_TYPES, model_dropdown, tab)
     hub_button.click(load_hub_model, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_text_model")
     generate_event = generate_button.click(
         generate_text,

@@ -35,8 +35,11 @@ def build_model_picker(
     return dropdown, hub_id_box, hub_button, gr.Markdown()
 
 
-def refresh_on_load(demo: gr.Blocks, state: AppState, model_types: tuple[str, ...], dropdown: gr.Dropdown) -> None:
-    """List the models again whenever the page loads, keeping the current choice when it still exists."""
+def refresh_on_load(
+    demo: gr.Blocks, state: AppState, model_types: tuple[str, ...], dropdown: gr.Dropdown, tab: gr.Tab | None = None
+) -> None:
+    """List the models again whenever the page loads or the tab is opened (a run trained a moment
+    ago shows up), keeping the current choice when it still exists."""
 
     def refresh(current: str | None):
         hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
@@ -44,7 +47,8 @@ def refresh_on_load(demo: gr.Blocks, state: AppState, model_types: tuple[str, ..
         names = [name for _, name in choices]
         return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
 
-    demo.load(refresh, dropdown, dropdown, api_visibility="private")
+    triggers = [demo.load] + ([tab.select] if tab is not None else [])
+    gr.on(triggers, refresh, dropdown, dropdown, api_visibility="private")
 
 
 def selected_hub_model(state: AppState, model_types: tuple[str, ...], repo_id: str) -> gr.Dropdown:

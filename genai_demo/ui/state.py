@@ -1,4 +1,4 @@
-"""What every tab shares: the device, the model registry and the output folder."""
+"""What every tab shares: the device, the model registry, the output folder and the training jobs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import torch
 
-from genai_demo.hub.registry import ModelEntry, discover_models
+from genai_demo.hub.registry import ModelEntry, discover_models, user_models_dir
+from genai_demo.training.jobs import JobManager
 from genai_demo.ui.outputs import OutputFiles
 
 
@@ -16,6 +17,8 @@ class AppState:
     device: torch.device
     model_roots: list[Path] | None = None  # None: shipped checkpoints + the user models folder
     outputs: OutputFiles = field(default_factory=OutputFiles)
+    # Training runs go into the user models folder, so a finished run is listed at once.
+    jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
 
     def models(self, model_types: tuple[str, ...] | None = None) -> list[ModelEntry]:
         """Model folders found now (a folder trained a moment ago shows up on the next call)."""

@@ -29,6 +29,15 @@ def wait_for_image(page, element_id: str) -> None:
     )
 
 
+def open_app(page, url: str) -> None:
+    """Load the page and wait until its on-load events (model lists, run reattach) are done.
+    Not `networkidle`: with this many component chunks Chromium keeps module preloads pending."""
+    page.goto(url, wait_until="load")
+    page.get_by_role("tab", name="Images").wait_for(timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('.wrap.pending, .wrap.generating')", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -46,7 +55,7 @@ def browser():
 def test_open_page_click_generate_see_the_grid(browser, live_app):
     url, _ = live_app
     page = browser.new_page()
-    page.goto(url, wait_until="networkidle")
+    open_app(page, url)
     page.get_by_role("tab", name="Images").wait_for()
     assert page.locator("#sample-grid img").count() == 0
     page.locator("#generate-images").click()
@@ -62,7 +71,7 @@ def test_open_page_click_generate_see_the_grid(browser, live_app):
 def test_latent_interpolation_shows_strip_and_animation(browser, live_app):
     url, _ = live_app
     page = browser.new_page()
-    page.goto(url, wait_until="networkidle")
+    open_app(page, url)
     page.get_by_text("Latent interpolation").click()
     page.locator("#interpolate").click()
     for element_id in ("interpolation-strip", "interpolation-gif"):
@@ -75,7 +84,7 @@ def test_latent_interpolation_shows_strip_and_animation(browser, live_app):
 def test_learn_tab_renders_the_objectives_as_math(browser, live_app):
     url, _ = live_app
     page = browser.new_page()
-    page.goto(url, wait_until="networkidle")
+    open_app(page, url)
     page.get_by_role("tab", name="Learn").click()
     page.get_by_text("Reparameterisation trick").wait_for()
     assert page.locator(".katex").count() > 20  # rendered LaTeX, not raw $$ text
@@ -86,7 +95,7 @@ def test_learn_tab_renders_the_objectives_as_math(browser, live_app):
 def test_diffusion_grid_streams_and_stop_ends_the_run(browser, live_app, user_diffusion_model):
     url, _ = live_app
     page = browser.new_page()
-    page.goto(url, wait_until="networkidle")
+    open_app(page, url)
     page.get_by_role("tab", name="Diffusion").click()
     page.get_by_label("Diffusion model").fill(user_diffusion_model)
     page.get_by_label("Diffusion model").press("Enter")
@@ -108,7 +117,7 @@ def test_diffusion_grid_streams_and_stop_ends_the_run(browser, live_app, user_di
 def test_text_streams_into_the_box_and_stop_ends_it(browser, live_app, slow_text_model):
     url, _ = live_app
     page = browser.new_page()
-    page.goto(url, wait_until="networkidle")
+    open_app(page, url)
     page.get_by_role("tab", name="Text").click()
     page.get_by_label("Text model").fill(slow_text_model)
     page.get_by_label("Text model").press("Enter")
@@ -123,4 +132,80 @@ def test_text_streams_into_the_box_and_stop_ends_it(browser, live_app, slow_text
     page.wait_for_timeout(2_000)
     assert output.input_value() == stopped_at  # nothing more arrives after Stop
     assert 0 < len(stopped_at) < 2048  # one character per token: Stop cut it short
+    page.close()
+
+
+def status_text(page) -> str:
+    return page.locator("#train-status").inner_text()
+
+
+def wait_for_status(page, text: str, timeout: float = 60_000) -> None:
+    page.wait_for_function(
+        f"() => (document.querySelector('#train-status')?.innerText || '').includes({text!r})", timeout=timeout
+    )
+
+
+PLOT_POINTS = "document.querySelectorAll('#train-plot .mark-symbol.hover_marks path').length"
+
+
+def plot_points(page) -> int:
+    """How many points the loss plot draws (Vega gives each one a hover symbol)."""
+    return page.evaluate(f"() => {PLOT_POINTS}")
+
+
+def test_train_watch_stop_resume_reattach_then_generate_with_it(browser, live_app):
+    url, _ = live_app
+    run_name = "browser-mlp-gan"
+    page = browser.new_page()
+    open_app(page, url)
+    page.get_by_role("tab", name="Train").click()
+    page.get_by_label("Run name").fill(run_name)
+    page.locator("#train-steps input").fill("20000")
+    page.locator("#train-sample-every input").fill("20")
+    page.locator("#train-start").click()
+    wait_for_status(page, "running · step")
+
+    # The curves gain points and the fixed-seed sample grid changes while it trains.
+    page.wait_for_function(f"() => {PLOT_POINTS} >= 2", timeout=60_000)
+    first_points = plot_points(page)
+    wait_for_image(page, "train-sample")
+    first_sample = page.locator("#train-sample img").get_attribute("src")
+    page.wait_for_function(f"() => {PLOT_POINTS} > {first_points}", timeout=30_000)
+    page.wait_for_function(
+        f"() => document.querySelector('#train-sample img')?.getAttribute('src') !== {first_sample!r}",
+        timeout=30_000,
+    )
+    assert "samples/s" in status_text(page) and "ETA" in status_text(page)
+
+    # Stop: the run ends and is saved; Resume continues it from that step.
+    page.locator("#train-stop").click()
+    wait_for_status(page, "stopped at step")
+    stopped_step = int(status_text(page).split("stopped at step ")[1].split(";")[0])
+    assert stopped_step < 20_000
+    page.locator("#train-resume").click()
+    wait_for_status(page, "running · step")
+    log = page.locator("#train-log textarea")
+    page.wait_for_function(
+        f"() => /step (\\d+)\\/20000/.test(document.querySelector('#train-log textarea').value.split('resuming')[1] || '')",
+        timeout=60_000,
+    )
+    assert "resuming" in log.input_value()
+
+    # Reload: the page reattaches to the running job, with its curve history.
+    page.reload()
+    open_app(page, url)
+    page.get_by_role("tab", name="Train").click()
+    wait_for_status(page, f"{run_name} (mlp-gan): running")
+    page.wait_for_function(f"() => {PLOT_POINTS} > {first_points}", timeout=30_000)  # history kept
+    page.locator("#train-stop").click()
+    wait_for_status(page, "stopped at step")
+
+    # The result is a model at once: the Images tab lists it and generates with it.
+    page.get_by_role("tab", name="Images").click()
+    model_box = page.get_by_label("Model", exact=True)
+    model_box.fill(run_name)
+    model_box.press("Enter")
+    page.locator("#generate-images").click()
+    page.get_by_text(f"64 samples from {run_name}").wait_for(timeout=30_000)
+    wait_for_image(page, "sample-grid")
     page.close()

@@ -1,0 +1,283 @@
+"""The Train tab: pick a model and data, press Train, watch the curves and samples, stop, resume.
+
+The form becomes the CLI's `train` arguments; the job manager runs them in a child process
+that outlives this request. A one-second timer reads the job's state, so a reloaded page or a
+second browser shows the same job. Only the browser that started a run (a token kept in its
+local storage) may stop or resume it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import shutil
+import uuid
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from genai_demo import limits
+from genai_demo.errors import InvalidInputError
+from genai_demo.training.jobs import TrainingJob
+from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.state import AppState
+
+# Family -> (label, learning rate, latent size or None, steps, batch size)
+FAMILIES = {
+    "mlp-gan": ("MLP GAN (the textbook baseline)", 2e-4, 100, 2000, 64),
+    "dcgan": ("DCGAN", 2e-4, 100, 2000, 64),
+    "cdcgan": ("Conditional DCGAN", 2e-4, 100, 2000, 64),
+    "wgan-gp": ("WGAN-GP", 1e-4, 100, 2000, 64),
+    "vae": ("VAE", 1e-3, 16, 2000, 64),
+    "ddpm": ("Diffusion (DDPM, diffusers UNet)", 5e-4, None, 2000, 64),
+    "char-lstm": ("Character LSTM", 2e-3, None, 1000, 32),
+    "tiny-gpt": ("Tiny GPT (transformers GPT-2)", 1e-3, None, 1000, 32),
+}
+TEXT_FAMILIES = ("char-lstm", "tiny-gpt")
+IMAGE_DATASETS = ("mnist", "fashion-mnist")
+TEXT_CORPORA = ("python-code", "fortunes", "tang-poems", "song-ci")
+UPLOAD_CHOICE = "my upload"
+POLL_SECONDS = 1.0
+OWNER_TOKEN_JS = """() => {
+    let token = localStorage.getItem("genai-demo-train-owner");
+    if (!token) {
+        const bytes = crypto.getRandomValues(new Uint8Array(16));
+        token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+        localStorage.setItem("genai-demo-train-owner", token);
+    }
+    return token;
+}"""
+
+
+def _dataset_choices(family: str) -> list[str]:
+    return [*(TEXT_CORPORA if family in TEXT_FAMILIES else IMAGE_DATASETS), UPLOAD_CHOICE]
+
+
+def _whole(value, label: str) -> str:
+    if value is None or value == "" or float(value) != int(float(value)):
+        raise InvalidInputError(f"{label} must be a whole number")
+    return str(int(float(value)))
+
+
+def keep_upload(uploads_dir: Path, upload_path: str | None, family: str) -> str:
+    """Copy an upload where a resume will still find it (Gradio's temporary copy may go)."""
+    if not upload_path:
+        raise InvalidInputError("choose a file to upload first (a .zip of images, or a .txt for text models)")
+    source = Path(upload_path)
+    wanted = ".txt" if family in TEXT_FAMILIES else ".zip"
+    if source.suffix.lower() != wanted:
+        kind = "a UTF-8 .txt file" if family in TEXT_FAMILIES else "a .zip of PNG/JPEG images"
+        raise InvalidInputError(f"{FAMILIES[family][0]} trains on {kind}, not {source.name!r}")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    kept = uploads_dir / f"{source.stem[:40]}-{digest}{wanted}"
+    if not kept.exists():
+        shutil.copyfile(source, kept)
+    return str(kept)
+
+
+def train_arguments(
+    family: str, dataset: str, upload_dir: Path, upload: str | None, steps, batch_size, learning_rate,
+    latent_size, seed, sample_every, save_every, image_size, channels,
+) -> list[str]:
+    """The form as `python -m genai_demo train` arguments (validated again by the CLI's parser)."""
+    if family not in FAMILIES:
+        raise InvalidInputError(f"choose a model family: {', '.join(FAMILIES)}")
+    if dataset == UPLOAD_CHOICE:
+        dataset = keep_upload(upload_dir, upload, family)
+    elif dataset not in _dataset_choices(family):
+        raise InvalidInputError(f"{dataset!r} is not a dataset for {FAMILIES[family][0]}")
+    steps_text = _whole(steps, "steps")
+    log_every = str(max(1, min(20, int(steps_text) // 100)))
+    arguments = [
+        family, "--max-steps", steps_text, "--epochs", str(limits.EPOCHS.maximum), "--batch-size", _whole(batch_size, "batch size"),
+        "--seed", _whole(seed, "seed"), "--sample-every", _whole(sample_every, "sample every"),
+        "--save-every", _whole(save_every, "save every"), "--log-every", log_every,
+    ]
+    if learning_rate:
+        arguments += ["--lr", str(float(learning_rate))]
+    if family in TEXT_FAMILIES:
+        arguments += ["--corpus", dataset]
+    else:
+        arguments += ["--dataset", dataset, "--image-size", str(int(image_size)), "--channels", str(int(channels))]
+        if FAMILIES[family][2] is not None and latent_size:
+            arguments += ["--latent-dim", _whole(latent_size, "latent size")]
+    return arguments
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def status_html(state: AppState, job: TrainingJob | None) -> str:
+    if job is None:
+        return "<div id='train-status-text'>No run yet: choose a model and press <b>Train</b>.</div>"
+    total = max(job.total_steps, 1)
+    parts = [f"<b>{html.escape(job.name)}</b> ({html.escape(job.model)}): <b>{job.state}</b>"]
+    position = state.jobs.queue_position(job)
+    if position is not None:
+        parts.append(f"waiting, position {position} in the queue")
+    if job.total_steps:
+        parts.append(f"step {job.step:,} / {job.total_steps:,}")
+    if job.state == "running" and job.samples_per_second:
+        parts.append(f"{job.samples_per_second:,.0f} samples/s · {job.steps_per_second:.1f} steps/s · "
+                     f"ETA {_duration(job.eta_seconds())}")
+    bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
+    message = html.escape(job.message)
+    if job.state == "finished":
+        message += f" Pick <b>{html.escape(job.name)}</b> in the Images, Diffusion or Text tab to use it."
+    return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{message}</div></div>"
+
+
+def curves_frame(job: TrainingJob | None) -> pd.DataFrame:
+    points = list(job.curves) if job is not None else []
+    # Explicit dtypes: an empty frame would make `series` numeric and the plot's colours a gradient.
+    return pd.DataFrame({
+        "step": pd.Series([point.step for point in points], dtype="int64"),
+        "value": pd.Series([point.value for point in points], dtype="float64"),
+        "series": pd.Series([point.series for point in points], dtype="string"),
+    })
+
+
+def _run_choices(state: AppState) -> list[tuple[str, str]]:
+    return [(f"#{job.id} {job.name} · {job.model} · {job.state}", str(job.id)) for job in state.jobs.jobs()]
+
+
+def _current_job(state: AppState, job_id: str | None) -> TrainingJob | None:
+    if job_id:
+        try:
+            return state.jobs.get(job_id)
+        except InvalidInputError:
+            return None
+    return None
+
+
+def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
+    def start_training(owner, family, dataset, upload, run_name, steps, batch_size, learning_rate, latent_size,
+                       seed, sample_every, save_every, image_size, channels):
+        with shown_to_user():
+            arguments = train_arguments(family, dataset, state.jobs.runs_dir.parent / "uploads", upload, steps,
+                                        batch_size, learning_rate, latent_size, seed, sample_every, save_every,
+                                        image_size, channels)
+            job = state.jobs.submit(run_name, arguments, owner=owner)
+        return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
+
+    def stop_training(owner, job_id):
+        with shown_to_user():
+            state.jobs.stop(job_id, owner=owner)
+
+    def resume_training(owner, job_id, steps):
+        with shown_to_user():
+            job = state.jobs.resume(job_id, owner=owner, max_steps=int(_whole(steps, "steps")))
+        return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
+
+    def choose_family(family):
+        label, learning_rate, latent_size, steps, batch_size = FAMILIES[family]
+        choices = _dataset_choices(family)
+        return (gr.Dropdown(choices=choices, value=choices[0]), learning_rate,
+                gr.Number(value=latent_size or 0, visible=latent_size is not None), steps, batch_size,
+                gr.Row(visible=family not in TEXT_FAMILIES), f"{family}-{uuid.uuid4().hex[:6]}",
+                gr.Image(visible=family not in TEXT_FAMILIES), gr.Textbox(visible=family in TEXT_FAMILIES))
+
+    def show_job(job_id, shown_sample):
+        """The timer's view of one job: status, curves, latest sample (only when it changed), log."""
+        job = _current_job(state, job_id)
+        if job is None:
+            return status_html(state, None), curves_frame(None), gr.skip(), gr.skip(), "", shown_sample, gr.Timer(active=False)
+        sample_key = f"{job.id}:{job.sample_step}"
+        image, text = gr.skip(), gr.skip()
+        if sample_key != shown_sample and job.sample_path is not None:
+            if job.model in TEXT_FAMILIES:
+                text = job.sample_text
+            elif job.sample_path.is_file():
+                image = state.outputs.new_path(f"train-{job.name}", ".png")
+                shutil.copyfile(job.sample_path, image)
+            shown_sample = sample_key
+        # Poll only while the job can still change: an idle page makes no requests.
+        return (status_html(state, job), curves_frame(job), image, text, "\n".join(job.log), shown_sample,
+                gr.Timer(active=job.active))
+
+    def reattach(owner, job_id):
+        """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
+        jobs = state.jobs.jobs()
+        mine = [job for job in jobs if owner and job.owner == owner and job.active]
+        chosen = mine or [job for job in jobs if job.active] or jobs
+        value = job_id if _current_job(state, job_id) else (str(chosen[0].id) if chosen else None)
+        return gr.Dropdown(choices=_run_choices(state), value=value)
+
+    owner_token = gr.State("")
+    shown_sample = gr.State("")
+    gr.Markdown(
+        "Train a model here and watch it learn. The run continues if you close or reload the page; come back "
+        "and it reattaches. Stop saves a checkpoint that **Resume** continues exactly (optimizer, step and random "
+        "state included). The same run from a terminal: `python -m genai_demo train --help`."
+    )
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            family_dropdown = gr.Dropdown(
+                choices=[(label, family) for family, (label, *_) in FAMILIES.items()], value="mlp-gan",
+                label="Model family", elem_id="train-family",
+            )
+            dataset_dropdown = gr.Dropdown(choices=_dataset_choices("mlp-gan"), value="mnist", label="Dataset",
+                                           elem_id="train-dataset")
+            upload_file = gr.File(label="…or upload: a .zip of images (sub-folders are classes) or a .txt",
+                                  file_types=[".zip", ".txt"], type="filepath", height=90)
+            with gr.Row(visible=True) as image_options:
+                image_size = gr.Dropdown(choices=[28, 32, 64], value=28, label="Image size (uploads)")
+                channels = gr.Dropdown(choices=[("grayscale", 1), ("RGB", 3)], value=1, label="Channels (uploads)")
+            run_name = gr.Textbox(label="Run name", value=f"mlp-gan-{uuid.uuid4().hex[:6]}", elem_id="train-run-name")
+            with gr.Row():
+                steps_number = gr.Number(label="Steps", value=2000, precision=0, minimum=1, elem_id="train-steps")
+                batch_number = gr.Number(label="Batch size", value=64, precision=0, minimum=1)
+            with gr.Row():
+                learning_rate_number = gr.Number(label="Learning rate", value=2e-4, minimum=0)
+                latent_number = gr.Number(label="Latent size", value=100, precision=0, minimum=0)
+            with gr.Row():
+                seed_number = gr.Number(label="Seed", value=0, precision=0, minimum=0)
+                sample_every_number = gr.Number(label="Sample every N steps", value=50, precision=0, minimum=1,
+                                                elem_id="train-sample-every")
+                save_every_number = gr.Number(label="Save every N steps", value=500, precision=0, minimum=1)
+            with gr.Row():
+                train_button = gr.Button("Train", variant="primary", elem_id="train-start")
+                stop_button = gr.Button("Stop", variant="stop", elem_id="train-stop")
+                resume_button = gr.Button("Resume", elem_id="train-resume")
+        with gr.Column(scale=2):
+            run_dropdown = gr.Dropdown(choices=[], value=None, label="Run", elem_id="train-run")
+            status = gr.HTML(status_html(state, None), elem_id="train-status")
+            curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", label="Losses",
+                                 height=260, elem_id="train-plot")
+            with gr.Row():
+                sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
+                                        elem_id="train-sample", height=260)
+                sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
+                                         visible=False)
+            log_box = gr.Textbox(label="Log", lines=8, max_lines=8, interactive=False, autoscroll=True,
+                                 elem_id="train-log")
+
+    form = [family_dropdown, dataset_dropdown, upload_file, run_name, steps_number, batch_number, learning_rate_number,
+            latent_number, seed_number, sample_every_number, save_every_number, image_size, channels]
+    family_dropdown.change(
+        choose_family, family_dropdown,
+        [dataset_dropdown, learning_rate_number, latent_number, steps_number, batch_number, image_options, run_name,
+         sample_image, sample_text],
+        api_visibility="private",
+    )
+    train_button.click(start_training, [owner_token, *form], run_dropdown, api_visibility="private")
+    stop_button.click(stop_training, [owner_token, run_dropdown], None, api_visibility="private")
+    resume_button.click(resume_training, [owner_token, run_dropdown, steps_number], run_dropdown,
+                        api_visibility="private")
+    timer = gr.Timer(POLL_SECONDS, active=False)
+    outputs = [status, curves, sample_image, sample_text, log_box, shown_sample, timer]
+    run_dropdown.change(lambda job_id: show_job(job_id, ""), run_dropdown, outputs, api_visibility="private")
+    # Status reads are cheap and must not wait behind generation requests: their own queue slot.
+    timer.tick(show_job, [run_dropdown, shown_sample], outputs, api_visibility="private",
+               concurrency_id="train-status", concurrency_limit=None)
+    # The owner token lives in the browser's local storage, so it survives reloads of this browser only.
+    demo.load(None, None, owner_token, js=OWNER_TOKEN_JS).then(
+        reattach, [owner_token, run_dropdown], run_dropdown, api_visibility="private"
+    )
