@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -58,6 +59,8 @@ def test_help(command):
         (["train", "vae", "--out", "OUT", "--augment"], "--augment applies to dcgan, mlp-gan and cdcgan only"),
         (["train", "ddpm", "--out", "OUT", "--unet-channels", "8,x"], "--unet-channels must be numbers"),
         (["train", "ddpm", "--out", "OUT", "--unet-channels", "12,16"], "multiples of 8"),
+        (["train", "ddpm", "--out", "OUT", "--latent-dim", "8"], "--latent-dim applies to the GANs and the vae only"),
+        (["train", "char-lstm", "--out", "OUT", "--latent-dim", "8"], "--latent-dim applies to the GANs and the vae"),
     ],
 )
 def test_errors_are_one_clear_line(tmp_path, args, message):
@@ -67,6 +70,14 @@ def test_errors_are_one_clear_line(tmp_path, args, message):
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1 and message in error_lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("flag, value, message", [("--latent-dim", "1", "latent size must be a whole number from 2"),
+                                                  ("--log-every", "0", "report losses every N steps must be")])
+def test_out_of_range_training_settings_are_refused(tmp_path, flag, value, message):
+    result = run_cli("train", "vae", "--out", str(tmp_path / "out"), flag, value)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("flag,value", [("--num", "0"), ("--num", "nan"), ("--seed", "-1"), ("--num", "1e9")])
@@ -244,3 +255,28 @@ def test_train_dcgan_on_a_zip_of_colour_images(tmp_path):
     assert sampled.returncode == 0, sampled.stderr
     with Image.open(tmp_path / "grid.png") as grid:
         assert grid.mode == "RGB" and grid.size == (2 * 34 + 2, 2 * 34 + 2)
+
+
+def test_out_of_memory_is_a_clear_message_with_a_smaller_batch(tmp_path, monkeypatch, capsys):
+    import torch
+
+    from genai_demo import cli
+    from genai_demo.training import GANTrainer
+
+    def out_of_memory(self, real_images, real_labels):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(GANTrainer, "training_step", out_of_memory)
+    code = cli.main(["train", "mlp-gan", "--out", str(tmp_path / "run"), "--data-source", "embedded",
+                     "--batch-size", "512", "--max-steps", "3"])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "error: out of CPU memory at batch size 512: try 128 (the last saved checkpoint is kept)" in error
+
+
+def test_latent_dim_reaches_the_model(tmp_path):
+    result = run_cli("train", "vae", "--out", str(tmp_path / "vae"), "--data-source", "embedded",
+                     "--latent-dim", "4", "--max-steps", "2", "--batch-size", "16")
+    assert result.returncode == 0, result.stderr
+    config = json.loads((tmp_path / "vae" / "config.json").read_text())
+    assert config["latent_dim"] == 4

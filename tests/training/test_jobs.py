@@ -1,0 +1,115 @@
+"""The job manager runs the CLI's `train` in child processes: queue, stop, resume, failures."""
+
+import time
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from genai_demo.errors import InvalidInputError
+from genai_demo.training.jobs import JobManager
+
+pytestmark = pytest.mark.slow
+
+# The embedded digits: no Hub lookup, so a child starts in a few seconds.
+TINY_GAN = ["mlp-gan", "--data-source", "embedded", "--batch-size", "32", "--sample-every", "10", "--save-every", "1000"]
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_n_steps_then_resume_n_steps_equals_2n_steps(tmp_path):
+    jobs = JobManager(tmp_path / "runs", max_running=2)
+    split = jobs.submit("split", TINY_GAN + ["--max-steps", "12", "--log-every", "4"])
+    whole = jobs.submit("whole", TINY_GAN + ["--max-steps", "24", "--log-every", "4"])
+    assert jobs.wait(split).state == "finished", split.message
+    assert split.step == 12 and [point.step for point in split.curves if point.series == "g_loss"] == [4, 8, 12]
+    assert split.sample_path is not None and split.sample_path.is_file()
+
+    resumed = jobs.resume(split.id, max_steps=24)
+    assert [point.step for point in resumed.curves if point.series == "g_loss"] == [4, 8, 12]  # history kept
+    assert jobs.wait(resumed).state == "finished", resumed.message
+    assert jobs.wait(whole).state == "finished", whole.message
+    assert [point.step for point in resumed.curves if point.series == "g_loss"] == [4, 8, 12, 16, 20, 24]
+    assert any("resuming" in line and "at step 12" in line for line in resumed.log)
+
+    split_weights = load_file(tmp_path / "runs" / "split" / "model.safetensors")
+    whole_weights = load_file(tmp_path / "runs" / "whole" / "model.safetensors")
+    assert split_weights.keys() == whole_weights.keys()
+    for name in whole_weights:
+        assert torch.equal(split_weights[name], whole_weights[name]), name
+
+
+def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
+    jobs = JobManager(tmp_path / "runs", max_running=1)
+    long_run = jobs.submit("long", TINY_GAN + ["--max-steps", "1000000", "--log-every", "1"], owner="me")
+    broken = jobs.submit("broken", ["vae", "--dataset", str(tmp_path / "missing.zip"), "--max-steps", "5"], owner="me")
+    waiting = jobs.submit("waiting", TINY_GAN + ["--max-steps", "5"], owner="me")
+    assert (long_run.state, broken.state, waiting.state) == ("running", "queued", "queued")
+    assert (jobs.queue_position(broken), jobs.queue_position(waiting)) == (1, 2)
+
+    wait_until(lambda: long_run.step >= 5)
+    with pytest.raises(InvalidInputError, match="only the browser session that started"):
+        jobs.stop(long_run.id, owner="someone else")
+    step_at_stop, asked_at = long_run.step, time.monotonic()
+    jobs.stop(long_run.id, owner="me")
+    jobs.wait(long_run)
+    stop_latency = time.monotonic() - asked_at
+    assert long_run.state == "stopped", long_run.message
+    # At most the step in flight plus the few that ran while the request was delivered.
+    assert long_run.step - step_at_stop <= 3, (step_at_stop, long_run.step)
+    assert stop_latency < 15
+    saved = load_file(tmp_path / "runs" / "long" / "training_state.safetensors")
+    assert saved  # a resumable checkpoint
+
+    # The failing job gets its slot, fails with the CLI's clear message, and releases it.
+    jobs.wait(broken)
+    assert broken.state == "failed"
+    assert "missing.zip does not exist" in broken.message
+    assert "Traceback" not in "\n".join(broken.log)
+    assert jobs.wait(waiting).state == "finished", waiting.message
+
+
+def test_a_waiting_job_can_be_cancelled(tmp_path):
+    jobs = JobManager(tmp_path / "runs", max_running=1)
+    first = jobs.submit("first", TINY_GAN + ["--max-steps", "1000000"])
+    second = jobs.submit("second", TINY_GAN + ["--max-steps", "5"])
+    assert jobs.stop(second.id).state == "cancelled"
+    assert jobs.queue_position(second) is None
+    jobs.stop(first.id)
+    assert jobs.wait(first).state in ("stopped", "finished")
+    assert second.state == "cancelled" and not (tmp_path / "runs" / "second").exists()
+
+
+@pytest.mark.parametrize(
+    "name, arguments, message",
+    [
+        ("../escape", ["mlp-gan"], "run name"),
+        ("", ["mlp-gan"], "run name"),
+        ("ok", ["mlp-gan", "--batch-size", "100000"], "batch size must be a whole number from 1 to 4,096"),
+        ("ok", ["not-a-model"], "invalid choice"),
+        ("ok", ["classifier"], "command line only"),
+        ("ok", ["mlp-gan", "--max-steps", "ten"], "steps"),
+    ],
+)
+def test_bad_settings_are_refused_before_anything_runs(tmp_path, name, arguments, message):
+    jobs = JobManager(tmp_path / "runs")
+    with pytest.raises(InvalidInputError, match=message):
+        jobs.submit(name, arguments)
+    assert jobs.jobs() == []
+
+
+def test_an_existing_run_is_never_overwritten_and_resume_needs_a_checkpoint(tmp_path):
+    jobs = JobManager(tmp_path / "runs")
+    (tmp_path / "runs" / "taken").mkdir(parents=True)
+    (tmp_path / "runs" / "taken" / "training_state.safetensors").write_bytes(b"x")
+    with pytest.raises(InvalidInputError, match="already exists: press Resume"):
+        jobs.submit("taken", TINY_GAN)
+    with pytest.raises(InvalidInputError, match="no saved checkpoint to resume"):
+        jobs.submit("fresh", TINY_GAN, resume=True)
+    with pytest.raises(InvalidInputError, match="no training job"):
+        jobs.stop(42)

@@ -1,0 +1,80 @@
+"""The Train tab's form becomes CLI arguments; bad input is a clear message, uploads are kept."""
+
+import zipfile
+
+import pytest
+
+from genai_demo.cli import build_parser
+from genai_demo.errors import InvalidInputError
+from genai_demo.training.jobs import CurvePoint, TrainingJob
+from genai_demo.ui.train import UPLOAD_CHOICE, curves_frame, status_html, train_arguments
+
+FORM = dict(steps=300, batch_size=32, learning_rate=2e-4, latent_size=64, seed=3, sample_every=25, save_every=100,
+            image_size=28, channels=1)
+
+
+def test_an_image_form_is_the_cli_command(tmp_path):
+    arguments = train_arguments("dcgan", "fashion-mnist", tmp_path, None, **FORM)
+    args = build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])
+    assert (args.model, args.dataset, args.max_steps, args.batch_size, args.seed) == ("dcgan", "fashion-mnist", 300, 32, 3)
+    assert (args.latent_dim, args.sample_every, args.save_every, args.lr) == (64, 25, 100, 2e-4)
+    assert args.log_every == 3  # about a hundred points on the curve
+
+
+def test_a_text_form_trains_on_a_corpus_without_image_settings(tmp_path):
+    arguments = train_arguments("tiny-gpt", "tang-poems", tmp_path, None, **FORM)
+    args = build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])
+    assert (args.corpus, args.latent_dim) == ("tang-poems", None)
+    assert "--image-size" not in arguments
+
+
+def test_an_upload_is_kept_where_a_resume_finds_it(tmp_path):
+    upload = tmp_path / "gradio-temp" / "my digits.zip"
+    upload.parent.mkdir()
+    with zipfile.ZipFile(upload, "w") as archive:
+        archive.writestr("a.png", b"not really a png")
+    arguments = train_arguments("vae", UPLOAD_CHOICE, tmp_path / "uploads", str(upload), **FORM)
+    kept = arguments[arguments.index("--dataset") + 1]
+    assert kept.startswith(str(tmp_path / "uploads")) and kept.endswith(".zip")
+    upload.unlink()
+    assert zipfile.ZipFile(kept).namelist() == ["a.png"]
+
+
+@pytest.mark.parametrize(
+    "family, dataset, upload, change, message",
+    [
+        ("dcgan", UPLOAD_CHOICE, None, {}, "choose a file to upload first"),
+        ("dcgan", UPLOAD_CHOICE, "notes.txt", {}, "trains on a .zip of PNG/JPEG images, not 'notes.txt'"),
+        ("char-lstm", UPLOAD_CHOICE, "digits.zip", {}, "trains on a UTF-8 .txt file"),
+        ("dcgan", "python-code", None, {}, "'python-code' is not a dataset for DCGAN"),
+        ("gan-9000", "mnist", None, {}, "choose a model family"),
+        ("dcgan", "mnist", None, {"steps": 2.5}, "steps must be a whole number"),
+        ("dcgan", "mnist", None, {"batch_size": None}, "batch size must be a whole number"),
+    ],
+)
+def test_bad_form_input_is_a_clear_message(tmp_path, family, dataset, upload, change, message):
+    if upload:
+        (tmp_path / upload).write_bytes(b"x")
+        upload = str(tmp_path / upload)
+    with pytest.raises(InvalidInputError, match=message):
+        train_arguments(family, dataset, tmp_path / "uploads", upload, **{**FORM, **change})
+
+
+def test_status_and_curves_of_a_running_job(tmp_path):
+    class NoQueue:
+        def queue_position(self, job):
+            return None
+
+    class State:
+        jobs = NoQueue()
+
+    job = TrainingJob(id=1, name="<b>run</b>", out=tmp_path, argv=["train", "dcgan"], state="running", step=50,
+                      total_steps=200, samples_per_second=640.0, steps_per_second=10.0)
+    job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "g_loss", 0.7)]
+    html = status_html(State(), job)
+    assert "&lt;b&gt;run&lt;/b&gt;" in html  # names are escaped
+    assert "step 50 / 200" in html and "640 samples/s" in html and "ETA 0:15" in html
+    assert "<progress value='50' max='200'" in html
+    frame = curves_frame(job)
+    assert list(frame["series"]) == ["d_loss", "g_loss"] and str(frame["series"].dtype) == "string"
+    assert str(curves_frame(None)["series"].dtype) == "string"  # an empty plot keeps categorical colours
