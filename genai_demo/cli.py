@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -361,8 +362,11 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.model == "classifier":
         return run_train_classifier(args, argv)
+    from genai_demo.training.distributed import launched_processes
+
     stop_event = threading.Event()
-    trainer = build_trainer(args, argv, stop_event, log=lambda line: print(line, flush=True))
+    main_process = launched_processes() == 1 or os.environ.get("RANK", "0") == "0"
+    trainer = build_trainer(args, argv, stop_event, log=(lambda line: print(line, flush=True)) if main_process else (lambda line: None))
     return _run_with_ctrl_c(trainer, stop_event, args)
 
 
@@ -410,11 +414,17 @@ def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namesp
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, request_stop)
-    if trainer.step:
+    main = trainer.processes.is_main  # under `accelerate launch`, one process reports for all
+    processes = trainer.processes.count
+    if processes > 1 and main:
+        print(f"{processes} processes (HF Accelerate, data parallel): batch {trainer.config.batch_size} = "
+              f"{processes} x {trainer.config.batch_size // processes}", flush=True)
+    if trainer.step and main:
         print(f"resuming {args.out} at step {trainer.step}", flush=True)
     try:
         for event in trainer.train():
-            _print_event(event, trainer, args.events_json)
+            if main:
+                _print_event(event, trainer, args.events_json)
     except torch.OutOfMemoryError:
         raise InvalidInputError(out_of_memory_message(trainer.device.type.upper(), trainer.config.batch_size)) from None
     return 0

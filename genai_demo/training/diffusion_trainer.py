@@ -45,13 +45,16 @@ class DiffusionTrainer(ImageTrainer):
         class_labels = real_labels if self.model.is_conditional else None
         autocast = self.device.type == "cuda" and self.config.mixed_precision
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=autocast):
-            predicted_noise = self.model.unet(noisy_images, timesteps, class_labels=class_labels).sample
+            predicted_noise = self.networks["unet"](noisy_images, timesteps, class_labels=class_labels).sample
         loss = F.mse_loss(predicted_noise.float(), noise)
         self.optimizers["unet"].zero_grad(set_to_none=True)
         loss.backward()
         self.optimizers["unet"].step()
         self.after_optimizer_step()
         return loss.detach().view(1)
+
+    def trained_networks(self) -> dict[str, torch.nn.Module]:
+        return {"unet": self.model.unet}
 
     def ema_parameters(self) -> list[torch.nn.Parameter]:
         return list(self.model.unet.parameters())

@@ -60,8 +60,11 @@ class GANTrainer(ImageTrainer):
             "discriminator": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
         }
 
+    def trained_networks(self) -> dict[str, torch.nn.Module]:
+        return {"generator": self.model.generator, "discriminator": self.model.discriminator}
+
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
-        generator, discriminator = self.model.generator, self.model.discriminator
+        generator, discriminator = self.networks["generator"], self.networks["discriminator"]
         latents = torch.randn(
             len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
         )

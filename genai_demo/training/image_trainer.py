@@ -28,6 +28,7 @@ from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.images import make_grid, save_png
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
+from genai_demo.training.distributed import TrainingProcesses
 from genai_demo.training.metrics_log import MetricsLog
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 
@@ -100,7 +101,9 @@ class ImageTrainer:
         self.output_dir = Path(output_dir)
         model_type = model_type or self.default_model_type
         self.config = training_config or self.config_class()
-        self.device = torch.device(device)
+        # Under `accelerate launch` the process's own device wins over `device`.
+        self.processes = TrainingProcesses(torch.device(device), self.config.batch_size)
+        self.device = self.processes.device
         self.stop_event = stop_event or threading.Event()
         self.command = command or f"python -m genai_demo train {model_type} (from Python)"
         self.commands = [self.command]  # one per run that built this folder, resumes included
@@ -154,7 +157,8 @@ class ImageTrainer:
             from diffusers.training_utils import EMAModel  # diffusers loads only when asked for
 
             self.ema = EMAModel(self.ema_parameters(), decay=self.config.ema_decay, use_ema_warmup=True)
-        self.noise_generator = torch.Generator(device=self.device).manual_seed(self.config.seed)
+        self.networks = {name: self.processes.wrap(network) for name, network in self.trained_networks().items()}
+        self.noise_generator = torch.Generator(device=self.device).manual_seed(self.processes.noise_seed(self.config.seed))
         self.step = 0
         self.elapsed_before_resume = 0.0
         if resume:
@@ -165,6 +169,8 @@ class ImageTrainer:
             self._check_resumable(scalars)
             self.load_extra_state(extra_tensors)
             self.step = int(scalars["step"])
+            if not self.processes.is_main:  # the saved noise state is the main process's
+                self.noise_generator.manual_seed(self.processes.noise_seed(self.config.seed) + self.step)
             self.commands = list(scalars.get("commands", [])) + [self.command]
             self.metrics_log.truncate_after(self.step)
             self.elapsed_before_resume = float(scalars.get("elapsed_seconds", 0.0))
@@ -205,21 +211,22 @@ class ImageTrainer:
         permutation_epoch = -1
         permutation = None
 
-        if self.step == 0:
+        main = self.processes.is_main  # only the main process writes files and reports
+        if self.step == 0 and main:
             yield self._save_sample_grid()
-        while self.step < self.total_steps and not self.stop_event.is_set():
+        while self.step < self.total_steps and not self.processes.any(self.stop_event.is_set()):
             epoch, batch_index = divmod(self.step, self.steps_per_epoch)
             if epoch != permutation_epoch:
                 permutation = _epoch_permutation(len(data), config.seed, epoch, self.device)
                 permutation_epoch = epoch
-            batch = permutation[batch_index * batch_size : (batch_index + 1) * batch_size]
+            batch = self.processes.share_of(permutation[batch_index * batch_size : (batch_index + 1) * batch_size])
             loss_sums += self.training_step(data[batch], labels[batch])
             steps_in_window += 1
             self.step += 1
 
             if self.step % config.log_every == 0 or self.step == self.total_steps:
                 now = time.perf_counter()
-                means = dict(zip(self.loss_names, (loss_sums / steps_in_window).tolist()))
+                means = dict(zip(self.loss_names, self.processes.mean(loss_sums / steps_in_window).tolist()))
                 if not all(math.isfinite(value) for value in means.values()):
                     shown = ", ".join(f"{name}={value}" for name, value in means.items())
                     raise TrainingDivergedError(
@@ -235,21 +242,27 @@ class ImageTrainer:
                     samples_per_second=steps_in_window * batch_size / max(now - window_start, 1e-9),
                     elapsed_seconds=self.elapsed_before_resume + now - run_start,
                 )
-                self._append_metrics(event)
-                yield event
+                if main:
+                    self._append_metrics(event)
+                    yield event
                 loss_sums.zero_()
                 steps_in_window = 0
                 window_start = time.perf_counter()
-            if self.step % config.sample_every == 0:
+            if self.step % config.sample_every == 0 and main:
                 yield self._save_sample_grid()
             if self.step % config.save_every == 0 and self.step < self.total_steps:
-                yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+                if main:
+                    yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+                self.processes.wait_for_everyone()
 
         stopped = self.step < self.total_steps
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
-        if self.step % config.sample_every != 0:
-            yield self._save_sample_grid()
-        yield self._save_checkpoint(elapsed)
+        self.processes.check_in_sync(self.model)
+        if main:
+            if self.step % config.sample_every != 0:
+                yield self._save_sample_grid()
+            yield self._save_checkpoint(elapsed)
+        self.processes.wait_for_everyone()
         yield FinishedEvent(
             step=self.step,
             folder=self.output_dir,
@@ -260,6 +273,11 @@ class ImageTrainer:
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """Named optimizers over `self.model`; their state is saved for resume."""
         raise NotImplementedError
+
+    def trained_networks(self) -> dict[str, nn.Module]:
+        """The modules `training_step` calls, by name; `self.networks` holds them as training
+        calls them (wrapped for data parallelism under several processes)."""
+        return {"model": self.model}
 
     def ema_parameters(self) -> list[nn.Parameter]:
         """The weights a moving average is kept of: those that generate (a GAN's generator)."""

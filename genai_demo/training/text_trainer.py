@@ -31,6 +31,7 @@ from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, train_toke
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 from genai_demo.training.image_trainer import TrainingDivergedError
+from genai_demo.training.distributed import TrainingProcesses
 from genai_demo.training.metrics_log import MetricsLog
 
 TEXT_MODEL_TYPES = ("char-lstm", "tiny-gpt")
@@ -126,7 +127,9 @@ class TextTrainer:
         self.corpus, self.model_type = corpus, model_type
         self.output_dir = Path(output_dir)
         self.config = training_config or TextTrainingConfig()
-        self.device = torch.device(device)
+        # Under `accelerate launch` the process's own device wins over `device`.
+        self.processes = TrainingProcesses(torch.device(device), self.config.batch_size)
+        self.device = self.processes.device
         self.stop_event = stop_event or threading.Event()
         self.commands = [command or f"python -m genai_demo train {model_type} (from Python)"]
         self.metrics_log = MetricsLog(self.output_dir)
@@ -170,6 +173,7 @@ class TextTrainer:
                 )
             self.train_ids = torch.tensor(self.tokenizer(train_text).input_ids, dtype=torch.long)
         self.model.to(self.device)
+        self.networks = {"model": self.processes.wrap(self.model)}
         self.optimizer = torch.optim.AdamW(self.model.parameters(), self.config.learning_rate, weight_decay=0.01)
         self.batch_generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
         self.step, self.elapsed_before_resume = 0, 0.0
@@ -189,9 +193,10 @@ class TextTrainer:
     # -- the model-specific parts --------------------------------------------------------------
 
     def _logits(self, inputs: torch.Tensor) -> torch.Tensor:
+        network = self.networks["model"]  # the model, data-parallel under several processes
         if self.model_type == "char-lstm":
-            return self.model(inputs)[0]
-        return self.model(input_ids=inputs).logits
+            return network(inputs)[0]
+        return network(input_ids=inputs).logits
 
     @torch.no_grad()
     def validation_bits_per_char(self) -> float:
@@ -213,8 +218,11 @@ class TextTrainer:
         run_start = window_start = time.perf_counter()
         loss_sum, steps_in_window = torch.zeros((), device=self.device), 0
         offsets_range = len(self.train_ids) - block - 1
-        while self.step < config.max_steps and not self.stop_event.is_set():
+        main = self.processes.is_main  # only the main process writes files and reports
+        while self.step < config.max_steps and not self.processes.any(self.stop_event.is_set()):
+            # Every process draws the same global batch of windows and trains on its share of it.
             offsets = torch.randint(0, offsets_range, (config.batch_size,), generator=self.batch_generator)
+            offsets = self.processes.share_of(offsets)
             windows = torch.stack([self.train_ids[offset : offset + block + 1] for offset in offsets.tolist()])
             for group in self.optimizer.param_groups:
                 group["lr"] = self.learning_rate_at(self.step)
@@ -230,12 +238,12 @@ class TextTrainer:
             log_due = self.step % config.log_every == 0 or self.step == config.max_steps
             eval_due = self.step % config.eval_every == 0 or self.step == config.max_steps
             if log_due or eval_due:
-                mean_loss = (loss_sum / max(steps_in_window, 1)).item()
+                mean_loss = self.processes.mean(loss_sum / max(steps_in_window, 1)).item()
                 if not math.isfinite(mean_loss):
                     raise TrainingDivergedError(f"the loss became {mean_loss} at step {self.step}; try a lower learning rate")
                 now = time.perf_counter()
                 losses = {"loss": mean_loss}
-                if eval_due:
+                if eval_due and main:
                     losses["val_bits_per_char"] = self.validation_bits_per_char()
                 self.last_losses = {**self.last_losses, **losses}
                 event = ProgressEvent(
@@ -243,16 +251,22 @@ class TextTrainer:
                     samples_per_second=steps_in_window * config.batch_size / max(now - window_start, 1e-9),
                     elapsed_seconds=self.elapsed_before_resume + now - run_start,
                 )
-                self._append_metrics(event)
-                yield event
+                if main:
+                    self._append_metrics(event)
+                    yield event
                 loss_sum.zero_()
                 steps_in_window, window_start = 0, time.perf_counter()
-            if self.step % config.sample_every == 0 or self.step == config.max_steps:
+            if (self.step % config.sample_every == 0 or self.step == config.max_steps) and main:
                 yield self._sample_event()
             if self.step % config.save_every == 0 and self.step < config.max_steps:
-                yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+                if main:
+                    yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+                self.processes.wait_for_everyone()
+        self.processes.check_in_sync(self.model)
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
-        yield self._save_checkpoint(elapsed)
+        if main:
+            yield self._save_checkpoint(elapsed)
+        self.processes.wait_for_everyone()
         yield FinishedEvent(step=self.step, folder=self.output_dir, stopped=self.step < config.max_steps,
                             summary={"step": self.step, "elapsed_seconds": round(elapsed, 1), **self.last_losses})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from genai_demo import limits
 from genai_demo.models import VAE
@@ -22,6 +23,17 @@ class VAETrainingConfig(TrainingConfig):
         limits.KL_WEIGHT.check(self.kl_weight)
 
 
+class ELBOTerms(nn.Module):
+    """The VAE's loss terms as one forward pass, so data-parallel training can wrap it."""
+
+    def __init__(self, vae: VAE):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, images: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return negative_elbo_terms(self.vae, images, noise)
+
+
 class VAETrainer(ImageTrainer):
     model_classes = {VAE.model_type: VAE}
     config_class = VAETrainingConfig
@@ -31,11 +43,14 @@ class VAETrainer(ImageTrainer):
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"vae": torch.optim.Adam(self.model.parameters(), self.config.learning_rate)}
 
+    def trained_networks(self) -> dict[str, nn.Module]:
+        return {"elbo": ELBOTerms(self.model)}
+
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         noise = torch.randn(
             len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
         )
-        reconstruction, kl = negative_elbo_terms(self.model, real_images, noise)
+        reconstruction, kl = self.networks["elbo"](real_images, noise)
         reconstruction, kl = reconstruction.mean(), kl.mean()
         loss = reconstruction + self.config.kl_weight * kl
         self.optimizers["vae"].zero_grad(set_to_none=True)

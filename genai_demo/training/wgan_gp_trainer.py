@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from genai_demo import limits
+from genai_demo.errors import InvalidInputError
 from genai_demo.models import WGANGP
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
 
@@ -49,8 +50,16 @@ class WGANGPTrainer(GANTrainer):
             "critic": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
         }
 
+    def trained_networks(self) -> dict[str, torch.nn.Module]:
+        if self.processes.count > 1:
+            # The gradient penalty differentiates through the critic's gradient (create_graph=True),
+            # which PyTorch's DistributedDataParallel does not support.
+            raise InvalidInputError("wgan-gp trains in one process only: its gradient penalty needs a double "
+                                    "backward, which data-parallel training does not support")
+        return super().trained_networks()
+
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
-        generator, critic = self.model.generator, self.model.discriminator
+        generator, critic = self.networks["generator"], self.networks["discriminator"]
         batch_size, latent_dim = len(real_images), self.model_config.latent_dim
         latents = torch.randn(batch_size, latent_dim, generator=self.noise_generator, device=self.device)
         mixing = torch.rand(batch_size, generator=self.noise_generator, device=self.device)

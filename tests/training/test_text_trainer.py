@@ -12,7 +12,7 @@ from genai_demo.hub.model_folder import load_model_folder, read_model_config
 from genai_demo.models.causal_lm import CausalLM
 from genai_demo.models.char_lstm import CharLSTM
 from genai_demo.text_generation import SamplingSettings, stream_text
-from genai_demo.training.events import FinishedEvent, ProgressEvent
+from genai_demo.training.events import FinishedEvent, ProgressEvent, SampleEvent
 from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig, bigram_bits_per_char
 
 TINY = {
@@ -97,7 +97,11 @@ def test_trained_models_beat_the_bigram_baseline_quickly(small_corpus, tmp_path)
     baseline = bigram_bits_per_char(train, validation)
     assert 2.5 < baseline < 5  # Python code: a bigram model knows a little
     _, events = train_text(small_corpus, tmp_path, "char-lstm", steps=150, block_size=64, eval_every=150)
-    assert events[-3].losses["val_bits_per_char"] < baseline
+    progress = [event for event in events if isinstance(event, ProgressEvent)]
+    assert progress[-1].losses["val_bits_per_char"] < baseline
+    samples = [event for event in events if isinstance(event, SampleEvent)]
+    assert samples[-1].step == 150 and len(samples[-1].text) > 20  # a text sample, seen live in the Train tab
+    assert samples[-1].path.read_text(encoding="utf-8") == samples[-1].text
 
 
 def test_hub_causal_lm_loads_from_the_cache_offline(small_corpus, tmp_path, hub_cache):
