@@ -21,6 +21,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="require this login for the page and the API (default: $GENAI_DEMO_AUTH, else none); "
                         "prefer the environment variable, which stays out of the process list")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--max-training-jobs", type=int, default=1, metavar="N",
+                        help="training runs at once from the Train tab (default: 1 per device); the rest wait in a queue")
     return parser.parse_args(argv)
 
 
@@ -44,10 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         device = resolve_device(args.device)
         auth = parse_auth(args.auth)
+        if not 1 <= args.max_training_jobs <= 64:
+            raise ValueError(f"--max-training-jobs must be from 1 to 64, got {args.max_training_jobs}")
     except (GenaiDemoError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    launch_app(AppState(device=device), host=args.host, port=args.port, share=args.share, auth=auth)
+    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.training.jobs import JobManager
+
+    state = AppState(device=device, jobs=JobManager(user_models_dir(), max_running=args.max_training_jobs))
+    launch_app(state, host=args.host, port=args.port, share=args.share, auth=auth)
     return 0
 
 

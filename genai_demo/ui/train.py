@@ -164,7 +164,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
             arguments = train_arguments(family, dataset, state.jobs.runs_dir.parent / "uploads", upload, steps,
                                         batch_size, learning_rate, latent_size, seed, sample_every, save_every,
                                         image_size, channels)
-            job = state.jobs.submit(run_name, arguments, owner=owner)
+            job = state.jobs.submit(run_name, arguments + ["--device", str(state.device)], owner=owner)
         return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
     def stop_training(owner, job_id):

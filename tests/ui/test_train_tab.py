@@ -78,3 +78,15 @@ def test_status_and_curves_of_a_running_job(tmp_path):
     frame = curves_frame(job)
     assert list(frame["series"]) == ["d_loss", "g_loss"] and str(frame["series"].dtype) == "string"
     assert str(curves_frame(None)["series"].dtype) == "string"  # an empty plot keeps categorical colours
+
+
+def test_a_waiting_job_shows_its_place_in_the_queue(tmp_path):
+    class Queue:
+        def queue_position(self, job):
+            return 2
+
+    class State:
+        jobs = Queue()
+
+    job = TrainingJob(id=3, name="later", out=tmp_path, argv=["train", "vae"], state="queued")
+    assert "<b>queued</b> · waiting, position 2 in the queue" in status_html(State(), job)
