@@ -182,6 +182,7 @@ class JobManager:
         """Continue a stopped or finished job's run from its checkpoint; `max_steps` extends it when
         larger than the run's own step count (a smaller one is ignored: resume never shortens a run)."""
         job = self.get(job_id)
+        self._check_owner(job, owner, "resume")
         if job.active:
             raise InvalidInputError(f"run {job.name!r} is still {job.state}")
         train_args = [item for item in job.argv[1:] if item not in ("--events-json", "--resume")]
@@ -194,8 +195,7 @@ class JobManager:
     def stop(self, job_id: int | str, owner: str = "") -> TrainingJob:
         """Cancel a waiting job, or ask a running one to finish its step, save and exit."""
         job = self.get(job_id)
-        if job.owner and owner != job.owner:
-            raise InvalidInputError("only the browser session that started this run can stop it")
+        self._check_owner(job, owner, "stop")
         with self._lock:
             if job.state == "queued":
                 self._queue.remove(job)
@@ -231,6 +231,11 @@ class JobManager:
                 job.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 job.process.kill()
+
+    @staticmethod
+    def _check_owner(job: TrainingJob, owner: str, action: str) -> None:
+        if job.owner and owner != job.owner:
+            raise InvalidInputError(f"only the browser session that started this run can {action} it")
 
     # -- the workers ------------------------------------------------------------------------
 

@@ -210,7 +210,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         value = job_id if _current_job(state, job_id) else (str(chosen[0].id) if chosen else None)
         return gr.Dropdown(choices=_run_choices(state), value=value)
 
-    owner_token = gr.State("")
+    # Not a gr.State: that lives on the server, and the token is made and kept by the browser.
+    owner_token = gr.Textbox("", visible=False)
     shown_sample = gr.State("")
     gr.Markdown(
         "Train a model here and watch it learn. The run continues if you close or reload the page; come back "

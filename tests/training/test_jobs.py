@@ -50,6 +50,8 @@ def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
     broken = jobs.submit("broken", ["vae", "--dataset", str(tmp_path / "missing.zip"), "--max-steps", "5"], owner="me")
     waiting = jobs.submit("waiting", TINY_GAN + ["--max-steps", "5"], owner="me")
     assert (long_run.state, broken.state, waiting.state) == ("running", "queued", "queued")
+    with pytest.raises(InvalidInputError, match="still running"):
+        jobs.resume(long_run.id, owner="me")
     assert (jobs.queue_position(broken), jobs.queue_position(waiting)) == (1, 2)
 
     wait_until(lambda: long_run.step >= 5)
@@ -65,6 +67,8 @@ def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
     assert stop_latency < 15
     saved = load_file(tmp_path / "runs" / "long" / "training_state.safetensors")
     assert saved  # a resumable checkpoint
+    with pytest.raises(InvalidInputError, match="only the browser session that started this run can resume"):
+        jobs.resume(long_run.id, owner="someone else")
 
     # The failing job gets its slot, fails with the CLI's clear message, and releases it.
     jobs.wait(broken)
