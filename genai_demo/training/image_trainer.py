@@ -259,7 +259,8 @@ class ImageTrainer:
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
         self.processes.check_in_sync(self.model)
         if main:
-            if self.step % config.sample_every != 0:
+            # A stopped run saves at once (a diffusion grid can take seconds); it has its last grid.
+            if self.step % config.sample_every != 0 and not stopped:
                 yield self._save_sample_grid()
             yield self._save_checkpoint(elapsed)
         self.processes.wait_for_everyone()
