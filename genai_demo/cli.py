@@ -90,6 +90,14 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     )
     train.add_argument("--log-every", type=_checked(limits.LOG_EVERY), default=20,
                        help="average and report the losses every N steps (default: 20)")
+    train.add_argument("--eval-every", type=_checked(limits.EVAL_EVERY), default=None,
+                       help="measure sample quality every N steps: classifier-FID (and its floor, and class accuracy "
+                       "for cdcgan) for image models, keeping the best model in OUT/best; validation bits per "
+                       "character for text models (default: off for images, 250 for text)")
+    train.add_argument("--eval-samples", type=_checked(limits.EVAL_SAMPLES), default=1000,
+                       help="images generated per evaluation (default: 1000)")
+    train.add_argument("--eval-classifier", type=Path, default=None,
+                       help="frozen classifier folder for classifier-FID (default: the shipped classifier-mnist)")
     train.add_argument("--latent-dim", type=_checked(limits.LATENT_DIM), default=None,
                        help="GANs and vae: size of the latent vector (default: 100 for GANs, 16 for the vae)")
     train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
@@ -262,6 +270,7 @@ def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: th
         corpus=args.corpus, max_steps=args.max_steps or 2000, batch_size=args.batch_size, block_size=args.block_size,
         learning_rate=args.lr or (2e-3 if args.model == "char-lstm" else 1e-3), seed=args.seed,
         save_every=args.save_every, log_every=args.log_every, sample_every=args.sample_every,
+        **({"eval_every": args.eval_every} if args.eval_every else {}),
     )
     try:
         return TextTrainer(corpus, args.out, config, args.model, settings, device, args.resume, stop_event,
@@ -306,6 +315,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         log_every=args.log_every,
         sample_every=args.sample_every,
         save_every=args.save_every,
+        eval_every=args.eval_every or 0,
     )
     if args.kl_weight is not None and args.model != "vae":
         raise InvalidInputError("--kl-weight applies to the vae only")
@@ -346,6 +356,14 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         if "num_classes" in {field.name for field in dataclasses.fields(model_class.config_class)}:
             shape["num_classes"] = len(dataset.class_names)
         model_config = model_class.config_class(**shape, **architecture)
+    quality_probe = None
+    if args.eval_every:
+        from genai_demo.training.quality import DEFAULT_CLASSIFIER, ImageQualityProbe
+
+        quality_probe = ImageQualityProbe(dataset, args.data_source, args.eval_samples, args.seed, device,
+                                          args.eval_classifier or DEFAULT_CLASSIFIER)
+        log(f"quality: classifier-FID of {quality_probe.count} samples every {args.eval_every} steps "
+            f"(real-vs-real floor {quality_probe.floor:.2f})")
     return trainer_class(
         dataset,
         args.out,
@@ -356,6 +374,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         resume=args.resume,
         stop_event=stop_event,
         command="python -m genai_demo " + shlex.join(argv),
+        quality_probe=quality_probe,
     )
 
 

@@ -48,6 +48,14 @@ def discover_models(roots: list[Path] | None = None) -> list[ModelEntry]:
                 continue
             name = folder.name if folder.name not in entries else f"{origin}/{folder.name}"
             entries[name] = ModelEntry(name=name, path=folder, model_type=model_type, origin=origin)
+            # A run trained with --eval-every keeps its best checkpoint too: "<run>/best" beside the latest.
+            best = folder / "best"
+            if best.is_dir():
+                try:
+                    best_type, _ = read_model_config(best)
+                except ModelLoadError:
+                    continue
+                entries[f"{name}/best"] = ModelEntry(name=f"{name}/best", path=best, model_type=best_type, origin=origin)
     return sorted(entries.values(), key=lambda entry: entry.name)
 
 

@@ -29,10 +29,11 @@ from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.images import make_grid, save_png
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.distributed import TrainingProcesses
-from genai_demo.training.metrics_log import MetricsLog
+from genai_demo.training.metrics_log import MetricsLog, read_metrics
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 
 SAMPLE_GRID_NAME = "sample_grid.png"
+BEST_DIR = "best"  # the model folder with the best classifier-FID so far (--eval-every)
 
 
 class TrainingDivergedError(GenaiDemoError):
@@ -56,6 +57,8 @@ class TrainingConfig:
     # A moving average of the generating network's weights (diffusers' EMAModel), used for
     # the sample grids and saved as the model; None trains and saves the raw weights.
     ema_decay: float | None = None
+    # Sample quality (classifier-FID) every N steps on a fixed sample budget; 0: off.
+    eval_every: int = 0
 
     def __post_init__(self) -> None:
         limits.EPOCHS.check(self.epochs)
@@ -68,6 +71,7 @@ class TrainingConfig:
         limits.SEED.check(self.seed)
         limits.SAMPLE_EVERY.check(self.sample_every)
         limits.SAVE_EVERY.check(self.save_every)
+        limits.EVAL_EVERY.check(self.eval_every)
         limits.NUM_SAMPLES.check(self.num_sample_images)
 
 
@@ -96,8 +100,10 @@ class ImageTrainer:
         resume: bool = False,
         stop_event: threading.Event | None = None,
         command: str = "",
+        quality_probe=None,
     ):
         self.dataset = dataset
+        self.quality_probe = quality_probe  # a training.quality.ImageQualityProbe when eval_every > 0
         self.output_dir = Path(output_dir)
         model_type = model_type or self.default_model_type
         self.config = training_config or self.config_class()
@@ -182,6 +188,11 @@ class ImageTrainer:
             self.device
         )
         self.last_losses: dict[str, float] = {}
+        # The best classifier-FID so far (of this run, resumes included) and its step.
+        earlier = [record for record in read_metrics(self.output_dir) if "classifier_fid" in record] if resume else []
+        best = min(earlier, key=lambda record: record["classifier_fid"], default=None)
+        self.best_metric = best["classifier_fid"] if best else math.inf
+        self.best_step = best["step"] if best else None
 
     def _check_resumable(self, scalars: dict) -> None:
         saved = scalars.get("training_config", {})
@@ -224,7 +235,8 @@ class ImageTrainer:
             steps_in_window += 1
             self.step += 1
 
-            if self.step % config.log_every == 0 or self.step == self.total_steps:
+            eval_due = self.quality_probe is not None and config.eval_every and self.step % config.eval_every == 0
+            if self.step % config.log_every == 0 or self.step == self.total_steps or eval_due:
                 now = time.perf_counter()
                 means = dict(zip(self.loss_names, self.processes.mean(loss_sums / steps_in_window).tolist()))
                 if not all(math.isfinite(value) for value in means.values()):
@@ -233,6 +245,8 @@ class ImageTrainer:
                         f"losses became non-finite at step {self.step} ({shown}); "
                         "the last saved checkpoint is kept: try a lower learning rate"
                     )
+                if eval_due and main:
+                    means.update(self._measure_quality(self.elapsed_before_resume + now - run_start))
                 self.last_losses = means
                 event = ProgressEvent(
                     step=self.step,
@@ -315,6 +329,20 @@ class ImageTrainer:
             "samples_per_second": round(event.samples_per_second, 1),
             "elapsed_seconds": round(event.elapsed_seconds, 3),
         })
+
+    def _measure_quality(self, elapsed_seconds: float) -> dict[str, float]:
+        """The quality figures of the current (averaged) weights; a new best is saved in `best/`."""
+        started = time.perf_counter()
+        figures = self._with_ema_weights(lambda: self.quality_probe.measure(self.model))
+        if figures["classifier_fid"] < self.best_metric:
+            self.best_metric, self.best_step = figures["classifier_fid"], self.step
+            card = build_model_card(self._training_facts(elapsed_seconds))
+            self._with_ema_weights(lambda: save_model_folder(
+                self.output_dir / BEST_DIR, self.model, card_text=card,
+                weights_metadata={"step": str(self.step), "classifier_fid": f"{figures['classifier_fid']:.3f}"},
+            ))
+        figures["eval_seconds"] = time.perf_counter() - started
+        return figures
 
     def _save_sample_grid(self) -> SampleEvent:
         return self._with_ema_weights(self._save_sample_grid_now)

@@ -30,9 +30,9 @@ from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, train_tokenizer
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
-from genai_demo.training.image_trainer import TrainingDivergedError
+from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError
 from genai_demo.training.distributed import TrainingProcesses
-from genai_demo.training.metrics_log import MetricsLog
+from genai_demo.training.metrics_log import MetricsLog, read_metrics
 
 TEXT_MODEL_TYPES = ("char-lstm", "tiny-gpt")
 SAMPLE_TEXT_NAME = "sample_text.txt"
@@ -189,6 +189,9 @@ class TextTrainer:
             self.last_losses = dict(scalars.get("last_losses", {}))
             self.metrics_log.truncate_after(self.step)
         self.train_ids = self.train_ids.to(self.device)
+        # The best validation bits/char so far (resumes included), whose model is kept in `best/`.
+        earlier = [record["val_bits_per_char"] for record in read_metrics(self.output_dir) if "val_bits_per_char" in record]
+        self.best_metric = min(earlier) if resume and earlier else math.inf
 
     # -- the model-specific parts --------------------------------------------------------------
 
@@ -245,6 +248,10 @@ class TextTrainer:
                 losses = {"loss": mean_loss}
                 if eval_due and main:
                     losses["val_bits_per_char"] = self.validation_bits_per_char()
+                    if losses["val_bits_per_char"] < self.best_metric:
+                        self.best_metric = losses["val_bits_per_char"]
+                        self._save_model(self.output_dir / BEST_DIR,
+                                         build_model_card(self._training_facts(self.elapsed_before_resume + now - run_start)))
                 self.last_losses = {**self.last_losses, **losses}
                 event = ProgressEvent(
                     step=self.step, total_steps=config.max_steps, epoch=0, losses=losses,
@@ -308,14 +315,16 @@ class TextTrainer:
             "device": str(self.device), "commands": self.commands, "last_losses": self.last_losses,
         }
         save_training_state(self.output_dir, self.model, {"model": self.optimizer}, {"batches": self.batch_generator}, scalars)
-        card = build_model_card(self._training_facts(elapsed_seconds))
-        if self.model_type == "char-lstm":
-            save_model_folder(self.output_dir, self.model, card_text=card, weights_metadata={"step": str(self.step)})
-        else:
-            self.model.save_pretrained(self.output_dir, safe_serialization=True)
-            self.tokenizer.save_pretrained(self.output_dir)
-            atomic_write_text(self.output_dir / "README.md", card)
+        self._save_model(self.output_dir, build_model_card(self._training_facts(elapsed_seconds)))
         return CheckpointEvent(step=self.step, folder=self.output_dir)
+
+    def _save_model(self, folder: Path, card: str) -> None:
+        if self.model_type == "char-lstm":
+            save_model_folder(folder, self.model, card_text=card, weights_metadata={"step": str(self.step)})
+        else:
+            self.model.save_pretrained(folder, safe_serialization=True)
+            self.tokenizer.save_pretrained(folder)
+            atomic_write_text(folder / "README.md", card)
 
     def _training_facts(self, elapsed_seconds: float) -> TrainingFacts:
         train_text, _ = self.corpus.split()

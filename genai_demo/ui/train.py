@@ -39,6 +39,8 @@ IMAGE_DATASETS = ("mnist", "fashion-mnist")
 TEXT_CORPORA = ("python-code", "fortunes", "tang-poems", "song-ci")
 UPLOAD_CHOICE = "my upload"
 POLL_SECONDS = 1.0
+QUALITY_SERIES = ("classifier_fid", "fid_floor", "class_accuracy", "val_bits_per_char")
+NOT_PLOTTED = ("eval_seconds",)
 OWNER_TOKEN_JS = """() => {
     let token = localStorage.getItem("genai-demo-train-owner");
     if (!token) {
@@ -79,7 +81,7 @@ def keep_upload(uploads_dir: Path, upload_path: str | None, family: str) -> str:
 
 def train_arguments(
     family: str, dataset: str, upload_dir: Path, upload: str | None, steps, batch_size, learning_rate,
-    latent_size, seed, sample_every, save_every, image_size, channels,
+    latent_size, seed, sample_every, save_every, image_size, channels, eval_every=0,
 ) -> list[str]:
     """The form as `python -m genai_demo train` arguments (validated again by the CLI's parser)."""
     if family not in FAMILIES:
@@ -97,6 +99,8 @@ def train_arguments(
     ]
     if learning_rate:
         arguments += ["--lr", str(float(learning_rate))]
+    if eval_every:
+        arguments += ["--eval-every", _whole(eval_every, "evaluate every")]
     if family in TEXT_FAMILIES:
         arguments += ["--corpus", dataset]
     else:
@@ -127,6 +131,10 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
     if job.state == "running" and job.samples_per_second:
         parts.append(f"{job.samples_per_second:,.0f} samples/s · {job.steps_per_second:.1f} steps/s · "
                      f"ETA {_duration(job.eta_seconds())}")
+    fids = [point for point in job.curves if point.series == "classifier_fid"]
+    if fids:
+        best = min(fids, key=lambda point: point.value)
+        parts.append(f"best classifier-FID {best.value:.1f} at step {best.step:,} (kept as {html.escape(job.name)}/best)")
     bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
     message = html.escape(job.message)
     if job.state == "finished":
@@ -134,8 +142,10 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
     return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{message}</div></div>"
 
 
-def curves_frame(job: TrainingJob | None) -> pd.DataFrame:
-    points = list(job.curves) if job is not None else []
+def curves_frame(job: TrainingJob | None, quality: bool = False) -> pd.DataFrame:
+    """The job's loss curves, or (quality=True) its sample-quality curves: they have other scales."""
+    points = [point for point in (job.curves if job is not None else [])
+              if (point.series in QUALITY_SERIES) == quality and point.series not in NOT_PLOTTED]
     # Explicit dtypes: an empty frame would make `series` numeric and the plot's colours a gradient.
     return pd.DataFrame({
         "step": pd.Series([point.step for point in points], dtype="int64"),
@@ -159,11 +169,11 @@ def _current_job(state: AppState, job_id: str | None) -> TrainingJob | None:
 
 def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
     def start_training(owner, family, dataset, upload, run_name, steps, batch_size, learning_rate, latent_size,
-                       seed, sample_every, save_every, image_size, channels):
+                       seed, sample_every, save_every, image_size, channels, eval_every):
         with shown_to_user():
             arguments = train_arguments(family, dataset, state.jobs.runs_dir.parent / "uploads", upload, steps,
                                         batch_size, learning_rate, latent_size, seed, sample_every, save_every,
-                                        image_size, channels)
+                                        image_size, channels, eval_every)
             job = state.jobs.submit(run_name, arguments + ["--device", str(state.device)], owner=owner)
         return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
@@ -188,7 +198,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         """The timer's view of one job: status, curves, latest sample (only when it changed), log."""
         job = _current_job(state, job_id)
         if job is None:
-            return status_html(state, None), curves_frame(None), gr.skip(), gr.skip(), "", shown_sample, gr.Timer(active=False)
+            return (status_html(state, None), curves_frame(None), curves_frame(None, quality=True), gr.skip(),
+                    gr.skip(), "", shown_sample, gr.Timer(active=False))
         sample_key = f"{job.id}:{job.sample_step}"
         image, text = gr.skip(), gr.skip()
         if sample_key != shown_sample and job.sample_path is not None:
@@ -199,8 +210,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 shutil.copyfile(job.sample_path, image)
             shown_sample = sample_key
         # Poll only while the job can still change: an idle page makes no requests.
-        return (status_html(state, job), curves_frame(job), image, text, "\n".join(job.log), shown_sample,
-                gr.Timer(active=job.active))
+        return (status_html(state, job), curves_frame(job), curves_frame(job, quality=True), image, text,
+                "\n".join(job.log), shown_sample, gr.Timer(active=job.active))
 
     def reattach(owner, job_id):
         """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
@@ -243,6 +254,10 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 sample_every_number = gr.Number(label="Sample every N steps", value=50, precision=0, minimum=1,
                                                 elem_id="train-sample-every")
                 save_every_number = gr.Number(label="Save every N steps", value=500, precision=0, minimum=1)
+                eval_every_number = gr.Number(
+                    label="Evaluate every N steps (0: off)", value=0, precision=0, minimum=0, elem_id="train-eval-every",
+                    info="classifier-FID for MNIST image models (best kept as <run>/best); bits/char for text",
+                )
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="train-start")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="train-stop")
@@ -250,8 +265,12 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         with gr.Column(scale=2):
             run_dropdown = gr.Dropdown(choices=[], value=None, label="Run", elem_id="train-run")
             status = gr.HTML(status_html(state, None), elem_id="train-status")
-            curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", label="Losses",
-                                 height=260, elem_id="train-plot")
+            with gr.Row():
+                curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", label="Losses",
+                                     height=260, elem_id="train-plot")
+                quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
+                                             label="Sample quality (lower FID is better; the floor is real data)",
+                                             height=260, elem_id="train-quality-plot")
             with gr.Row():
                 sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
                                         elem_id="train-sample", height=260)
@@ -261,7 +280,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                                  elem_id="train-log")
 
     form = [family_dropdown, dataset_dropdown, upload_file, run_name, steps_number, batch_number, learning_rate_number,
-            latent_number, seed_number, sample_every_number, save_every_number, image_size, channels]
+            latent_number, seed_number, sample_every_number, save_every_number, image_size, channels,
+            eval_every_number]
     family_dropdown.change(
         choose_family, family_dropdown,
         [dataset_dropdown, learning_rate_number, latent_number, steps_number, batch_number, image_options, run_name,
@@ -273,7 +293,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
     resume_button.click(resume_training, [owner_token, run_dropdown, steps_number], run_dropdown,
                         api_visibility="private")
     timer = gr.Timer(POLL_SECONDS, active=False)
-    outputs = [status, curves, sample_image, sample_text, log_box, shown_sample, timer]
+    outputs = [status, curves, quality_curves, sample_image, sample_text, log_box, shown_sample, timer]
     run_dropdown.change(lambda job_id: show_job(job_id, ""), run_dropdown, outputs, api_visibility="private")
     # Status reads are cheap and must not wait behind generation requests: their own queue slot.
     timer.tick(show_job, [run_dropdown, shown_sample], outputs, api_visibility="private",

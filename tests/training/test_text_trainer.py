@@ -102,6 +102,7 @@ def test_trained_models_beat_the_bigram_baseline_quickly(small_corpus, tmp_path)
     samples = [event for event in events if isinstance(event, SampleEvent)]
     assert samples[-1].step == 150 and len(samples[-1].text) > 20  # a text sample, seen live in the Train tab
     assert samples[-1].path.read_text(encoding="utf-8") == samples[-1].text
+    assert (tmp_path / "best" / "config.json").is_file()  # the best validation model so far, beside the latest
 
 
 def test_hub_causal_lm_loads_from_the_cache_offline(small_corpus, tmp_path, hub_cache):

@@ -1,0 +1,67 @@
+"""Sample quality measured while an image model trains (`--eval-every N`).
+
+The real side is fixed when the run starts: the frozen classifier's features of a fixed slice of
+the test split, and the real-vs-real floor (a spread-out slice of the training split against it),
+so each evaluation only generates `num_samples` images from fixed latents and compares them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from genai_demo.data import ImageDataset, load_image_dataset
+from genai_demo.errors import InvalidInputError
+from genai_demo.hub.model_folder import load_model_folder
+from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
+from genai_demo.metrics.classifier_fid import class_accuracy, classifier_features, frechet_distance
+
+DEFAULT_CLASSIFIER = SHIPPED_CHECKPOINTS / "classifier-mnist"
+GENERATE_BATCH = 500
+
+
+class ImageQualityProbe:
+    def __init__(self, train_set: ImageDataset, data_source: str, num_samples: int, seed: int,
+                 device: torch.device, classifier_dir: str | Path = DEFAULT_CLASSIFIER):
+        classifier = load_model_folder(classifier_dir, device)
+        if classifier.model_type != "classifier":
+            raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")
+        classifier_shape = (classifier.config.image_channels, classifier.config.image_size, classifier.config.num_classes)
+        data_shape = (train_set.image_channels, train_set.image_size, len(train_set.class_names))
+        if classifier_shape != data_shape:
+            raise InvalidInputError(
+                f"--eval-every measures classifier-FID with {classifier_dir}, which reads {classifier_shape[0]}x"
+                f"{classifier_shape[1]}px images of {classifier_shape[2]} classes; this dataset has {data_shape[0]}x"
+                f"{data_shape[1]}px images of {data_shape[2]} classes: train a classifier on it "
+                "(`python -m genai_demo train classifier`) and pass it with --eval-classifier"
+            )
+        test_set = load_image_dataset(train_set.name, split="test", source=data_source)
+        self.count = min(num_samples, len(test_set), len(train_set))
+        self.classifier, self.seed, self.device = classifier, seed, device
+        self.real_features = classifier_features(classifier, test_set.to_training_tensor("cpu")[: self.count])
+        spread = torch.linspace(0, len(train_set) - 1, self.count).long()
+        floor_features = classifier_features(classifier, train_set.to_training_tensor("cpu")[spread])
+        self.floor = frechet_distance(self.real_features, floor_features)
+
+    @torch.no_grad()
+    def measure(self, generator) -> dict[str, float]:
+        """classifier_fid (and class_accuracy for a conditional model) of `count` samples from fixed latents."""
+        was_training = generator.training
+        generator.eval()
+        latents = generator.sample_latents(self.count, self.seed)
+        conditional = getattr(generator, "is_conditional", False)
+        labels = generator.default_labels(self.count) if conditional else None
+        images = []
+        for start in range(0, self.count, GENERATE_BATCH):
+            batch = [latents[start : start + GENERATE_BATCH].to(self.device)]
+            if conditional:
+                batch.append(labels[start : start + GENERATE_BATCH].to(self.device))
+            images.append(generator.generate(*batch).cpu())
+        generator.train(was_training)
+        generated = torch.cat(images)
+        figures = {"classifier_fid": frechet_distance(self.real_features, classifier_features(self.classifier, generated)),
+                   "fid_floor": self.floor}
+        if conditional:
+            figures["class_accuracy"] = class_accuracy(self.classifier, generated, labels)
+        return figures
