@@ -143,6 +143,25 @@ class JobManager:
                     return position
         return None
 
+    def memory_in_use(self) -> dict[str, float]:
+        """Resident memory (MB) of this app and of its training processes, and CUDA memory of the app."""
+        import psutil
+
+        app = psutil.Process()
+        figures = {"app_mb": app.memory_info().rss / 2**20, "training_mb": 0.0}
+        for job in self.jobs():
+            if job.process is not None and job.process.poll() is None:
+                try:
+                    figures["training_mb"] += psutil.Process(job.process.pid).memory_info().rss / 2**20
+                except psutil.Error:
+                    pass  # it ended between the two calls
+        import torch
+
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            figures["cuda_allocated_mb"] = torch.cuda.memory_allocated() / 2**20
+            figures["cuda_reserved_mb"] = torch.cuda.memory_reserved() / 2**20
+        return figures
+
     def active_job_for(self, out: Path) -> TrainingJob | None:
         with self._lock:
             return next((job for job in self._jobs.values() if job.active and job.out == out), None)

@@ -142,6 +142,25 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
     return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{message}</div></div>"
 
 
+def memory_text(state: AppState) -> str:
+    figures = state.jobs.memory_in_use()
+    text = f"Memory: app {figures['app_mb']:,.0f} MB"
+    if figures["training_mb"]:
+        text += f" + training process {figures['training_mb']:,.0f} MB (given back when the run ends)"
+    else:
+        text += ", no training process"
+    if "cuda_allocated_mb" in figures:
+        text += f" · CUDA in this app: {figures['cuda_allocated_mb']:,.0f} MB allocated, {figures['cuda_reserved_mb']:,.0f} MB reserved"
+    return text
+
+
+def sample_timeline(job: TrainingJob | None) -> list[Path]:
+    """The fixed-seed grids the run saved so far (step 0 first), from its `samples/` folder."""
+    if job is None or job.model in TEXT_FAMILIES:
+        return []
+    return sorted((job.out / "samples").glob("step_*.png"))
+
+
 def curves_frame(job: TrainingJob | None, quality: bool = False) -> pd.DataFrame:
     """The job's loss curves, or (quality=True) its sample-quality curves: they have other scales."""
     points = [point for point in (job.curves if job is not None else [])
@@ -199,19 +218,23 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         job = _current_job(state, job_id)
         if job is None:
             return (status_html(state, None), curves_frame(None), curves_frame(None, quality=True), gr.skip(),
-                    gr.skip(), "", shown_sample, gr.Timer(active=False))
+                    gr.skip(), "", shown_sample, gr.Timer(active=False), memory_text(state), gr.Slider(visible=False))
         sample_key = f"{job.id}:{job.sample_step}"
-        image, text = gr.skip(), gr.skip()
+        image, text, timeline = gr.skip(), gr.skip(), gr.skip()
         if sample_key != shown_sample and job.sample_path is not None:
             if job.model in TEXT_FAMILIES:
                 text = job.sample_text
             elif job.sample_path.is_file():
-                image = state.outputs.new_path(f"train-{job.name}", ".png")
-                shutil.copyfile(job.sample_path, image)
+                copy = state.outputs.new_path(f"train-{job.name}", ".png")
+                shutil.copyfile(job.sample_path, copy)
+                image = gr.Image(value=copy, label=f"Fixed-seed samples at step {job.sample_step:,}")
+                # The timeline follows the newest grid; scrub it back to see the model learn.
+                grids = sample_timeline(job)
+                timeline = gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=len(grids) - 1)
             shown_sample = sample_key
         # Poll only while the job can still change: an idle page makes no requests.
         return (status_html(state, job), curves_frame(job), curves_frame(job, quality=True), image, text,
-                "\n".join(job.log), shown_sample, gr.Timer(active=job.active))
+                "\n".join(job.log), shown_sample, gr.Timer(active=job.active), memory_text(state), timeline)
 
     def reattach(owner, job_id):
         """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
@@ -276,6 +299,9 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                                         elem_id="train-sample", height=260)
                 sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
                                          visible=False)
+            timeline_slider = gr.Slider(0, 1, value=0, step=1, label="Timeline: the fixed-seed grid at each sample step",
+                                        visible=False, elem_id="train-timeline")
+            memory_line = gr.Markdown(elem_id="train-memory")
             log_box = gr.Textbox(label="Log", lines=8, max_lines=8, interactive=False, autoscroll=True,
                                  elem_id="train-log")
 
@@ -292,8 +318,20 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
     stop_button.click(stop_training, [owner_token, run_dropdown], None, api_visibility="private")
     resume_button.click(resume_training, [owner_token, run_dropdown, steps_number], run_dropdown,
                         api_visibility="private")
+    def show_grid_at(job_id, position):
+        """Scrub the run's saved grids: the model learning, step by step."""
+        grids = sample_timeline(_current_job(state, job_id))
+        if not grids:
+            return gr.skip()
+        chosen = grids[min(max(int(position or 0), 0), len(grids) - 1)]
+        copy = state.outputs.new_path(f"timeline-{chosen.stem}", ".png")
+        shutil.copyfile(chosen, copy)
+        return gr.Image(value=copy, label=f"Fixed-seed samples at step {int(chosen.stem.split('_')[1]):,}")
+
+    timeline_slider.input(show_grid_at, [run_dropdown, timeline_slider], sample_image, api_visibility="private")
     timer = gr.Timer(POLL_SECONDS, active=False)
-    outputs = [status, curves, quality_curves, sample_image, sample_text, log_box, shown_sample, timer]
+    outputs = [status, curves, quality_curves, sample_image, sample_text, log_box, shown_sample, timer, memory_line,
+               timeline_slider]
     run_dropdown.change(lambda job_id: show_job(job_id, ""), run_dropdown, outputs, api_visibility="private")
     # Status reads are cheap and must not wait behind generation requests: their own queue slot.
     timer.tick(show_job, [run_dropdown, shown_sample], outputs, api_visibility="private",

@@ -182,6 +182,11 @@ def test_train_watch_stop_resume_reattach_then_generate_with_it(browser, live_ap
     wait_for_status(page, "stopped at step")
     stopped_step = int(status_text(page).split("stopped at step ")[1].split(";")[0])
     assert stopped_step < 20_000
+    # The timeline scrubs back through the saved grids to step 0.
+    timeline = page.locator("#train-timeline input[type='number']")
+    timeline.fill("0")
+    timeline.press("Enter")
+    page.get_by_text("Fixed-seed samples at step 0").wait_for(timeout=10_000)
     page.locator("#train-resume").click()
     wait_for_status(page, "running · step")
     log = page.locator("#train-log textarea")

@@ -46,6 +46,7 @@ def test_n_steps_then_resume_n_steps_equals_2n_steps(tmp_path):
 
 def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
     jobs = JobManager(tmp_path / "runs", max_running=1)
+    before = jobs.memory_in_use()
     long_run = jobs.submit("long", TINY_GAN + ["--max-steps", "1000000", "--log-every", "1"], owner="me")
     broken = jobs.submit("broken", ["vae", "--dataset", str(tmp_path / "missing.zip"), "--max-steps", "5"], owner="me")
     waiting = jobs.submit("waiting", TINY_GAN + ["--max-steps", "5"], owner="me")
@@ -55,6 +56,8 @@ def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
     assert (jobs.queue_position(broken), jobs.queue_position(waiting)) == (1, 2)
 
     wait_until(lambda: long_run.step >= 5)
+    during = jobs.memory_in_use()
+    assert during["training_mb"] > 50  # the trainer's process: torch, the data, the model
     with pytest.raises(InvalidInputError, match="only the browser session that started"):
         jobs.stop(long_run.id, owner="someone else")
     step_at_stop, asked_at = long_run.step, time.monotonic()
@@ -76,6 +79,9 @@ def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
     assert "missing.zip does not exist" in broken.message
     assert "Traceback" not in "\n".join(broken.log)
     assert jobs.wait(waiting).state == "finished", waiting.message
+    after = jobs.memory_in_use()  # every run has ended: their memory came back
+    assert after["training_mb"] == 0
+    assert after["app_mb"] + after["training_mb"] == pytest.approx(before["app_mb"] + before["training_mb"], rel=0.10)
 
 
 def test_a_waiting_job_can_be_cancelled(tmp_path):

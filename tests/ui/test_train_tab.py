@@ -7,7 +7,7 @@ import pytest
 from genai_demo.cli import build_parser
 from genai_demo.errors import InvalidInputError
 from genai_demo.training.jobs import CurvePoint, TrainingJob
-from genai_demo.ui.train import UPLOAD_CHOICE, curves_frame, status_html, train_arguments
+from genai_demo.ui.train import UPLOAD_CHOICE, curves_frame, sample_timeline, status_html, train_arguments
 
 FORM = dict(steps=300, batch_size=32, learning_rate=2e-4, latent_size=64, seed=3, sample_every=25, save_every=100,
             image_size=28, channels=1)
@@ -90,3 +90,20 @@ def test_a_waiting_job_shows_its_place_in_the_queue(tmp_path):
 
     job = TrainingJob(id=3, name="later", out=tmp_path, argv=["train", "vae"], state="queued")
     assert "<b>queued</b> · waiting, position 2 in the queue" in status_html(State(), job)
+
+
+def test_the_timeline_lists_every_saved_grid_from_step_0(tmp_path):
+    (tmp_path / "samples").mkdir()
+    for step in (200, 0, 100):
+        (tmp_path / "samples" / f"step_{step:07d}.png").write_bytes(b"png")
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "dcgan"])
+    assert [path.name for path in sample_timeline(job)] == ["step_0000000.png", "step_0000100.png", "step_0000200.png"]
+    assert sample_timeline(TrainingJob(id=2, name="t", out=tmp_path, argv=["train", "char-lstm"])) == []
+
+
+def test_quality_curves_are_plotted_apart_from_the_losses(tmp_path):
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "dcgan"])
+    job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "classifier_fid", 80.0),
+                  CurvePoint(10, "fid_floor", 19.3), CurvePoint(10, "eval_seconds", 0.5)]
+    assert list(curves_frame(job)["series"]) == ["d_loss"]
+    assert list(curves_frame(job, quality=True)["series"]) == ["classifier_fid", "fid_floor"]
