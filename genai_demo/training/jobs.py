@@ -189,7 +189,7 @@ class JobManager:
                 raise InvalidInputError(f"run {name!r} already exists: press Resume to continue it, or choose another name")
             job = TrainingJob(id=next(self._ids), name=name, out=out, argv=argv, owner=owner)
             if resume:
-                job.curves = _curves_from_metrics(read_metrics(out))
+                job.curves = curves_from_metrics(read_metrics(out))
                 job.step = job.curves[-1].step if job.curves else 0
             self._jobs[job.id] = job
             self._queue.append(job)
@@ -347,7 +347,7 @@ def _batch_size(argv: list[str]) -> int:
     return 64
 
 
-def _curves_from_metrics(records: list[dict]) -> list[CurvePoint]:
+def curves_from_metrics(records: list[dict]) -> list[CurvePoint]:
     return [
         CurvePoint(record["step"], name, float(value))
         for record in records

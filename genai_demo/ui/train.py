@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -19,7 +21,8 @@ import pandas as pd
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
-from genai_demo.training.jobs import TrainingJob
+from genai_demo.training.jobs import CurvePoint, TrainingJob, curves_from_metrics
+from genai_demo.training.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.state import AppState
 
@@ -161,16 +164,50 @@ def sample_timeline(job: TrainingJob | None) -> list[Path]:
     return sorted((job.out / "samples").glob("step_*.png"))
 
 
-def curves_frame(job: TrainingJob | None, quality: bool = False) -> pd.DataFrame:
+@dataclass
+class CurveView:
+    smoothing: float = 0.0  # TensorBoard-style exponential moving average weight, 0: raw
+    log_scale: bool = False
+    compare_with: Path | None = None  # a past run folder whose metrics.jsonl is drawn too
+
+
+def _smoothed(points: list[CurvePoint], weight: float) -> list[CurvePoint]:
+    if weight <= 0:
+        return points
+    result, last = [], {}
+    for point in sorted(points, key=lambda point: point.step):
+        previous = last.get(point.series)
+        value = point.value if previous is None else weight * previous + (1 - weight) * point.value
+        last[point.series] = value
+        result.append(CurvePoint(point.step, point.series, value))
+    return result
+
+
+def curves_frame(job: TrainingJob | None, quality: bool = False, view: CurveView | None = None) -> pd.DataFrame:
     """The job's loss curves, or (quality=True) its sample-quality curves: they have other scales."""
-    points = [point for point in (job.curves if job is not None else [])
-              if (point.series in QUALITY_SERIES) == quality and point.series not in NOT_PLOTTED]
+    view = view or CurveView()
+    points = list(job.curves) if job is not None else []
+    if view.compare_with is not None:
+        past = curves_from_metrics(read_metrics(view.compare_with))
+        points += [CurvePoint(point.step, f"{point.series} ({view.compare_with.name})", point.value) for point in past]
+    points = [point for point in points
+              if (point.series.split(" (")[0] in QUALITY_SERIES) == quality and point.series.split(" (")[0] not in NOT_PLOTTED]
+    points = _smoothed(points, view.smoothing)
+    if view.log_scale:
+        points = [CurvePoint(point.step, point.series, math.log10(max(point.value, 1e-12))) for point in points]
     # Explicit dtypes: an empty frame would make `series` numeric and the plot's colours a gradient.
     return pd.DataFrame({
         "step": pd.Series([point.step for point in points], dtype="int64"),
         "value": pd.Series([point.value for point in points], dtype="float64"),
         "series": pd.Series([point.series for point in points], dtype="string"),
     })
+
+
+def past_runs(state: AppState) -> list[str]:
+    """Run folders with curves on disk, for the comparison dropdown."""
+    if not state.jobs.runs_dir.is_dir():
+        return []
+    return sorted(folder.name for folder in state.jobs.runs_dir.iterdir() if (folder / METRICS_NAME).is_file())
 
 
 def _run_choices(state: AppState) -> list[tuple[str, str]]:
@@ -213,11 +250,16 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 gr.Row(visible=family not in TEXT_FAMILIES), f"{family}-{uuid.uuid4().hex[:6]}",
                 gr.Image(visible=family not in TEXT_FAMILIES), gr.Textbox(visible=family in TEXT_FAMILIES))
 
-    def show_job(job_id, shown_sample):
+    def show_job(job_id, shown_sample, smoothing=0.0, log_scale=False, compare_with=None):
         """The timer's view of one job: status, curves, latest sample (only when it changed), log."""
         job = _current_job(state, job_id)
+        view = CurveView(float(smoothing or 0), bool(log_scale),
+                         state.jobs.runs_dir / compare_with if compare_with in past_runs(state) else None)
+        y_title = "log10(value)" if view.log_scale else "value"
+        losses = gr.LinePlot(curves_frame(job, view=view), y_title=y_title)
+        quality = gr.LinePlot(curves_frame(job, quality=True, view=view), y_title=y_title)
         if job is None:
-            return (status_html(state, None), curves_frame(None), curves_frame(None, quality=True), gr.skip(),
+            return (status_html(state, None), losses, quality, gr.skip(),
                     gr.skip(), "", shown_sample, gr.Timer(active=False), memory_text(state), gr.Slider(visible=False))
         sample_key = f"{job.id}:{job.sample_step}"
         image, text, timeline = gr.skip(), gr.skip(), gr.skip()
@@ -233,7 +275,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 timeline = gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=len(grids) - 1)
             shown_sample = sample_key
         # Poll only while the job can still change: an idle page makes no requests.
-        return (status_html(state, job), curves_frame(job), curves_frame(job, quality=True), image, text,
+        return (status_html(state, job), losses, quality, image, text,
                 "\n".join(job.log), shown_sample, gr.Timer(active=job.active), memory_text(state), timeline)
 
     def reattach(owner, job_id):
@@ -299,6 +341,12 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                                         elem_id="train-sample", height=260)
                 sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
                                          visible=False)
+            with gr.Row():
+                smoothing_slider = gr.Slider(0, 0.99, value=0, step=0.01, label="Smoothing",
+                                             info="exponential moving average, as in TensorBoard")
+                log_scale_box = gr.Checkbox(label="Log scale", value=False)
+                compare_dropdown = gr.Dropdown(choices=[("(none)", "")], value="", label="Compare with a past run",
+                                               allow_custom_value=False, elem_id="train-compare")
             timeline_slider = gr.Slider(0, 1, value=0, step=1, label="Timeline: the fixed-seed grid at each sample step",
                                         visible=False, elem_id="train-timeline")
             memory_line = gr.Markdown(elem_id="train-memory")
@@ -332,9 +380,15 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
     timer = gr.Timer(POLL_SECONDS, active=False)
     outputs = [status, curves, quality_curves, sample_image, sample_text, log_box, shown_sample, timer, memory_line,
                timeline_slider]
-    run_dropdown.change(lambda job_id: show_job(job_id, ""), run_dropdown, outputs, api_visibility="private")
+    view_controls = [smoothing_slider, log_scale_box, compare_dropdown]
+    run_dropdown.change(lambda job_id, *view: show_job(job_id, "", *view), [run_dropdown, *view_controls], outputs,
+                        api_visibility="private")
+    gr.on([control.change for control in view_controls], show_job, [run_dropdown, shown_sample, *view_controls],
+          outputs, api_visibility="private")
+    compare_dropdown.focus(lambda current: gr.Dropdown(choices=[("(none)", ""), *past_runs(state)], value=current),
+                           compare_dropdown, compare_dropdown, api_visibility="private")
     # Status reads are cheap and must not wait behind generation requests: their own queue slot.
-    timer.tick(show_job, [run_dropdown, shown_sample], outputs, api_visibility="private",
+    timer.tick(show_job, [run_dropdown, shown_sample, *view_controls], outputs, api_visibility="private",
                concurrency_id="train-status", concurrency_limit=None)
     # The owner token lives in the browser's local storage, so it survives reloads of this browser only.
     demo.load(None, None, owner_token, js=OWNER_TOKEN_JS).then(

@@ -107,3 +107,20 @@ def test_quality_curves_are_plotted_apart_from_the_losses(tmp_path):
                   CurvePoint(10, "fid_floor", 19.3), CurvePoint(10, "eval_seconds", 0.5)]
     assert list(curves_frame(job)["series"]) == ["d_loss"]
     assert list(curves_frame(job, quality=True)["series"]) == ["classifier_fid", "fid_floor"]
+
+
+def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
+    from genai_demo.training.metrics_log import MetricsLog
+    from genai_demo.ui.train import CurveView
+
+    MetricsLog(tmp_path / "old-run").append({"step": 10, "g_loss": 100.0, "classifier_fid": 50.0})
+    job = TrainingJob(id=1, name="run", out=tmp_path / "run", argv=["train", "dcgan"])
+    job.curves = [CurvePoint(10, "g_loss", 10.0), CurvePoint(20, "g_loss", 1000.0)]
+    frame = curves_frame(job, view=CurveView(smoothing=0.5, log_scale=True, compare_with=tmp_path / "old-run"))
+    rows = {(row.series, row.step): row.value for row in frame.itertuples()}
+    assert rows[("g_loss", 10)] == pytest.approx(1.0)  # log10(10)
+    assert rows[("g_loss", 20)] == pytest.approx(2.7041, abs=1e-3)  # log10(0.5 * 10 + 0.5 * 1000)
+    assert rows[("g_loss (old-run)", 10)] == pytest.approx(2.0)
+    assert ("classifier_fid (old-run)", 10) not in rows  # quality curves go to their own plot
+    assert list(curves_frame(job, quality=True, view=CurveView(compare_with=tmp_path / "old-run"))["series"]) == [
+        "classifier_fid (old-run)"]
