@@ -21,6 +21,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="require this login for the page and the API (default: $GENAI_DEMO_AUTH, else none); "
                         "prefer the environment variable, which stays out of the process list")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--admin-token", default=os.environ.get("GENAI_DEMO_ADMIN_TOKEN"), metavar="TOKEN",
+                        help="whoever enters this token in the Train tab may stop or resume anyone's run "
+                        "(default: $GENAI_DEMO_ADMIN_TOKEN, else no admin); prefer the environment variable")
     parser.add_argument("--max-training-jobs", type=int, default=1, metavar="N",
                         help="training runs at once from the Train tab (default: 1 per device); the rest wait in a queue")
     return parser.parse_args(argv)
@@ -54,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     from genai_demo.hub.registry import user_models_dir
     from genai_demo.training.jobs import JobManager
 
-    state = AppState(device=device, jobs=JobManager(user_models_dir(), max_running=args.max_training_jobs))
+    state = AppState(device=device, jobs=JobManager(user_models_dir(), max_running=args.max_training_jobs),
+                     admin_token=args.admin_token or None)
     launch_app(state, host=args.host, port=args.port, share=args.share, auth=auth)
     return 0
 

@@ -197,11 +197,12 @@ class JobManager:
             self._start_waiting_jobs()
         return job
 
-    def resume(self, job_id: int | str, owner: str = "", max_steps: int | None = None) -> TrainingJob:
+    def resume(self, job_id: int | str, owner: str = "", max_steps: int | None = None, admin: bool = False) -> TrainingJob:
         """Continue a stopped or finished job's run from its checkpoint; `max_steps` extends it when
         larger than the run's own step count (a smaller one is ignored: resume never shortens a run)."""
         job = self.get(job_id)
-        self._check_owner(job, owner, "resume")
+        if not admin:
+            self._check_owner(job, owner, "resume")
         if job.active:
             raise InvalidInputError(f"run {job.name!r} is still {job.state}")
         train_args = [item for item in job.argv[1:] if item not in ("--events-json", "--resume")]
@@ -209,12 +210,13 @@ class JobManager:
         current = int(train_args[train_args.index("--max-steps") + 1]) if "--max-steps" in train_args else None
         if max_steps is not None and (current is None or int(max_steps) > current):
             train_args = _replace_option(train_args, "--max-steps", str(int(max_steps)))
-        return self.submit(job.name, train_args, owner=owner, resume=True)
+        return self.submit(job.name, train_args, owner=job.owner if admin else owner, resume=True)
 
-    def stop(self, job_id: int | str, owner: str = "") -> TrainingJob:
+    def stop(self, job_id: int | str, owner: str = "", admin: bool = False) -> TrainingJob:
         """Cancel a waiting job, or ask a running one to finish its step, save and exit."""
         job = self.get(job_id)
-        self._check_owner(job, owner, "stop")
+        if not admin:
+            self._check_owner(job, owner, "stop")
         with self._lock:
             if job.state == "queued":
                 self._queue.remove(job)

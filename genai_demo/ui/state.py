@@ -19,6 +19,7 @@ class AppState:
     outputs: OutputFiles = field(default_factory=OutputFiles)
     # Training runs go into the user models folder, so a finished run is listed at once.
     jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
+    admin_token: str | None = None  # --admin-token: may stop or resume anyone's run
 
     def models(self, model_types: tuple[str, ...] | None = None) -> list[ModelEntry]:
         """Model folders found now (a folder trained a moment ago shows up on the next call)."""

@@ -9,6 +9,7 @@ local storage) may stop or resume it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import html
 import math
 import shutil
@@ -210,6 +211,18 @@ def past_runs(state: AppState) -> list[str]:
     return sorted(folder.name for folder in state.jobs.runs_dir.iterdir() if (folder / METRICS_NAME).is_file())
 
 
+def owner_of(request: gr.Request | None, browser_token: str) -> str:
+    """Who starts or stops a run: the logged-in user under --auth, else this browser's own token."""
+    username = getattr(request, "username", None) if request is not None else None
+    if username:
+        return f"user:{username}"
+    return f"browser:{browser_token}" if browser_token else ""
+
+
+def is_admin(state: AppState, admin_token: str | None) -> bool:
+    return bool(state.admin_token and admin_token and hmac.compare_digest(state.admin_token, admin_token))
+
+
 def _run_choices(state: AppState) -> list[tuple[str, str]]:
     return [(f"#{job.id} {job.name} · {job.model} · {job.state}", str(job.id)) for job in state.jobs.jobs()]
 
@@ -224,8 +237,9 @@ def _current_job(state: AppState, job_id: str | None) -> TrainingJob | None:
 
 
 def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
-    def start_training(owner, family, dataset, upload, run_name, steps, batch_size, learning_rate, latent_size,
-                       seed, sample_every, save_every, image_size, channels, eval_every):
+    def start_training(token, family, dataset, upload, run_name, steps, batch_size, learning_rate, latent_size,
+                       seed, sample_every, save_every, image_size, channels, eval_every, request: gr.Request):
+        owner = owner_of(request, token)
         with shown_to_user():
             arguments = train_arguments(family, dataset, state.jobs.runs_dir.parent / "uploads", upload, steps,
                                         batch_size, learning_rate, latent_size, seed, sample_every, save_every,
@@ -233,13 +247,14 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
             job = state.jobs.submit(run_name, arguments + ["--device", str(state.device)], owner=owner)
         return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
-    def stop_training(owner, job_id):
+    def stop_training(token, job_id, admin_token, request: gr.Request):
         with shown_to_user():
-            state.jobs.stop(job_id, owner=owner)
+            state.jobs.stop(job_id, owner=owner_of(request, token), admin=is_admin(state, admin_token))
 
-    def resume_training(owner, job_id, steps):
+    def resume_training(token, job_id, steps, admin_token, request: gr.Request):
         with shown_to_user():
-            job = state.jobs.resume(job_id, owner=owner, max_steps=int(_whole(steps, "steps")))
+            job = state.jobs.resume(job_id, owner=owner_of(request, token), max_steps=int(_whole(steps, "steps")),
+                                    admin=is_admin(state, admin_token))
         return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
     def choose_family(family):
@@ -250,9 +265,13 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 gr.Row(visible=family not in TEXT_FAMILIES), f"{family}-{uuid.uuid4().hex[:6]}",
                 gr.Image(visible=family not in TEXT_FAMILIES), gr.Textbox(visible=family in TEXT_FAMILIES))
 
-    def show_job(job_id, shown_sample, smoothing=0.0, log_scale=False, compare_with=None):
+    def show_job(job_id, shown_sample, smoothing=0.0, log_scale=False, compare_with=None, token="", admin_token="",
+                 request: gr.Request = None):
         """The timer's view of one job: status, curves, latest sample (only when it changed), log."""
         job = _current_job(state, job_id)
+        # Others' runs are read-only here: Stop and Resume only for the owner (or an admin).
+        owned = job is None or not job.owner or job.owner == owner_of(request, token) or is_admin(state, admin_token)
+        buttons = (gr.Button(interactive=owned), gr.Button(interactive=owned))
         view = CurveView(float(smoothing or 0), bool(log_scale),
                          state.jobs.runs_dir / compare_with if compare_with in past_runs(state) else None)
         y_title = "log10(value)" if view.log_scale else "value"
@@ -260,7 +279,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         quality = gr.LinePlot(curves_frame(job, quality=True, view=view), y_title=y_title)
         if job is None:
             return (status_html(state, None), losses, quality, gr.skip(),
-                    gr.skip(), "", shown_sample, gr.Timer(active=False), memory_text(state), gr.Slider(visible=False))
+                    gr.skip(), "", shown_sample, gr.Timer(active=False), memory_text(state), gr.Slider(visible=False),
+                    *buttons)
         sample_key = f"{job.id}:{job.sample_step}"
         image, text, timeline = gr.skip(), gr.skip(), gr.skip()
         if sample_key != shown_sample and job.sample_path is not None:
@@ -276,12 +296,13 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
             shown_sample = sample_key
         # Poll only while the job can still change: an idle page makes no requests.
         return (status_html(state, job), losses, quality, image, text,
-                "\n".join(job.log), shown_sample, gr.Timer(active=job.active), memory_text(state), timeline)
+                "\n".join(job.log), shown_sample, gr.Timer(active=job.active), memory_text(state), timeline, *buttons)
 
-    def reattach(owner, job_id):
+    def reattach(token, job_id, request: gr.Request):
         """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
         jobs = state.jobs.jobs()
-        mine = [job for job in jobs if owner and job.owner == owner and job.active]
+        owner = owner_of(request, token)
+        mine = [job for job in jobs if job.owner == owner and job.active]
         chosen = mine or [job for job in jobs if job.active] or jobs
         value = job_id if _current_job(state, job_id) else (str(chosen[0].id) if chosen else None)
         return gr.Dropdown(choices=_run_choices(state), value=value)
@@ -323,6 +344,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                     label="Evaluate every N steps (0: off)", value=0, precision=0, minimum=0, elem_id="train-eval-every",
                     info="classifier-FID for MNIST image models (best kept as <run>/best); bits/char for text",
                 )
+            with gr.Accordion("Admin", open=False, visible=state.admin_token is not None):
+                admin_box = gr.Textbox(label="Admin token (may stop or resume anyone's run)", type="password")
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="train-start")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="train-stop")
@@ -363,8 +386,8 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         api_visibility="private",
     )
     train_button.click(start_training, [owner_token, *form], run_dropdown, api_visibility="private")
-    stop_button.click(stop_training, [owner_token, run_dropdown], None, api_visibility="private")
-    resume_button.click(resume_training, [owner_token, run_dropdown, steps_number], run_dropdown,
+    stop_button.click(stop_training, [owner_token, run_dropdown, admin_box], None, api_visibility="private")
+    resume_button.click(resume_training, [owner_token, run_dropdown, steps_number, admin_box], run_dropdown,
                         api_visibility="private")
     def show_grid_at(job_id, position):
         """Scrub the run's saved grids: the model learning, step by step."""
@@ -379,16 +402,19 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
     timeline_slider.input(show_grid_at, [run_dropdown, timeline_slider], sample_image, api_visibility="private")
     timer = gr.Timer(POLL_SECONDS, active=False)
     outputs = [status, curves, quality_curves, sample_image, sample_text, log_box, shown_sample, timer, memory_line,
-               timeline_slider]
+               timeline_slider, stop_button, resume_button]
     view_controls = [smoothing_slider, log_scale_box, compare_dropdown]
-    run_dropdown.change(lambda job_id, *view: show_job(job_id, "", *view), [run_dropdown, *view_controls], outputs,
-                        api_visibility="private")
-    gr.on([control.change for control in view_controls], show_job, [run_dropdown, shown_sample, *view_controls],
-          outputs, api_visibility="private")
+    viewer = [owner_token, admin_box]
+    def show_chosen_job(job_id, smoothing, log_scale, compare_with, token, admin_token, request: gr.Request):
+        return show_job(job_id, "", smoothing, log_scale, compare_with, token, admin_token, request)
+
+    run_dropdown.change(show_chosen_job, [run_dropdown, *view_controls, *viewer], outputs, api_visibility="private")
+    gr.on([control.change for control in view_controls], show_job,
+          [run_dropdown, shown_sample, *view_controls, *viewer], outputs, api_visibility="private")
     compare_dropdown.focus(lambda current: gr.Dropdown(choices=[("(none)", ""), *past_runs(state)], value=current),
                            compare_dropdown, compare_dropdown, api_visibility="private")
     # Status reads are cheap and must not wait behind generation requests: their own queue slot.
-    timer.tick(show_job, [run_dropdown, shown_sample, *view_controls], outputs, api_visibility="private",
+    timer.tick(show_job, [run_dropdown, shown_sample, *view_controls, *viewer], outputs, api_visibility="private",
                concurrency_id="train-status", concurrency_limit=None)
     # The owner token lives in the browser's local storage, so it survives reloads of this browser only.
     demo.load(None, None, owner_token, js=OWNER_TOKEN_JS).then(

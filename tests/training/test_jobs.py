@@ -87,8 +87,10 @@ def test_stop_ends_the_run_within_a_step_then_the_queue_moves_on(tmp_path):
 def test_a_waiting_job_can_be_cancelled(tmp_path):
     jobs = JobManager(tmp_path / "runs", max_running=1)
     first = jobs.submit("first", TINY_GAN + ["--max-steps", "1000000"])
-    second = jobs.submit("second", TINY_GAN + ["--max-steps", "5"])
-    assert jobs.stop(second.id).state == "cancelled"
+    second = jobs.submit("second", TINY_GAN + ["--max-steps", "5"], owner="browser:someone")
+    with pytest.raises(InvalidInputError, match="only the browser session"):
+        jobs.stop(second.id, owner="browser:me")
+    assert jobs.stop(second.id, owner="browser:me", admin=True).state == "cancelled"  # an admin may
     assert jobs.queue_position(second) is None
     jobs.stop(first.id)
     assert jobs.wait(first).state in ("stopped", "finished")

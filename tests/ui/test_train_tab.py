@@ -124,3 +124,16 @@ def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
     assert ("classifier_fid (old-run)", 10) not in rows  # quality curves go to their own plot
     assert list(curves_frame(job, quality=True, view=CurveView(compare_with=tmp_path / "old-run"))["series"]) == [
         "classifier_fid (old-run)"]
+
+
+def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token():
+    from types import SimpleNamespace
+
+    from genai_demo.ui.train import is_admin, owner_of
+
+    assert owner_of(SimpleNamespace(username="ada"), "token-1") == "user:ada"  # under --auth: any of ada's browsers
+    assert owner_of(SimpleNamespace(username=None), "token-1") == "browser:token-1"
+    assert owner_of(None, "") == ""
+    state = SimpleNamespace(admin_token="s3cret")
+    assert is_admin(state, "s3cret") and not is_admin(state, "S3cret") and not is_admin(state, "")
+    assert not is_admin(SimpleNamespace(admin_token=None), "")
