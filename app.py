@@ -24,6 +24,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--admin-token", default=os.environ.get("GENAI_DEMO_ADMIN_TOKEN"), metavar="TOKEN",
                         help="whoever enters this token in the Train tab may stop or resume anyone's run "
                         "(default: $GENAI_DEMO_ADMIN_TOKEN, else no admin); prefer the environment variable")
+    parser.add_argument("--read-only", action="store_true",
+                        default=os.environ.get("GENAI_DEMO_READ_ONLY", "") not in ("", "0", "false"),
+                        help="a demo for public links: generation only, no Train tab and no training endpoints "
+                        "(default: $GENAI_DEMO_READ_ONLY)")
+    parser.add_argument("--root-path", default=os.environ.get("GRADIO_ROOT_PATH"), metavar="PATH",
+                        help="the URL prefix when served behind a reverse proxy, e.g. /genai (default: none)")
     parser.add_argument("--max-training-jobs", type=int, default=1, metavar="N",
                         help="training runs at once from the Train tab (default: 1 per device); the rest wait in a queue")
     return parser.parse_args(argv)
@@ -58,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from genai_demo.training.jobs import JobManager
 
     state = AppState(device=device, jobs=JobManager(user_models_dir(), max_running=args.max_training_jobs),
-                     admin_token=args.admin_token or None)
-    launch_app(state, host=args.host, port=args.port, share=args.share, auth=auth)
+                     admin_token=args.admin_token or None, read_only=args.read_only)
+    launch_app(state, host=args.host, port=args.port, share=args.share, auth=auth, root_path=args.root_path)
     return 0
 
 

@@ -398,6 +398,16 @@ def event_record(event) -> dict:
     return record
 
 
+def device_memory(device) -> dict[str, float]:
+    """CUDA memory this trainer holds, in MB (nothing on other devices): the Train tab shows it."""
+    import torch
+
+    if device.type != "cuda":
+        return {}
+    return {"cuda_allocated_mb": round(torch.cuda.memory_allocated(device) / 2**20, 1),
+            "cuda_reserved_mb": round(torch.cuda.memory_reserved(device) / 2**20, 1)}
+
+
 def out_of_memory_message(device: str, batch_size: int) -> str:
     smaller = max(1, batch_size // 4)
     return f"out of {device} memory at batch size {batch_size}: try {smaller} (the last saved checkpoint is kept)"
@@ -407,7 +417,10 @@ def _print_event(event, trainer, as_json: bool) -> None:
     from genai_demo.training import CheckpointEvent, FinishedEvent
 
     if as_json:
-        print(json.dumps(event_record(event)), flush=True)
+        record = event_record(event)
+        if isinstance(event, ProgressEvent):
+            record.update(device_memory(trainer.device))
+        print(json.dumps(record), flush=True)
     elif isinstance(event, ProgressEvent):
         losses = "  ".join(f"{name} {value:.3f}" for name, value in event.losses.items())
         epoch = f"  epoch {event.epoch}" if hasattr(trainer, "steps_per_epoch") else ""

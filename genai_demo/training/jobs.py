@@ -70,6 +70,7 @@ class TrainingJob:
     ended_at: float | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
     last_error: str = ""
+    cuda_memory_mb: dict = field(default_factory=dict)  # what the trainer process holds on its GPU
 
     @property
     def active(self) -> bool:
@@ -148,9 +149,10 @@ class JobManager:
         import psutil
 
         app = psutil.Process()
-        figures = {"app_mb": app.memory_info().rss / 2**20, "training_mb": 0.0}
+        figures = {"app_mb": app.memory_info().rss / 2**20, "training_mb": 0.0, "training_cuda_mb": 0.0}
         for job in self.jobs():
             if job.process is not None and job.process.poll() is None:
+                figures["training_cuda_mb"] += job.cuda_memory_mb.get("cuda_reserved_mb", 0.0)
                 try:
                     figures["training_mb"] += psutil.Process(job.process.pid).memory_info().rss / 2**20
                 except psutil.Error:
@@ -310,6 +312,7 @@ class JobManager:
         if kind == "progress":
             job.step, job.total_steps = int(record["step"]), int(record["total_steps"])
             job.samples_per_second = float(record["samples_per_second"])
+            job.cuda_memory_mb = {name: record[name] for name in ("cuda_allocated_mb", "cuda_reserved_mb") if name in record}
             batch_size = _batch_size(job.argv)
             job.steps_per_second = job.samples_per_second / batch_size if batch_size else 0.0
             with self._lock:

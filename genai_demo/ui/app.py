@@ -35,8 +35,9 @@ def build_app(state: AppState) -> gr.Blocks:
             build_generate_diffusion_tab(state, demo, diffusion_tab)
         with gr.Tab("Text") as text_tab:
             build_generate_text_tab(state, demo, text_tab)
-        with gr.Tab("Train"):
-            build_train_tab(state, demo)
+        if not state.read_only:  # a read-only demo has no training endpoints at all
+            with gr.Tab("Train"):
+                build_train_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)
@@ -52,6 +53,7 @@ def launch_app(
     port: int | None = None,
     share: bool = False,
     auth: tuple[str, str] | None = None,
+    root_path: str | None = None,
 ) -> None:
     demo = build_app(state)
     demo.launch(
@@ -59,6 +61,7 @@ def launch_app(
         server_port=port,
         share=share,
         auth=auth,
+        root_path=root_path,
         max_file_size=MAX_UPLOAD_SIZE,
         css=CSS,
         allowed_paths=[str(state.outputs.folder)],

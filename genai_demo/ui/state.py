@@ -20,6 +20,7 @@ class AppState:
     # Training runs go into the user models folder, so a finished run is listed at once.
     jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
     admin_token: str | None = None  # --admin-token: may stop or resume anyone's run
+    read_only: bool = False  # --read-only: generation only, no training (public demo links)
 
     def models(self, model_types: tuple[str, ...] | None = None) -> list[ModelEntry]:
         """Model folders found now (a folder trained a moment ago shows up on the next call)."""

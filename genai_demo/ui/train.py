@@ -150,7 +150,10 @@ def memory_text(state: AppState) -> str:
     figures = state.jobs.memory_in_use()
     text = f"Memory: app {figures['app_mb']:,.0f} MB"
     if figures["training_mb"]:
-        text += f" + training process {figures['training_mb']:,.0f} MB (given back when the run ends)"
+        text += f" + training process {figures['training_mb']:,.0f} MB"
+        if figures["training_cuda_mb"]:
+            text += f" and {figures['training_cuda_mb']:,.0f} MB of CUDA memory reserved"
+        text += " (given back when the run ends)"
     else:
         text += ", no training process"
     if "cuda_allocated_mb" in figures:

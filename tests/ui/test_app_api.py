@@ -146,3 +146,32 @@ def test_malformed_auth_is_a_clear_error(value):
     result = subprocess.run([sys.executable, "app.py", "--auth", value], cwd=REPO_ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 2 and "must be USER:PASSWORD" in result.stderr and "Traceback" not in result.stderr
+
+
+def _page_config(url: str) -> dict:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url + "config", timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _training_handlers(config: dict) -> list[int]:
+    """Ids of the events wired to the Train button: none may exist in a read-only app."""
+    train_ids = {component["id"] for component in config["components"]
+                 if component.get("props", {}).get("elem_id") == "train-start"}
+    return [index for index, dependency in enumerate(config["dependencies"])
+            if any(target[0] in train_ids for target in dependency.get("targets", []))]
+
+
+def test_read_only_mode_has_no_training_and_still_generates(live_app):
+    url, _ = live_app
+    assert _training_handlers(_page_config(url))  # the normal app has a Train button with its handler
+    with running_app("--read-only", "--root-path", "/demo") as (read_only_url, _):
+        config = _page_config(read_only_url)
+        assert not _training_handlers(config)
+        assert not any(component.get("props", {}).get("elem_id", "").startswith("train-")
+                       for component in config["components"])
+        assert config["root"].endswith("/demo")  # links are built for the reverse proxy's prefix
+        grid_path, caption = Client(read_only_url, verbose=False).predict(SHIPPED, 4, 0, api_name="/generate_images")
+        assert Path(grid_path).is_file() and "4 samples" in caption
