@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import torch
 from genai_demo.hub.registry import ModelEntry, discover_models, user_models_dir
 from genai_demo.training.jobs import JobManager
 from genai_demo.ui.outputs import OutputFiles
+
+
+ZERO_GPU_MAX_STEPS = 2000
 
 
 @dataclass
@@ -21,6 +25,8 @@ class AppState:
     jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
     admin_token: str | None = None  # --admin-token: may stop or resume anyone's run
     read_only: bool = False  # --read-only: generation only, no training (public demo links)
+    # On ZeroGPU a GPU is lent to generation calls only: training runs on the Space's CPU, capped.
+    max_train_steps: int | None = field(default_factory=lambda: ZERO_GPU_MAX_STEPS if os.environ.get("SPACES_ZERO_GPU") else None)
 
     def models(self, model_types: tuple[str, ...] | None = None) -> list[ModelEntry]:
         """Model folders found now (a folder trained a moment ago shows up on the next call)."""

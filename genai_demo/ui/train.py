@@ -214,6 +214,15 @@ def past_runs(state: AppState) -> list[str]:
     return sorted(folder.name for folder in state.jobs.runs_dir.iterdir() if (folder / METRICS_NAME).is_file())
 
 
+def check_step_cap(state: AppState, steps) -> None:
+    """On ZeroGPU a GPU is lent to generation calls only, so training runs on the Space's CPU: capped."""
+    if state.max_train_steps and steps and float(steps) > state.max_train_steps:
+        raise InvalidInputError(
+            f"this Space trains at most {state.max_train_steps:,} steps (ZeroGPU lends a GPU to generation "
+            "only, so training runs on its CPU): train longer runs locally or on a GPU box"
+        )
+
+
 def owner_of(request: gr.Request | None, browser_token: str) -> str:
     """Who starts or stops a run: the logged-in user under --auth, else this browser's own token."""
     username = getattr(request, "username", None) if request is not None else None
@@ -244,6 +253,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                        seed, sample_every, save_every, image_size, channels, eval_every, request: gr.Request):
         owner = owner_of(request, token)
         with shown_to_user():
+            check_step_cap(state, steps)
             arguments = train_arguments(family, dataset, state.jobs.runs_dir.parent / "uploads", upload, steps,
                                         batch_size, learning_rate, latent_size, seed, sample_every, save_every,
                                         image_size, channels, eval_every)
@@ -256,6 +266,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
 
     def resume_training(token, job_id, steps, admin_token, request: gr.Request):
         with shown_to_user():
+            check_step_cap(state, steps)
             job = state.jobs.resume(job_id, owner=owner_of(request, token), max_steps=int(_whole(steps, "steps")),
                                     admin=is_admin(state, admin_token))
         return gr.Dropdown(choices=_run_choices(state), value=str(job.id))

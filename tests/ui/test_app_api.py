@@ -175,3 +175,21 @@ def test_read_only_mode_has_no_training_and_still_generates(live_app):
         assert config["root"].endswith("/demo")  # links are built for the reverse proxy's prefix
         grid_path, caption = Client(read_only_url, verbose=False).predict(SHIPPED, 4, 0, api_name="/generate_images")
         assert Path(grid_path).is_file() and "4 samples" in caption
+
+
+def test_the_readme_curl_calls_work(live_app):
+    """POST /gradio_api/call/generate_images, then GET the event stream: what the README's curl does."""
+    import json
+    import urllib.request
+
+    url, _ = live_app
+    request = urllib.request.Request(url + "gradio_api/call/generate_images", method="POST",
+                                     data=json.dumps({"data": ["dcgan-mnist", 16, 0, "all"]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        event_id = json.loads(response.read())["event_id"]
+    with urllib.request.urlopen(url + f"gradio_api/call/generate_images/{event_id}", timeout=60) as response:
+        stream = response.read().decode()
+    assert "event: complete" in stream
+    data = json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
+    assert "16 samples from **dcgan-mnist**" in data[1] and data[0]["path"].endswith(".png")

@@ -137,3 +137,18 @@ def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token(
     state = SimpleNamespace(admin_token="s3cret")
     assert is_admin(state, "s3cret") and not is_admin(state, "S3cret") and not is_admin(state, "")
     assert not is_admin(SimpleNamespace(admin_token=None), "")
+
+
+def test_zero_gpu_spaces_cap_training_with_a_clear_message(monkeypatch):
+    import torch
+
+    from genai_demo.ui.state import AppState
+    from genai_demo.ui.train import check_step_cap
+
+    monkeypatch.setenv("SPACES_ZERO_GPU", "true")
+    state = AppState(device=torch.device("cpu"))
+    check_step_cap(state, 2000)
+    with pytest.raises(InvalidInputError, match="this Space trains at most 2,000 steps"):
+        check_step_cap(state, 2001)
+    monkeypatch.delenv("SPACES_ZERO_GPU")
+    check_step_cap(AppState(device=torch.device("cpu")), 1_000_000)  # anywhere else: no cap
