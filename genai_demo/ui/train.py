@@ -279,7 +279,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 gr.Row(visible=family not in TEXT_FAMILIES), f"{family}-{uuid.uuid4().hex[:6]}",
                 gr.Image(visible=family not in TEXT_FAMILIES), gr.Textbox(visible=family in TEXT_FAMILIES))
 
-    def show_job(job_id, shown_sample, smoothing=0.0, log_scale=False, compare_with=None, token="", admin_token="",
+    def show_job(job_id, shown, smoothing=0.0, log_scale=False, compare_with=None, token="", admin_token="",
                  request: gr.Request = None):
         """The timer's view of one job: status, curves, latest sample (only when it changed), log."""
         job = _current_job(state, job_id)
@@ -289,15 +289,22 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         view = CurveView(float(smoothing or 0), bool(log_scale),
                          state.jobs.runs_dir / compare_with if compare_with in past_runs(state) else None)
         y_title = "log10(value)" if view.log_scale else "value"
-        losses = gr.LinePlot(curves_frame(job, view=view), y_title=y_title)
-        quality = gr.LinePlot(curves_frame(job, quality=True, view=view), y_title=y_title)
+        # `shown` is "<sample key>|<curves key>": what this page already has, so an unchanged plot or
+        # grid is not sent again (a Vega plot redrawn every second on a busy CPU never finishes drawing).
+        shown_sample_key, _, shown_curves_key = (shown or "").partition("|")
+        curves_key = f"{job.id if job else ''}:{len(job.curves) if job else 0}:{view}"
+        losses, quality = gr.skip(), gr.skip()
+        # An empty frame is never sent: Vega would fix an empty colour domain and draw later lines invisibly.
+        if curves_key != shown_curves_key and job is not None and job.curves:
+            # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
+            losses = gr.update(value=curves_frame(job, view=view), y_title=y_title)
+            quality = gr.update(value=curves_frame(job, quality=True, view=view), y_title=y_title)
         if job is None:
-            return (status_html(state, None), losses, quality, gr.skip(),
-                    gr.skip(), "", shown_sample, gr.Timer(active=False), memory_text(state), gr.Slider(visible=False),
-                    *buttons)
+            return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "", f"|{curves_key}",
+                    gr.Timer(active=False), memory_text(state), gr.Slider(visible=False), *buttons)
         sample_key = f"{job.id}:{job.sample_step}"
         image, text, timeline = gr.skip(), gr.skip(), gr.skip()
-        if sample_key != shown_sample and job.sample_path is not None:
+        if sample_key != shown_sample_key and job.sample_path is not None:
             if job.model in TEXT_FAMILIES:
                 text = job.sample_text
             elif job.sample_path.is_file():
@@ -307,10 +314,11 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 # The timeline follows the newest grid; scrub it back to see the model learn.
                 grids = sample_timeline(job)
                 timeline = gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=len(grids) - 1)
-            shown_sample = sample_key
+            shown_sample_key = sample_key
+        shown = f"{shown_sample_key}|{curves_key}"
         # Poll only while the job can still change: an idle page makes no requests.
         return (status_html(state, job), losses, quality, image, text,
-                "\n".join(job.log), shown_sample, gr.Timer(active=job.active), memory_text(state), timeline, *buttons)
+                "\n".join(job.log), shown, gr.Timer(active=job.active), memory_text(state), timeline, *buttons)
 
     def reattach(token, job_id, request: gr.Request):
         """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
