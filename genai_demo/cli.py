@@ -360,8 +360,8 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
     if args.eval_every:
         from genai_demo.training.quality import DEFAULT_CLASSIFIER, ImageQualityProbe
 
-        quality_probe = ImageQualityProbe(dataset, args.data_source, args.eval_samples, args.seed, device,
-                                          args.eval_classifier or DEFAULT_CLASSIFIER)
+        quality_probe = ImageQualityProbe.for_training(dataset, args.data_source, args.eval_samples, args.seed, device,
+                                                       args.eval_classifier or DEFAULT_CLASSIFIER)
         log(f"quality: classifier-FID of {quality_probe.count} samples every {args.eval_every} steps "
             f"(real-vs-real floor {quality_probe.floor:.2f})")
     return trainer_class(

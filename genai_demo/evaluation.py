@@ -10,9 +10,9 @@ from genai_demo.data import load_image_dataset
 from genai_demo.errors import InvalidInputError
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.model_folder import read_model_config
-from genai_demo.metrics import class_accuracy, classifier_fid
 from genai_demo.models.vae import negative_elbo_terms
 from genai_demo.training.classifier_trainer import classification_accuracy
+from genai_demo.training.quality import ImageQualityProbe
 
 
 def evaluate_model_folder(
@@ -43,27 +43,17 @@ def evaluate_model_folder(
     if model_type == "vae":
         return {"model": str(model_dir), **vae_negative_elbo(load_cached_model(model_dir, device), test_set, seed, device)}
     train_set = load_image_dataset(dataset_name, split="train", source=data_source)
-    count = min(num_samples, len(test_set), len(train_set))
-    real_test = test_set.to_training_tensor("cpu")[:count]
-    # A fixed, spread-out subset of the training images, so every class is in the floor.
-    real_train = train_set.to_training_tensor("cpu")[torch.linspace(0, len(train_set) - 1, count).long()]
-    generator = load_cached_model(model_dir, device)
-    latents = generator.sample_latents(count, seed)
-    conditional = getattr(generator, "is_conditional", False)
-    requested = generator.default_labels(count) if conditional else None
-    batches = zip(latents.split(500), requested.split(500)) if conditional else ((chunk,) for chunk in latents.split(500))
-    generated = torch.cat([generator.generate(*(part.to(device) for part in batch)).cpu() for batch in batches])
-    fid = classifier_fid(classifier, real_test, generated)
-    floor = classifier_fid(classifier, real_test, real_train)
-    extra = {"class_accuracy": round(class_accuracy(classifier, generated, requested), 4)} if conditional else {}
+    probe = ImageQualityProbe(train_set, test_set, classifier, num_samples, seed)
+    figures = probe.measure(load_cached_model(model_dir, device))
+    extra = {"class_accuracy": round(figures["class_accuracy"], 4)} if "class_accuracy" in figures else {}
     return {
         **extra,
         "model": str(model_dir),
-        "num_images": count,
-        "classifier_fid": round(fid, 3),
-        "real_vs_real_floor": round(floor, 3),
-        "fid_over_floor": round(fid / max(floor, 1e-12), 2),
-        "data": test_set.source,
+        "num_images": probe.count,
+        "classifier_fid": round(figures["classifier_fid"], 3),
+        "real_vs_real_floor": round(probe.floor, 3),
+        "fid_over_floor": round(figures["classifier_fid"] / max(probe.floor, 1e-12), 2),
+        "data": probe.test_source,
         "classifier": str(classifier_dir),
     }
 

@@ -21,28 +21,44 @@ DEFAULT_CLASSIFIER = SHIPPED_CHECKPOINTS / "classifier-mnist"
 GENERATE_BATCH = 500
 
 
+def check_classifier_fits(classifier, train_set: ImageDataset) -> None:
+    """Classifier-FID means something only with a classifier of this data's shape and classes."""
+    classifier_shape = (classifier.config.image_channels, classifier.config.image_size, classifier.config.num_classes)
+    data_shape = (train_set.image_channels, train_set.image_size, len(train_set.class_names))
+    if classifier_shape != data_shape:
+        raise InvalidInputError(
+            f"classifier-FID needs a classifier for this data: the classifier reads {classifier_shape[0]}x"
+            f"{classifier_shape[1]}px images of {classifier_shape[2]} classes; this dataset has {data_shape[0]}x"
+            f"{data_shape[1]}px images of {data_shape[2]} classes: train a classifier on it "
+            "(`python -m genai_demo train classifier`) and pass its folder"
+        )
+
+
 class ImageQualityProbe:
-    def __init__(self, train_set: ImageDataset, data_source: str, num_samples: int, seed: int,
-                 device: torch.device, classifier_dir: str | Path = DEFAULT_CLASSIFIER):
-        classifier = load_model_folder(classifier_dir, device)
-        if classifier.model_type != "classifier":
-            raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")
-        classifier_shape = (classifier.config.image_channels, classifier.config.image_size, classifier.config.num_classes)
-        data_shape = (train_set.image_channels, train_set.image_size, len(train_set.class_names))
-        if classifier_shape != data_shape:
-            raise InvalidInputError(
-                f"--eval-every measures classifier-FID with {classifier_dir}, which reads {classifier_shape[0]}x"
-                f"{classifier_shape[1]}px images of {classifier_shape[2]} classes; this dataset has {data_shape[0]}x"
-                f"{data_shape[1]}px images of {data_shape[2]} classes: train a classifier on it "
-                "(`python -m genai_demo train classifier`) and pass it with --eval-classifier"
-            )
-        test_set = load_image_dataset(train_set.name, split="test", source=data_source)
+    """Classifier-FID of a generator against a fixed real slice; shared by `eval` and `--eval-every`."""
+
+    def __init__(self, train_set: ImageDataset, test_set: ImageDataset, classifier, num_samples: int, seed: int):
+        check_classifier_fits(classifier, train_set)
         self.count = min(num_samples, len(test_set), len(train_set))
-        self.classifier, self.seed, self.device = classifier, seed, device
+        self.classifier, self.seed = classifier, seed
+        self.device = next(classifier.parameters()).device
+        self.test_source = test_set.source
         self.real_features = classifier_features(classifier, test_set.to_training_tensor("cpu")[: self.count])
+        # A fixed, spread-out subset of the training images, so every class is in the floor.
         spread = torch.linspace(0, len(train_set) - 1, self.count).long()
         floor_features = classifier_features(classifier, train_set.to_training_tensor("cpu")[spread])
         self.floor = frechet_distance(self.real_features, floor_features)
+
+    @classmethod
+    def for_training(cls, train_set: ImageDataset, data_source: str, num_samples: int, seed: int,
+                     device: torch.device, classifier_dir: str | Path = DEFAULT_CLASSIFIER) -> ImageQualityProbe:
+        """The probe of a training run: its dataset's test split and a classifier folder."""
+        classifier = load_model_folder(classifier_dir, device)
+        if classifier.model_type != "classifier":
+            raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")
+        check_classifier_fits(classifier, train_set)  # before the test split is looked for
+        test_set = load_image_dataset(train_set.name, split="test", source=data_source)
+        return cls(train_set, test_set, classifier, num_samples, seed)
 
     @torch.no_grad()
     def measure(self, generator) -> dict[str, float]:

@@ -16,7 +16,7 @@ from genai_demo.training.quality import ImageQualityProbe
 
 @pytest.fixture(scope="module")
 def probe(tiny_dataset):
-    return ImageQualityProbe(tiny_dataset, "embedded", num_samples=200, seed=0, device=torch.device("cpu"))
+    return ImageQualityProbe.for_training(tiny_dataset, "embedded", num_samples=200, seed=0, device=torch.device("cpu"))
 
 
 def test_metric_rows_at_the_right_steps_and_the_best_checkpoint_is_the_best(tiny_dataset, tmp_path, probe):
@@ -46,4 +46,4 @@ def test_a_dataset_the_classifier_cannot_read_is_a_clear_error(tiny_dataset):
     colour = ImageDataset(name="my-pictures", split="train", images=torch.zeros(8, 3, 32, 32, dtype=torch.uint8),
                           labels=torch.zeros(8, dtype=torch.long), class_names=["all"], source="test")
     with pytest.raises(InvalidInputError, match="reads 1x28px images of 10 classes; this dataset has 3x32px"):
-        ImageQualityProbe(colour, "auto", 100, 0, torch.device("cpu"))
+        ImageQualityProbe.for_training(colour, "auto", 100, 0, torch.device("cpu"))
