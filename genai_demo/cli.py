@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import json
 import logging
-import os
 import shlex
 import signal
 import sys
@@ -381,11 +380,11 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.model == "classifier":
         return run_train_classifier(args, argv)
-    from genai_demo.training.distributed import launched_processes
+    from genai_demo.training.distributed import launched_as_main
 
     stop_event = threading.Event()
-    main_process = launched_processes() == 1 or os.environ.get("RANK", "0") == "0"
-    trainer = build_trainer(args, argv, stop_event, log=(lambda line: print(line, flush=True)) if main_process else (lambda line: None))
+    log = (lambda line: print(line, flush=True)) if launched_as_main() else (lambda line: None)
+    trainer = build_trainer(args, argv, stop_event, log=log)
     return _run_with_ctrl_c(trainer, stop_event, args)
 
 

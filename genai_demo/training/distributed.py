@@ -21,6 +21,11 @@ def launched_processes() -> int:
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
+def launched_as_main() -> bool:
+    """True in the one process that reports and writes (rank 0, or the only process)."""
+    return launched_processes() == 1 or os.environ.get("RANK", "0") == "0"
+
+
 class TrainingProcesses:
     """Who this process is among those training together, and what they share."""
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genai_demo.errors import InvalidInputError
-from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME
+from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
 from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class TrainingJob:
     name: str
     out: Path
     argv: list[str]  # what follows `python -m genai_demo`
+    batch_size: int = 0  # as the CLI parsed it (for steps/s)
+    max_steps: int | None = None  # as the CLI parsed it (resume may extend it)
     owner: str = ""  # who started it (a browser session); only the owner may stop it
     state: str = "queued"  # queued, running, stopping, finished, stopped, failed, cancelled
     message: str = ""
@@ -189,10 +191,14 @@ class JobManager:
                 raise InvalidInputError(f"run {name!r} has no saved checkpoint to resume")
             if not resume and has_state:
                 raise InvalidInputError(f"run {name!r} already exists: press Resume to continue it, or choose another name")
-            job = TrainingJob(id=next(self._ids), name=name, out=out, argv=argv, owner=owner)
+            job = TrainingJob(id=next(self._ids), name=name, out=out, argv=argv, owner=owner,
+                              batch_size=args.batch_size, max_steps=args.max_steps)
             if resume:
-                job.curves = curves_from_metrics(read_metrics(out))
-                job.step = job.curves[-1].step if job.curves else 0
+                # The history up to the checkpoint; the trainer drops (and redoes) what came after it.
+                saved_step = _saved_step(out)
+                job.curves = curves_from_metrics(
+                    [record for record in read_metrics(out) if saved_step is None or record["step"] <= saved_step])
+                job.step = saved_step or 0
             self._jobs[job.id] = job
             self._queue.append(job)
             job.log.append(f"queued: python -m genai_demo {' '.join(argv)}")
@@ -209,8 +215,7 @@ class JobManager:
             raise InvalidInputError(f"run {job.name!r} is still {job.state}")
         train_args = [item for item in job.argv[1:] if item not in ("--events-json", "--resume")]
         train_args = _replace_option(train_args, "--out", None)
-        current = int(train_args[train_args.index("--max-steps") + 1]) if "--max-steps" in train_args else None
-        if max_steps is not None and (current is None or int(max_steps) > current):
+        if max_steps is not None and (job.max_steps is None or int(max_steps) > job.max_steps):
             train_args = _replace_option(train_args, "--max-steps", str(int(max_steps)))
         return self.submit(job.name, train_args, owner=job.owner if admin else owner, resume=True)
 
@@ -313,12 +318,8 @@ class JobManager:
             job.step, job.total_steps = int(record["step"]), int(record["total_steps"])
             job.samples_per_second = float(record["samples_per_second"])
             job.cuda_memory_mb = {name: record[name] for name in ("cuda_allocated_mb", "cuda_reserved_mb") if name in record}
-            batch_size = _batch_size(job.argv)
-            job.steps_per_second = job.samples_per_second / batch_size if batch_size else 0.0
-            with self._lock:
-                # Points a resumed run redoes replace the ones logged after its checkpoint.
-                job.curves = [point for point in job.curves if point.step < job.step or point.step > job.step]
-                job.curves += [CurvePoint(job.step, name, float(value)) for name, value in record["losses"].items()]
+            job.steps_per_second = job.samples_per_second / job.batch_size if job.batch_size else 0.0
+            job.curves += [CurvePoint(job.step, name, float(value)) for name, value in record["losses"].items()]
             losses = ", ".join(f"{name} {value:.4g}" for name, value in record["losses"].items())
             job.message = f"step {job.step:,}/{job.total_steps:,}"
             job.log.append(f"step {job.step}/{job.total_steps}  {losses}  {job.samples_per_second:.0f} samples/s")
@@ -346,10 +347,12 @@ class JobManager:
             process.kill()
 
 
-def _batch_size(argv: list[str]) -> int:
-    if "--batch-size" in argv:
-        return int(argv[argv.index("--batch-size") + 1])
-    return 64
+def _saved_step(folder: Path) -> int | None:
+    """The step of the run's last checkpoint (from `training_state.json`), None when unreadable."""
+    try:
+        return int(json.loads((folder / STATE_JSON_NAME).read_text(encoding="utf-8"))["step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def curves_from_metrics(records: list[dict]) -> list[CurvePoint]:

@@ -287,7 +287,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         owned = job is None or not job.owner or job.owner == owner_of(request, token) or is_admin(state, admin_token)
         buttons = (gr.Button(interactive=owned), gr.Button(interactive=owned))
         view = CurveView(float(smoothing or 0), bool(log_scale),
-                         state.jobs.runs_dir / compare_with if compare_with in past_runs(state) else None)
+                         state.jobs.runs_dir / compare_with if compare_with and compare_with in past_runs(state) else None)
         y_title = "log10(value)" if view.log_scale else "value"
         # `shown` is "<sample key>|<curves key>": what this page already has, so an unchanged plot or
         # grid is not sent again (a Vega plot redrawn every second on a busy CPU never finishes drawing).
