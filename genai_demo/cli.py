@@ -181,6 +181,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     evaluate.add_argument("--data-source", choices=("auto", "hub", "embedded", "debian"), default="auto")
     evaluate.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     evaluate.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    evaluate.add_argument("--no-save", action="store_true",
+                          help="do not cache the figures in the model folder (eval_results.json)")
     return parser
 
 
@@ -199,6 +201,13 @@ def run_eval(args: argparse.Namespace) -> int:
     print(json.dumps(results))
     if args.json:
         atomic_write_json(args.json, results)
+    if not args.no_save:
+        from genai_demo.evaluation import save_eval_results
+
+        try:
+            print(f"cached in {save_eval_results(args.model_dir, results)}", file=sys.stderr)
+        except OSError as error:  # a read-only folder: the figures were printed, that is enough
+            print(f"not cached in {args.model_dir}: {error.strerror or error}", file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,27 @@ from genai_demo.training.classifier_trainer import classification_accuracy
 from genai_demo.training.quality import ImageQualityProbe
 
 
+# Bump when a figure's definition changes (classifier, sample count rules, bits-per-char scoring):
+# cached results of another version are measured again instead of compared.
+EVAL_METRIC_VERSION = 1
+
+
+def save_eval_results(model_dir: str | Path, results: dict) -> Path:
+    """Cache the figures in the model folder (`eval_results.json`), where the Hub tab and the
+    model card read them; paths are dropped, as they mean nothing on another machine."""
+    import datetime
+
+    from genai_demo.hub.registry import EVAL_RESULTS_NAME
+    from genai_demo.io_utils import atomic_write_json
+
+    path = Path(model_dir) / EVAL_RESULTS_NAME
+    cached = {name: value for name, value in results.items() if name not in ("model", "classifier")}
+    cached["metric_version"] = EVAL_METRIC_VERSION
+    cached["evaluated_on"] = datetime.date.today().isoformat()
+    atomic_write_json(path, cached)
+    return path
+
+
 def evaluate_model_folder(
     model_dir: str | Path,
     classifier_dir: str | Path,

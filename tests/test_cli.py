@@ -99,6 +99,10 @@ def test_eval_prints_fid_with_its_floor(tiny_model_folder, tmp_path):
     assert figures["num_images"] == 200
     assert figures["classifier_fid"] > figures["real_vs_real_floor"] > 0  # 3 steps of training: far from real
     assert json.loads((tmp_path / "eval.json").read_text()) == figures
+    # Cached in the model folder for the Hub tab and the card, with the metric's version.
+    cached = json.loads((tiny_model_folder / "eval_results.json").read_text())
+    assert cached["classifier_fid"] == figures["classifier_fid"] and cached["metric_version"] >= 1
+    assert "model" not in cached  # a local path means nothing on another machine
 
 
 def test_eval_with_a_generator_as_classifier_is_a_clear_error(tiny_model_folder):
@@ -114,7 +118,7 @@ def test_shipped_models_meet_their_cards():
 
     classifier = REPO_ROOT / "checkpoints" / "classifier-mnist"
     card_accuracy = float(re.search(r"\| test accuracy \| ([0-9.]+) \|", (classifier / "README.md").read_text()).group(1))
-    result = run_cli("eval", classifier, "--classifier", classifier, "--data-source", "embedded")
+    result = run_cli("eval", classifier, "--classifier", classifier, "--data-source", "embedded", "--no-save")
     assert result.returncode == 0, result.stderr
     measured = json.loads(result.stdout.strip().splitlines()[-1])["test_accuracy"]
     assert measured == pytest.approx(card_accuracy, abs=1e-4)

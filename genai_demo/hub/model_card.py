@@ -53,7 +53,8 @@ PIPELINE_TAGS = {
     "tiny-gpt": "text-generation",
 }
 TITLES = {"ddpm": "denoising diffusion model (diffusers UNet2DModel)", "char-lstm": "character-level LSTM",
-          "tiny-gpt": "tiny GPT (transformers GPT-2 architecture)", "dcgan": "DCGAN", "mlp-gan": "MLP GAN", "cdcgan": "conditional DCGAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier"}
+          "tiny-gpt": "tiny GPT (transformers GPT-2 architecture)", "dcgan": "DCGAN", "mlp-gan": "MLP GAN", "cdcgan": "conditional DCGAN", "wgan-gp": "WGAN-GP", "vae": "variational autoencoder", "classifier": "LeNet-style classifier",
+          "causal-lm": "causal language model (transformers)"}
 FAMILY_TAGS = {
     "dcgan": ["gan", "image-generation"],
     "mlp-gan": ["gan", "image-generation"],

@@ -66,3 +66,181 @@ def find_model(name: str, entries: list[ModelEntry]) -> ModelEntry:
             return entry
     known = ", ".join(entry.name for entry in entries) or "none (train one first)"
     raise InvalidInputError(f"no model called {name!r}; available: {known}")
+
+
+EVAL_RESULTS_NAME = "eval_results.json"  # figures of `genai_demo eval`, with the metric's version
+SAMPLE_GRID_NAME = "sample_grid.png"
+SAMPLE_TEXT_NAME = "sample_text.txt"
+# Files that are not the model: training state (resumes a run), per-step samples, the best copy.
+NOT_MODEL_FILES = ("training_state.json", "training_state.safetensors")
+NOT_MODEL_DIRS = ("samples", "best", "tensorboard")
+
+
+@dataclass(frozen=True)
+class ModelDetails:
+    """What the Hub tab shows about a model folder."""
+
+    entry: ModelEntry
+    family: str
+    dataset: str
+    parameters: int
+    size_bytes: int
+    metrics: dict[str, object]
+    card_text: str
+    sample_grid: Path | None
+    source: str  # "shipped with genai-demo", "trained here", or "pulled from owner/name@commit"
+
+
+def model_files(folder: Path) -> list[Path]:
+    """The files that make up the model in `folder` (not its training state, samples or best copy)."""
+    files = []
+    for path in sorted(Path(folder).rglob("*")):
+        relative = path.relative_to(folder)
+        if (
+            path.is_file()
+            and relative.parts[0] not in NOT_MODEL_DIRS
+            and path.name not in NOT_MODEL_FILES
+            and not any(part.startswith(".") for part in relative.parts)
+        ):
+            files.append(path)
+    return files
+
+
+def count_parameters(folder: Path) -> int:
+    """Parameters in the folder's safetensors weights, read from the file headers (nothing loaded)."""
+    from safetensors import safe_open
+
+    total = 0
+    for path in model_files(folder):
+        if path.suffix != ".safetensors":
+            continue
+        try:
+            with safe_open(path, framework="pt") as weights:
+                for name in weights.keys():
+                    shape = weights.get_slice(name).get_shape()
+                    count = 1
+                    for size in shape:
+                        count *= size
+                    total += count
+        except Exception:  # a corrupt file is reported when the model is loaded, not while listing
+            continue
+    return total
+
+
+def read_eval_results(folder: Path) -> dict:
+    """The cached figures of the last `genai_demo eval` of this folder ({} if never evaluated)."""
+    import json
+
+    try:
+        value = json.loads((Path(folder) / EVAL_RESULTS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _last_logged_figures(folder: Path) -> dict[str, object]:
+    """The final value of each curve in metrics.jsonl (losses, validation bits per character)."""
+    from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+
+    figures: dict[str, object] = {}
+    for record in read_metrics(folder):
+        for name, value in record.items():
+            if name not in NOT_CURVES and isinstance(value, (int, float)) and name != "samples_per_second":
+                figures[name] = round(float(value), 4)
+        figures["steps"] = record["step"]
+    return figures
+
+
+def dataset_of_tags(tags: list[str]) -> str | None:
+    """The dataset our cards name in their tags (mnist, python-code, ...)."""
+    from genai_demo.data import IMAGE_DATASETS
+    from genai_demo.data.text import TEXT_CORPORA
+
+    return next((tag for tag in tags if tag in IMAGE_DATASETS or tag in TEXT_CORPORA), None)
+
+
+def describe_model(entry: ModelEntry) -> ModelDetails:
+    from huggingface_hub import ModelCard
+
+    from genai_demo.hub.hub_models import hub_source
+    from genai_demo.hub.model_card import TITLES
+
+    folder = entry.path
+    card_path = folder / "README.md"
+    card_text, tags, hub_datasets, base_model = "", [], [], None
+    if card_path.is_file():
+        try:
+            card = ModelCard.load(card_path)
+            card_text = card.text
+            tags = [str(tag) for tag in (card.data.tags or [])]
+            hub_datasets = [str(name) for name in (card.data.datasets or [])]
+        except Exception:  # a card with broken YAML still shows, as plain text
+            card_text = card_path.read_text(encoding="utf-8", errors="replace")
+    dataset = dataset_of_tags(tags) or ""
+    if hub_datasets:
+        dataset = f"{dataset} ({', '.join(hub_datasets)})" if dataset else ", ".join(hub_datasets)
+    pulled = hub_source(folder)
+    if pulled:
+        source = f"pulled from {pulled.get('repo_id')}@{str(pulled.get('commit', ''))[:7]}"
+    else:
+        source = "shipped with genai-demo" if entry.origin == "shipped" else "trained here"
+    figures = _last_logged_figures(folder)
+    evaluated = read_eval_results(folder)
+    figures.update({name: value for name, value in evaluated.items() if isinstance(value, (int, float, str))})
+    grid = folder / SAMPLE_GRID_NAME
+    return ModelDetails(
+        entry=entry,
+        family=TITLES["tiny-gpt"] if "tiny-gpt" in tags else TITLES.get(entry.model_type, entry.model_type),
+        dataset=dataset or "unknown",
+        parameters=count_parameters(folder),
+        size_bytes=sum(path.stat().st_size for path in model_files(folder)),
+        metrics=figures,
+        card_text=card_text,
+        sample_grid=grid if grid.is_file() else None,
+        source=source,
+    )
+
+
+def _user_entry(name: str, entries: list[ModelEntry]) -> ModelEntry:
+    entry = find_model(name, entries)
+    if entry.origin != "user":
+        raise InvalidInputError(f"{name} is shipped with genai-demo and cannot be renamed or deleted")
+    if entry.path.name == "best" and entry.name.endswith("/best"):
+        raise InvalidInputError(f"{name} is the best checkpoint of a run: rename or delete the run itself")
+    return entry
+
+
+def check_model_name(name: str) -> str:
+    """A new folder name: letters, digits, '-', '_' and '.', not hidden, at most 96 characters."""
+    import re
+
+    name = (name or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}", name):
+        raise InvalidInputError(
+            f"{name!r} is not a valid model name: use letters, digits, '-', '_' or '.', "
+            "starting with a letter or digit (at most 96 characters)"
+        )
+    return name
+
+
+def rename_user_model(name: str, new_name: str, entries: list[ModelEntry]) -> Path:
+    """Rename a user model folder; shipped models, and names already taken, are refused."""
+    entry = _user_entry(name, entries)
+    new_name = check_model_name(new_name)
+    target = entry.path.with_name(new_name)
+    if target.exists() or any(other.name == new_name for other in entries):
+        raise InvalidInputError(f"a model called {new_name} already exists")
+    entry.path.rename(target)
+    return target
+
+
+def delete_user_model(name: str, entries: list[ModelEntry]) -> Path:
+    """Delete a user model folder (moved aside first, so a crash never leaves half a folder listed)."""
+    import shutil
+
+    entry = _user_entry(name, entries)
+    trash = entry.path.with_name(f".{entry.path.name}.deleted")
+    shutil.rmtree(trash, ignore_errors=True)
+    entry.path.rename(trash)
+    shutil.rmtree(trash, ignore_errors=True)
+    return entry.path
