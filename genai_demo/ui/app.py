@@ -7,6 +7,7 @@ import gradio as gr
 from genai_demo.ui.generate_diffusion import build_generate_diffusion_tab
 from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.generate_text import build_generate_text_tab
+from genai_demo.ui.hub import build_hub_tab
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import build_train_tab
@@ -16,7 +17,7 @@ TITLE = "genai-demo"
 CSS = """
 #sample-grid img, #interpolation-strip img, #diffusion-grid img { width: 100%; height: 100%; object-fit: contain; }
 #sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img, #train-sample img,
-#vae-input img, #vae-reconstruction img { image-rendering: pixelated; }
+#vae-input img, #vae-reconstruction img, #hub-grid img { image-rendering: pixelated; }
 #vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }
 """
 GENERATE_CONCURRENCY = 2
@@ -38,6 +39,8 @@ def build_app(state: AppState) -> gr.Blocks:
         if not state.read_only:  # a read-only demo has no training endpoints at all
             with gr.Tab("Train"):
                 build_train_tab(state, demo)
+        with gr.Tab("Hub") as hub_tab:
+            build_hub_tab(state, demo, hub_tab)
         with gr.Tab("Learn"):
             build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)

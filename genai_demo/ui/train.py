@@ -9,7 +9,6 @@ local storage) may stop or resume it.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import html
 import math
 import shutil
@@ -25,6 +24,7 @@ from genai_demo.errors import InvalidInputError
 from genai_demo.training.jobs import CurvePoint, TrainingJob, curves_from_metrics
 from genai_demo.training.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
 from genai_demo.ui.state import AppState
 
 # Family -> (label, learning rate, latent size or None, steps, batch size)
@@ -45,15 +45,7 @@ UPLOAD_CHOICE = "my upload"
 POLL_SECONDS = 1.0
 QUALITY_SERIES = ("classifier_fid", "fid_floor", "class_accuracy", "val_bits_per_char")
 NOT_PLOTTED = ("eval_seconds",)
-OWNER_TOKEN_JS = """() => {
-    let token = localStorage.getItem("genai-demo-train-owner");
-    if (!token) {
-        const bytes = crypto.getRandomValues(new Uint8Array(16));
-        token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-        localStorage.setItem("genai-demo-train-owner", token);
-    }
-    return token;
-}"""
+
 
 
 def _dataset_choices(family: str) -> list[str]:
@@ -221,18 +213,6 @@ def check_step_cap(state: AppState, steps) -> None:
             f"this Space trains at most {state.max_train_steps:,} steps (ZeroGPU lends a GPU to generation "
             "only, so training runs on its CPU): train longer runs locally or on a GPU box"
         )
-
-
-def owner_of(request: gr.Request | None, browser_token: str) -> str:
-    """Who starts or stops a run: the logged-in user under --auth, else this browser's own token."""
-    username = getattr(request, "username", None) if request is not None else None
-    if username:
-        return f"user:{username}"
-    return f"browser:{browser_token}" if browser_token else ""
-
-
-def is_admin(state: AppState, admin_token: str | None) -> bool:
-    return bool(state.admin_token and admin_token and hmac.compare_digest(state.admin_token, admin_token))
 
 
 def _run_choices(state: AppState) -> list[tuple[str, str]]:

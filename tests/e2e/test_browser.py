@@ -228,3 +228,31 @@ def test_train_watch_stop_resume_reattach_then_generate_with_it(browser, live_ap
     page.get_by_text(f"64 samples from {run_name}").wait_for(timeout=30_000)
     wait_for_image(page, "sample-grid")
     page.close()
+
+
+def test_hub_tab_loads_every_shipped_model_and_renders_its_card(browser, live_app):
+    import re
+
+    from conftest import REPO_ROOT
+
+    url, _ = live_app
+    page = browser.new_page()
+    open_app(page, url)
+    page.get_by_role("tab", name="Hub").click()
+    shipped = sorted(path.name for path in (REPO_ROOT / "checkpoints").iterdir() if path.is_dir())
+    for name in shipped:
+        page.locator("#hub-model input").click()
+        page.locator("#hub-model input").fill(name)
+        # Click the option itself: "dcgan-mnist" also matches "cdcgan-mnist", which is listed first.
+        options = page.get_by_role("option").filter(has_text=re.compile(rf"(^|\s){re.escape(name)} ·"))
+        options.first.click()
+        summary, card = page.locator("#hub-summary"), page.locator("#hub-card")
+        summary.get_by_role("heading", name=name, exact=True).wait_for(timeout=30_000)
+        assert "yes, on cpu" in summary.inner_text(), summary.inner_text()
+        # The card is rendered Markdown: its title a heading, its usage a code block.
+        card.get_by_role("heading", name=name, exact=True).wait_for(timeout=10_000)
+        assert card.locator("h2", has_text="Use this model").count() == 1
+        assert card.locator("pre code").count() >= 1
+        if (REPO_ROOT / "checkpoints" / name / "sample_grid.png").is_file():
+            wait_for_image(page, "hub-grid")
+    page.close()

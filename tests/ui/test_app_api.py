@@ -173,6 +173,9 @@ def test_read_only_mode_has_no_training_and_still_generates(live_app):
         assert not any(component.get("props", {}).get("elem_id", "").startswith("train-")
                        for component in config["components"])
         assert config["root"].endswith("/demo")  # links are built for the reverse proxy's prefix
+        api_names = {dependency.get("api_name") for dependency in config["dependencies"]}
+        assert "hub_model_details" in api_names  # the Hub tab still shows models and cards...
+        assert not api_names & {"pull_model", "push_model", "rename_model", "delete_model"}  # ...and changes none
         grid_path, caption = Client(read_only_url, verbose=False).predict(SHIPPED, 4, 0, api_name="/generate_images")
         assert Path(grid_path).is_file() and "4 samples" in caption
 

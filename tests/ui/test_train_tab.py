@@ -129,7 +129,7 @@ def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
 def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token():
     from types import SimpleNamespace
 
-    from genai_demo.ui.train import is_admin, owner_of
+    from genai_demo.ui.ownership import is_admin, owner_of
 
     assert owner_of(SimpleNamespace(username="ada"), "token-1") == "user:ada"  # under --auth: any of ada's browsers
     assert owner_of(SimpleNamespace(username=None), "token-1") == "browser:token-1"

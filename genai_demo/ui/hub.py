@@ -1,0 +1,193 @@
+"""The Hub tab: browse local models with their cards and samples, pull a model by Hub id, push one
+(token from HF_TOKEN or a password box), rename and delete the user's own models."""
+
+from __future__ import annotations
+
+import re
+
+import gradio as gr
+
+from genai_demo.errors import GenaiDemoError, InvalidInputError
+from genai_demo.generation import load_cached_model
+from genai_demo.hub.hub_models import pull_model
+from genai_demo.hub.push import push_model_folder
+from genai_demo.hub.registry import (
+    ModelDetails,
+    ModelEntry,
+    delete_user_model,
+    describe_model,
+    find_model,
+    rename_user_model,
+    user_models_dir,
+)
+from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.ownership import OWNER_TOKEN_JS, owner_of
+from genai_demo.ui.state import AppState
+
+CONFIRM_DELETE_JS = "(name, token) => [confirm(`Delete ${name}? This cannot be undone.`) ? name : null, token]"
+TABLE_HEADERS = ["model", "family", "dataset", "parameters", "size", "source"]
+READ_ONLY_NOTE = (
+    "This is a read-only demo: pulling, pushing, renaming and deleting models are off. "
+    "Run the app yourself (see the README) to manage models."
+)
+
+
+def _size(size_bytes: int) -> str:
+    return f"{size_bytes / 2**20:.1f} MB" if size_bytes >= 2**20 else f"{size_bytes / 2**10:.0f} KB"
+
+
+def _summary(details: ModelDetails, loads: str) -> str:
+    rows = [("loads", loads), 
+        ("family", details.family), ("dataset", details.dataset), ("parameters", f"{details.parameters:,}"),
+        ("size on disk", _size(details.size_bytes)), ("source", details.source), ("folder", f"`{details.entry.path}`"),
+    ]
+    rows += [(name.replace("_", " "), value) for name, value in details.metrics.items()]
+    table = "\n".join(f"| {name} | {value} |" for name, value in rows)
+    return f"### {details.entry.name}\n\n| | |\n|---|---|\n{table}\n"
+
+
+def _card_for_display(card_text: str) -> str:
+    """The card without its image links (relative paths mean nothing here: the grid is shown beside)."""
+    return re.sub(r"^!\[[^\]]*\]\([^)]*\)\s*$", "", card_text, flags=re.MULTILINE).strip() or "*This model has no card.*"
+
+
+def _choices(entries: list[ModelEntry]) -> list[tuple[str, str]]:
+    return [(f"{entry.name} · {entry.model_type} · {entry.origin}", entry.name) for entry in entries]
+
+
+def build_hub_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
+    def model_table() -> list[list[str]]:
+        rows = []
+        for entry in state.models():
+            details = describe_model(entry)
+            rows.append([entry.name, details.family, details.dataset, f"{details.parameters:,}",
+                         _size(details.size_bytes), details.source])
+        return rows
+
+    def show_model(name: str | None):
+        """Family, dataset, parameters, size, figures, sample grid and card of a local model."""
+        if not name:
+            return "*No model chosen.*", None, ""
+        with shown_to_user():
+            details = describe_model(find_model(name, state.models()))
+        try:  # through the same cache the generate tabs use: a model shown here is ready there
+            model = load_cached_model(details.entry.path, state.device)
+            loads = f"yes, on {state.device.type} ({model.model_type})"
+        except GenaiDemoError as error:  # a broken folder still shows its card, with what is wrong
+            loads = f"no: {error}"
+        grid = str(details.sample_grid) if details.sample_grid else None
+        return _summary(details, loads), grid, _card_for_display(details.card_text)
+
+    def refresh(current: str | None):
+        entries = state.models()
+        names = [entry.name for entry in entries]
+        value = current if current in names else (names[0] if names else None)
+        return gr.Dropdown(choices=_choices(entries), value=value), model_table()
+
+    entries = state.models()
+    with gr.Row():
+        with gr.Column(scale=2, min_width=320):
+            model_dropdown = gr.Dropdown(
+                choices=_choices(entries), value=entries[0].name if entries else None, label="Local model", elem_id="hub-model",
+                info="shipped models and your own (trained here or pulled)",
+                allow_custom_value=True,  # names are checked when used: a model trained a moment ago works too
+            )
+            summary = gr.Markdown(elem_id="hub-summary")
+            grid = gr.Image(label="Samples (fixed seed)", type="filepath", interactive=False, elem_id="hub-grid",
+                            height=320)
+        with gr.Column(scale=3, min_width=360):
+            card = gr.Markdown(elem_id="hub-card", container=True)
+    with gr.Accordion("All models", open=False):
+        table = gr.Dataframe(headers=TABLE_HEADERS, value=model_table(), interactive=False, wrap=True)
+
+    model_dropdown.change(show_model, model_dropdown, [summary, grid, card], api_name="hub_model_details")
+    triggers = [demo.load] + ([tab.select] if tab is not None else [])
+    gr.on(triggers, refresh, model_dropdown, [model_dropdown, table], api_visibility="private").then(
+        show_model, model_dropdown, [summary, grid, card], api_visibility="private"
+    )
+
+    if state.read_only:  # a public demo registers no endpoint that writes to disk or uses a token
+        gr.Markdown(READ_ONLY_NOTE, elem_id="hub-read-only")
+        return
+
+    owner_token = gr.Textbox(visible=False)
+    with gr.Accordion("Pull from the Hub", open=False):
+        gr.Markdown("Safetensors, JSON, tokenizer and card files only: no pickle and no code is ever downloaded. "
+                    "Cached models work offline (`HF_HUB_OFFLINE=1`).")
+        with gr.Row():
+            pull_id = gr.Textbox(label="Hub model id", placeholder="google/ddpm-cifar10-32", scale=3)
+            pull_revision = gr.Textbox(label="Revision (optional)", placeholder="main, a tag or a commit", scale=2)
+            pull_button = gr.Button("Pull", scale=1)
+        pull_status = gr.Markdown()
+    with gr.Accordion("Push to the Hub", open=False):
+        gr.Markdown("Pushes the chosen model's files (not its training state) with a card written for the Hub: "
+                    "figures as model-index, the training command, curves and a snippet that loads it. "
+                    "The token comes from `HF_TOKEN` or this box; it is never logged or saved. "
+                    "To push a run's best checkpoint, choose `<run>/best`.")
+        with gr.Row():
+            push_id = gr.Textbox(label="Hub repo id", placeholder="your-name/dcgan-mnist", scale=3)
+            push_private = gr.Checkbox(label="private", value=True, scale=1)
+        push_message = gr.Textbox(label="Commit message", placeholder="Upload … from genai-demo")
+        push_token = gr.Textbox(label="Hub token (write)", type="password", placeholder="hf_… (or set HF_TOKEN)")
+        push_button = gr.Button("Push")
+        push_status = gr.Markdown()
+    with gr.Accordion("Rename or delete (your models only)", open=False):
+        with gr.Row():
+            new_name = gr.Textbox(label="New name", scale=3)
+            rename_button = gr.Button("Rename", scale=1)
+            delete_button = gr.Button("Delete", variant="stop", scale=1)
+        manage_status = gr.Markdown()
+
+    def pull(repo_id: str, revision: str = "", progress=gr.Progress(track_tqdm=True)):
+        """Add a Hub model (by id, optional revision) to the local models; it is then listed everywhere."""
+        with shown_to_user():
+            progress(0, desc=f"Pulling {repo_id.strip()}…")
+            folder = pull_model(repo_id, user_models_dir(), revision=revision)
+        entries = state.models()
+        name = next(entry.name for entry in entries if entry.path == folder)
+        return gr.Dropdown(choices=_choices(entries), value=name), model_table(), f"Pulled into **{name}**."
+
+    def push(name: str, repo_id: str, private: bool = True, message: str = "", token: str = ""):
+        """Push a local model to a Hub repo (created if missing); returns the commit URL."""
+        with shown_to_user():
+            entry = find_model(name, state.models())
+            url = push_model_folder(entry.path, repo_id, token=token, private=private, commit_message=message)
+        return f"Pushed **{name}** to [{repo_id.strip()}]({url})."
+
+    def check_may_change(entry: ModelEntry, browser_token: str, request: gr.Request | None):
+        run_folder = entry.path.parent if entry.name.endswith("/best") else entry.path
+        for job in state.jobs.jobs():
+            if job.out != run_folder:
+                continue
+            if job.active:
+                raise InvalidInputError(f"run #{job.id} is writing {entry.name}: stop it first")
+            if job.owner and job.owner != owner_of(request, browser_token):
+                raise InvalidInputError(f"{entry.name} was trained by another session: only its owner may change it")
+
+    def rename(name: str, target: str, browser_token: str = "", request: gr.Request = None):
+        with shown_to_user():
+            entries = state.models()
+            check_may_change(find_model(name, entries), browser_token, request)
+            folder = rename_user_model(name, target, entries)
+        entries = state.models()
+        return gr.Dropdown(choices=_choices(entries), value=folder.name), model_table(), f"Renamed to **{folder.name}**."
+
+    def delete(name: str | None, browser_token: str = "", request: gr.Request = None):
+        if not name:  # the browser's confirmation was declined
+            return gr.Dropdown(), gr.Dataframe(), "Nothing deleted."
+        with shown_to_user():
+            entries = state.models()
+            check_may_change(find_model(name, entries), browser_token, request)
+            delete_user_model(name, entries)
+        entries = state.models()
+        return (gr.Dropdown(choices=_choices(entries), value=entries[0].name if entries else None), model_table(),
+                f"Deleted **{name}**.")
+
+    pull_button.click(pull, [pull_id, pull_revision], [model_dropdown, table, pull_status], api_name="pull_model")
+    push_button.click(push, [model_dropdown, push_id, push_private, push_message, push_token], push_status,
+                      api_name="push_model")
+    rename_button.click(rename, [model_dropdown, new_name, owner_token], [model_dropdown, table, manage_status],
+                        api_name="rename_model")
+    delete_button.click(delete, [model_dropdown, owner_token], [model_dropdown, table, manage_status],
+                        api_name="delete_model", js=CONFIRM_DELETE_JS)
+    demo.load(None, None, owner_token, js=OWNER_TOKEN_JS)
