@@ -164,6 +164,27 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
         description="Which datasets can be used here, from where, and why not.",
     )
 
+    commands.add_parser(
+        "models", help="list the local models: shipped ones and your own",
+        description="Every model folder the app lists, with family, dataset, parameters, size and source.",
+    )
+    pull = commands.add_parser(
+        "pull", help="add a Hub model to your local models (safetensors, JSON, tokenizer and card files only)",
+        description="Download a model from the Hugging Face Hub (or take it from the local Hub cache) into "
+                    "$GENAI_DEMO_HOME/models/OWNER--NAME, where the app and the CLI find it.",
+    )
+    pull.add_argument("repo_id", help="Hub model id, e.g. google/ddpm-cifar10-32")
+    pull.add_argument("--revision", default=None, help="branch, tag or commit (default: main)")
+    push = commands.add_parser(
+        "push", help="push a model folder to the Hub with a generated model card",
+        description="Create the Hub repo if missing and commit the model files, a card written for the Hub "
+                    "and its training curves. The token is read from HF_TOKEN.",
+    )
+    push.add_argument("model_dir", type=Path, help="model folder to push")
+    push.add_argument("repo_id", help="Hub repo id, e.g. your-name/dcgan-mnist")
+    push.add_argument("--private", action="store_true", help="create the repo as private")
+    push.add_argument("--message", default=None, help="commit message")
+
     evaluate = commands.add_parser(
         "eval",
         help="measure a model folder: classifier-FID with its floor, or classifier accuracy",
@@ -503,6 +524,26 @@ def run_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_hub_command(args: argparse.Namespace) -> int:
+    from genai_demo.hub.registry import describe_model, discover_models, user_models_dir
+
+    if args.command == "pull":
+        from genai_demo.hub.hub_models import pull_model
+
+        print(f"pulled into {pull_model(args.repo_id, user_models_dir(), revision=args.revision)}")
+    elif args.command == "push":
+        from genai_demo.hub.push import push_model_folder
+
+        url = push_model_folder(args.model_dir, args.repo_id, private=args.private, commit_message=args.message)
+        print(f"pushed {args.model_dir} to {args.repo_id}: {url}")
+    else:
+        for entry in discover_models():
+            details = describe_model(entry)
+            print(f"{entry.name:<28} {details.family:<44} {details.dataset:<22} "
+                  f"{details.parameters:>11,}  {details.size_bytes / 2**20:6.1f} MB  {details.source}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
@@ -514,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_eval(args)
         if args.command == "generate":
             return run_generate(args)
+        if args.command in ("models", "pull", "push"):
+            return run_hub_command(args)
         if args.command == "datasets":
             from genai_demo.data import dataset_availability
 

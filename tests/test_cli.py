@@ -284,3 +284,22 @@ def test_latent_dim_reaches_the_model(tmp_path):
     assert result.returncode == 0, result.stderr
     config = json.loads((tmp_path / "vae" / "config.json").read_text())
     assert config["latent_dim"] == 4
+
+
+def test_models_lists_every_shipped_folder_with_its_size():
+    result = run_cli("models")
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    for folder in (REPO_ROOT / "checkpoints").iterdir():
+        assert "shipped with genai-demo" in lines[folder.name]
+    assert "898,947" in lines["dcgan-mnist"] and "3.5 MB" in lines["dcgan-mnist"]
+
+
+def test_pull_and_push_refusals_are_one_line_errors():
+    pulled = run_cli("pull", "someone/not-cached")
+    assert pulled.returncode == 2
+    assert pulled.stderr.strip() == (
+        "error: someone/not-cached is not in the local Hub cache and HF_HUB_OFFLINE is set: go online once to download it"
+    )
+    pushed = run_cli("push", REPO_ROOT / "checkpoints" / "dcgan-mnist", "me/dcgan")
+    assert pushed.returncode == 2 and "HF_HUB_OFFLINE is set" in pushed.stderr and "Traceback" not in pushed.stderr

@@ -180,7 +180,7 @@ def push_model_folder(
     token = (token or "").strip() or os.environ.get("HF_TOKEN", "").strip()
     if not token:
         raise InvalidInputError(
-            "pushing needs a Hub token with write access: set HF_TOKEN or paste one "
+            "pushing needs a Hub token with write access: set HF_TOKEN (or paste one in the Hub tab) "
             "(huggingface.co/settings/tokens)"
         )
     message = (commit_message or "").strip() or f"Upload {folder.name} from genai-demo"
