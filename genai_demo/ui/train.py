@@ -191,12 +191,28 @@ def curves_frame(job: TrainingJob | None, quality: bool = False, view: CurveView
     points = _smoothed(points, view.smoothing)
     if view.log_scale:
         points = [CurvePoint(point.step, point.series, math.log10(max(point.value, 1e-12))) for point in points]
+    if quality:
+        points += _best_marker(points)
     # Explicit dtypes: an empty frame would make `series` numeric and the plot's colours a gradient.
     return pd.DataFrame({
         "step": pd.Series([point.step for point in points], dtype="int64"),
         "value": pd.Series([point.value for point in points], dtype="float64"),
         "series": pd.Series([point.series for point in points], dtype="string"),
     })
+
+
+BEST_MARKED = ("classifier_fid", "val_bits_per_char")  # lower is better; the run keeps that step as <run>/best
+
+
+def _best_marker(points: list[CurvePoint]) -> list[CurvePoint]:
+    """A vertical line, series "best", at the step whose metric was best (the checkpoint kept as <run>/best)."""
+    for metric in BEST_MARKED:
+        own = [point for point in points if point.series == metric]
+        if own:
+            best = min(own, key=lambda point: point.value)
+            low, high = min(point.value for point in points), max(point.value for point in points)
+            return [CurvePoint(best.step, "best", low), CurvePoint(best.step, "best", high)]
+    return []
 
 
 def past_runs(state: AppState) -> list[str]:

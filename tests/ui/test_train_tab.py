@@ -106,7 +106,17 @@ def test_quality_curves_are_plotted_apart_from_the_losses(tmp_path):
     job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "classifier_fid", 80.0),
                   CurvePoint(10, "fid_floor", 19.3), CurvePoint(10, "eval_seconds", 0.5)]
     assert list(curves_frame(job)["series"]) == ["d_loss"]
-    assert list(curves_frame(job, quality=True)["series"]) == ["classifier_fid", "fid_floor"]
+    assert list(curves_frame(job, quality=True)["series"]) == ["classifier_fid", "fid_floor", "best", "best"]
+
+
+def test_the_best_step_is_marked_on_the_quality_plot(tmp_path):
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "dcgan"])
+    job.curves = [CurvePoint(step, "classifier_fid", fid) for step, fid in ((100, 90.0), (200, 31.0), (300, 40.0))]
+    job.curves += [CurvePoint(step, "fid_floor", 19.3) for step in (100, 200, 300)]
+    frame = curves_frame(job, quality=True)
+    best = frame[frame["series"] == "best"]
+    # A vertical line at step 200 (the checkpoint kept as run/best), spanning the plot's values.
+    assert list(best["step"]) == [200, 200] and list(best["value"]) == [19.3, 90.0]
 
 
 def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
@@ -123,7 +133,7 @@ def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
     assert rows[("g_loss (old-run)", 10)] == pytest.approx(2.0)
     assert ("classifier_fid (old-run)", 10) not in rows  # quality curves go to their own plot
     assert list(curves_frame(job, quality=True, view=CurveView(compare_with=tmp_path / "old-run"))["series"]) == [
-        "classifier_fid (old-run)"]
+        "classifier_fid (old-run)"]  # no best marker: this run has measured nothing yet
 
 
 def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token():
