@@ -494,14 +494,17 @@ def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namesp
 def run_generate(args: argparse.Namespace) -> int:
     from genai_demo.device import resolve_device
     from genai_demo.generation import load_cached_model
-    from genai_demo.text_generation import SamplingSettings, stream_text
+    from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 
     settings = SamplingSettings(args.max_new_tokens, args.temperature, args.top_k, args.top_p,
                                 args.repetition_penalty, args.seed)
     model = load_cached_model(args.model_dir, resolve_device(args.device))
+    prompt, notice = fit_prompt(args.prompt)
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
     shown = ""
-    sys.stdout.write(args.prompt)
-    for text in stream_text(model, args.prompt, settings):
+    sys.stdout.write(prompt)
+    for text in stream_text(model, prompt, settings):
         sys.stdout.write(text[len(shown):] if text.startswith(shown) else "\n" + text)
         sys.stdout.flush()
         shown = text

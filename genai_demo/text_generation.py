@@ -114,6 +114,18 @@ class _CausalLMStepper:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
 
+def fit_prompt(prompt: str) -> tuple[str, str | None]:
+    """The prompt cut to its last MAX_PROMPT_CHARS characters (the ones that condition the next
+    token), with a notice saying so; (prompt, None) when it fits."""
+    if not isinstance(prompt, str):
+        raise InvalidInputError("the prompt must be text")
+    if len(prompt) <= MAX_PROMPT_CHARS:
+        return prompt, None
+    return prompt[-MAX_PROMPT_CHARS:], (
+        f"the prompt has {len(prompt):,} characters: only its last {MAX_PROMPT_CHARS:,} were used"
+    )
+
+
 @torch.inference_mode()
 def stream_text(model, prompt: str, settings: SamplingSettings) -> Iterator[str]:
     """Yield the generated text so far (without the prompt) after each new token."""

@@ -110,8 +110,9 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            pytest.fail(f"app exited with {process.returncode}:\n{output}")
+            log = getattr(process, "log_path", None)
+            output = Path(log).read_text(errors="replace") if log else ""
+            pytest.fail(f"app exited with {process.returncode}:\n{output[-5000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -127,13 +128,18 @@ def running_app(*extra_args: str):
     """`python app.py` (the README's run command) on a free port, offline; yields (url, launch time)."""
     port = free_port()
     launched = time.perf_counter()
+    # The server's output goes to a file: a pipe nobody reads fills up (64 KB) after enough
+    # logged errors, and the server then blocks on its next print.
+    log = tempfile.NamedTemporaryFile(prefix="genai-demo-app-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port), "--device", "cpu", *extra_args],
         cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log_path = log.name
+    log.close()
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, process, timeout=90)

@@ -106,6 +106,12 @@ def load_text_file(path: str | Path, max_bytes: int = MAX_USER_FILE_BYTES) -> Te
         ) from None
     if len(text.strip()) < 100:
         raise DatasetError(f"{path.name} is empty or too short ({len(text.strip())} characters; need 100 or more)")
+    distinct = len(set(text))
+    if distinct < 3:  # e.g. one character repeated: nothing to learn, and a vocabulary too small to sample
+        raise DatasetError(
+            f"{path.name} has only {distinct} distinct character{'s' if distinct > 1 else ''}: "
+            "a text model can learn nothing from it (need at least 3)"
+        )
     return TextCorpus(path.stem, text, f"{path.name} ({len(text):,} chars)")
 
 

@@ -25,24 +25,38 @@ MAX_TOTAL_BYTES = 2 * 1024**3  # uncompressed
 MAX_IMAGE_PIXELS = 40_000_000  # a 20000x20000 "image" is refused before it is decoded
 
 
-def _to_array(data: bytes, name: str, image_size: int, channels: int) -> np.ndarray:
+def open_user_image(data: bytes, name: str) -> Image.Image:
+    """Decode an uploaded PNG/JPEG safely: its size is checked from the header before any pixel is
+    decoded (a decompression bomb costs nothing), and 16-bit images come back as 8-bit grayscale."""
+    if not data:
+        raise DatasetError(f"{name} is empty: not a readable PNG/JPEG image")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise DatasetError(f"{name} is {image.width}x{image.height} pixels: too large (limit 40 megapixels)")
-            image.load()
-            if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-                array = np.asarray(image, dtype=np.float64)
-                image = Image.fromarray((array / max(array.max(), 1) * 255).astype(np.uint8))
-            elif image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
-                rgba = image.convert("RGBA")
-                background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
-                image = Image.alpha_composite(background, rgba)
-            image = image.convert("L" if channels == 1 else "RGB")
-            image = ImageOps.fit(image, (image_size, image_size), Image.LANCZOS)
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise DatasetError(f"{name} is {image.width}x{image.height} pixels: too large (limit 40 megapixels)")
+        image.load()
     except DatasetError:
         raise
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:  # PIL's own guard fires first above ~180 megapixels
+        raise DatasetError(f"{name} is far larger than 40 megapixels: too large") from None
+    except (OSError, ValueError, SyntaxError) as error:
+        raise DatasetError(f"{name} is not a readable PNG/JPEG image: {error}") from None
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype=np.float64)
+        image = Image.fromarray((array / max(array.max(), 1) * 255).astype(np.uint8))
+    return image
+
+
+def _to_array(data: bytes, name: str, image_size: int, channels: int) -> np.ndarray:
+    image = open_user_image(data, name)
+    try:
+        if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+            rgba = image.convert("RGBA")
+            background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+            image = Image.alpha_composite(background, rgba)
+        image = image.convert("L" if channels == 1 else "RGB")
+        image = ImageOps.fit(image, (image_size, image_size), Image.LANCZOS)
+    except (OSError, ValueError) as error:
         raise DatasetError(f"{name} is not a readable PNG/JPEG image: {error}") from error
     array = np.asarray(image, dtype=np.uint8)
     return array[None] if channels == 1 else array.transpose(2, 0, 1)

@@ -108,7 +108,7 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab |
             steps_slider = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25,
                                      step=1, label="Denoising steps", elem_id="diffusion-steps")
             batch_slider = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
-            seed_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
+            seed_number = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
                                     label="Seed")
             class_dropdown = gr.Dropdown(
                 choices=[("any class", ALL_CLASSES)] + [(str(digit), str(digit)) for digit in range(10)],

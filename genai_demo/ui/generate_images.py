@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 import gradio as gr
 from huggingface_hub import ModelCard
 
 from genai_demo import limits
+from genai_demo.data.user_images import open_user_image
 from genai_demo.errors import GenaiDemoError
 from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
 from genai_demo.images import digit_from_drawing, make_grid
@@ -107,7 +109,6 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | No
             with gr.Row():
                 seed_number = gr.Number(
                     value=0,
-                    precision=0,
                     minimum=limits.SEED.minimum,
                     maximum=limits.SEED.maximum,
                     label="Seed",
@@ -135,9 +136,9 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | No
             "a smooth morph means the generator learned a continuous space, not a lookup table."
         )
         with gr.Row():
-            seed_start_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum,
+            seed_start_number = gr.Number(value=0, minimum=limits.SEED.minimum,
                                           maximum=limits.SEED.maximum, label="From seed")
-            seed_end_number = gr.Number(value=1, precision=0, minimum=limits.SEED.minimum,
+            seed_end_number = gr.Number(value=1, minimum=limits.SEED.minimum,
                                         maximum=limits.SEED.maximum, label="To seed")
             num_steps_slider = gr.Slider(limits.INTERPOLATION_STEPS.minimum, limits.INTERPOLATION_STEPS.maximum,
                                          value=10, step=1, label="Steps")
@@ -153,7 +154,10 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | No
         )
         with gr.Row():
             sketchpad = gr.Sketchpad(label="Draw a digit", type="pil", image_mode="RGBA", elem_id="vae-sketch")
-            upload_image = gr.Image(label="…or upload one", type="pil", sources=["upload", "clipboard"])
+            # A plain file, decoded by us: gr.Image would decode it first, dropping the alpha channel,
+            # with no pixel-count guard, and turn a corrupt file into a message-less error.
+            upload_image = gr.File(label="…or upload one (PNG/JPEG)", file_types=[".png", ".jpg", ".jpeg"],
+                                   type="filepath")
             with gr.Column():
                 model_input_image = gr.Image(label="What the model sees (28×28)", type="filepath",
                                              format="png", interactive=False, elem_id="vae-input")
@@ -178,12 +182,13 @@ def build_generate_images_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | No
     def reconstruct_drawing(model_name: str, drawing, upload) -> tuple[str, str]:
         """A VAE's reconstruction of a drawn (or else uploaded) digit; returns (input PNG, reconstruction PNG)."""
         image = drawing.get("composite") if isinstance(drawing, dict) else drawing
-        if image is None:
-            image = upload
-        if image is None:
+        if image is None and not upload:
             raise gr.Error("Draw a digit or upload an image first.", print_exception=False)
         with shown_to_user(ValueError):  # digit_from_drawing: "the drawing is empty"
             entry = _find_image_model(state, model_name)
+            if image is None:
+                upload = Path(upload)
+                image = open_user_image(upload.read_bytes(), upload.name)
             digit = digit_from_drawing(image)
             reconstruction = reconstruct_image(entry.path, digit, state.device)
         metadata = {"model": entry.name}

@@ -10,7 +10,7 @@ import gradio as gr
 from genai_demo import limits
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import download_model_files
-from genai_demo.text_generation import SamplingSettings, stream_text
+from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
@@ -44,7 +44,10 @@ def build_generate_text_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None
         with shown_to_user():
             settings = SamplingSettings(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
             model = load_cached_model(resolve_text_folder(state, model_name), state.device)
-            yield from stream_text(model, prompt or "", settings)
+            prompt, notice = fit_prompt(prompt or "")
+            if notice:
+                gr.Warning(notice)
+            yield from stream_text(model, prompt, settings)
 
     def load_hub_model(repo_id: str, progress=gr.Progress(track_tqdm=True)):
         """Download (or find in the cache) a causal language model by Hub id and select it."""
@@ -67,7 +70,7 @@ def build_generate_text_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None
             top_p_slider = gr.Slider(limits.TOP_P.minimum, 1.0, value=1.0, step=0.01, label="Top-p (1: off)")
             penalty_slider = gr.Slider(limits.REPETITION_PENALTY.minimum, 2.0, value=1.0, step=0.05,
                                        label="Repetition penalty (1: off)")
-            seed_number = gr.Number(value=0, precision=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
+            seed_number = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
                                     label="Seed")
         with gr.Column(scale=2):
             prompt_box = gr.Textbox(label="Prompt", value="def ", lines=3, elem_id="text-prompt")

@@ -53,9 +53,13 @@ def _dataset_choices(family: str) -> list[str]:
 
 
 def _whole(value, label: str) -> str:
-    if value is None or value == "" or float(value) != int(float(value)):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{label} must be a whole number") from None
+    if not math.isfinite(number) or number != int(number):
         raise InvalidInputError(f"{label} must be a whole number")
-    return str(int(float(value)))
+    return str(int(number))
 
 
 def keep_upload(uploads_dir: Path, upload_path: str | None, family: str) -> str:
@@ -93,7 +97,7 @@ def train_arguments(
         "--seed", _whole(seed, "seed"), "--sample-every", _whole(sample_every, "sample every"),
         "--save-every", _whole(save_every, "save every"), "--log-every", log_every,
     ]
-    if learning_rate:
+    if learning_rate is not None and learning_rate != "":  # 0 is refused by the parser, not replaced
         arguments += ["--lr", str(float(learning_rate))]
     if eval_every:
         arguments += ["--eval-every", _whole(eval_every, "evaluate every")]
@@ -348,18 +352,18 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
                 channels = gr.Dropdown(choices=[("grayscale", 1), ("RGB", 3)], value=1, label="Channels (uploads)")
             run_name = gr.Textbox(label="Run name", value=f"mlp-gan-{uuid.uuid4().hex[:6]}", elem_id="train-run-name")
             with gr.Row():
-                steps_number = gr.Number(label="Steps", value=2000, precision=0, minimum=1, elem_id="train-steps")
-                batch_number = gr.Number(label="Batch size", value=64, precision=0, minimum=1)
+                steps_number = gr.Number(label="Steps", value=2000, minimum=1, elem_id="train-steps")
+                batch_number = gr.Number(label="Batch size", value=64, minimum=1)
             with gr.Row():
                 learning_rate_number = gr.Number(label="Learning rate", value=2e-4, minimum=0)
-                latent_number = gr.Number(label="Latent size", value=100, precision=0, minimum=0)
+                latent_number = gr.Number(label="Latent size", value=100, minimum=0)
             with gr.Row():
-                seed_number = gr.Number(label="Seed", value=0, precision=0, minimum=0)
-                sample_every_number = gr.Number(label="Sample every N steps", value=50, precision=0, minimum=1,
+                seed_number = gr.Number(label="Seed", value=0, minimum=0)
+                sample_every_number = gr.Number(label="Sample every N steps", value=50, minimum=1,
                                                 elem_id="train-sample-every")
-                save_every_number = gr.Number(label="Save every N steps", value=500, precision=0, minimum=1)
+                save_every_number = gr.Number(label="Save every N steps", value=500, minimum=1)
                 eval_every_number = gr.Number(
-                    label="Evaluate every N steps (0: off)", value=0, precision=0, minimum=0, elem_id="train-eval-every",
+                    label="Evaluate every N steps (0: off)", value=0, minimum=0, elem_id="train-eval-every",
                     info="classifier-FID for MNIST image models (best kept as <run>/best); bits/char for text",
                 )
             with gr.Accordion("Admin", open=False, visible=state.admin_token is not None):

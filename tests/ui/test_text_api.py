@@ -27,7 +27,6 @@ def test_generation_streams_partial_texts(client, user_text_model):
         (("no-such-model", "x", 5, 1.0, 0, 1.0, 1.0, 0), "no model called 'no-such-model'"),
         (("tiny-char-lstm-test", "x", 5, 1.0, 0, 0.0, 1.0, 0), "Value 0.0 is less than minimum value 0.01"),
         (("hub:HuggingFaceTB/SmolLM2-135M", "x", 5, 1.0, 0, 1.0, 1.0, 0), "not in the local Hub cache"),
-        (("tiny-char-lstm-test", "x" * 5000, 5, 1.0, 0, 1.0, 1.0, 0), "at most 4,000 characters"),
     ],
 )
 def test_bad_input_gets_a_clear_message(client, user_text_model, args, message):
