@@ -14,7 +14,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from torch import nn
 
-from genai_demo.errors import CheckpointError
+from genai_demo.errors import CheckpointError, GenaiDemoError
 from genai_demo.io_utils import atomic_save_safetensors, atomic_write_json
 
 STATE_WEIGHTS_NAME = "training_state.safetensors"
@@ -52,6 +52,23 @@ def _unflatten_optimizer(prefix: str, tensors: dict[str, torch.Tensor], scalars:
     return {"state": state, "param_groups": param_groups}
 
 
+class TrainingDivergedError(GenaiDemoError):
+    """A loss became NaN or infinite; the last good checkpoint is kept, nothing is saved."""
+
+
+def check_finite_weights(model: nn.Module, step: int) -> None:
+    """Refuse to save NaN or infinite weights: the checkpoint on disk is the last good one.
+
+    Losses are checked when logged; this catches what diverged between two log steps.
+    """
+    floats = [tensor for tensor in model.state_dict().values() if tensor.is_floating_point()]
+    if floats and not torch.stack([tensor.isfinite().all() for tensor in floats]).all():
+        raise TrainingDivergedError(
+            f"the weights became NaN or infinite by step {step}; the last saved checkpoint is kept: "
+            "try a lower learning rate"
+        )
+
+
 def save_training_state(
     folder: str | Path,
     model: nn.Module,
@@ -61,6 +78,7 @@ def save_training_state(
     extra_tensors: dict[str, torch.Tensor] | None = None,
 ) -> None:
     """Everything needed to continue exactly where training stopped (`extra_tensors`: e.g. EMA weights)."""
+    check_finite_weights(model, int(scalars.get("step", 0)))
     folder = Path(folder)
     tensors, seen = {}, set()
     for name, tensor in model.state_dict().items():

@@ -23,21 +23,22 @@ from torch import nn
 
 from genai_demo import limits
 from genai_demo.data import ImageDataset
-from genai_demo.errors import CheckpointError, GenaiDemoError, InvalidInputError
+from genai_demo.errors import CheckpointError, InvalidInputError
 from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.images import make_grid, save_png
-from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
+from genai_demo.training.checkpoint import (  # noqa: F401 (TrainingDivergedError: imported from here too)
+    STATE_WEIGHTS_NAME,
+    TrainingDivergedError,
+    load_training_state,
+    save_training_state,
+)
 from genai_demo.training.distributed import TrainingProcesses
 from genai_demo.training.metrics_log import MetricsLog, read_metrics
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 
 SAMPLE_GRID_NAME = "sample_grid.png"
 BEST_DIR = "best"  # the model folder with the best classifier-FID so far (--eval-every)
-
-
-class TrainingDivergedError(GenaiDemoError):
-    """A loss became NaN or infinite; the last good checkpoint is kept, nothing is saved."""
 
 
 @dataclass
