@@ -222,3 +222,13 @@ def slow_text_model() -> str:
 def live_app():
     with running_app() as app:
         yield app
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the robustness suite: how many bad inputs were tried, faults injected and requests sent."""
+    from tests.robustness import tally
+
+    counts = {"bad inputs tried": len(tally.BAD_INPUTS_TRIED), "faults injected": len(tally.FAULTS_INJECTED),
+              "requests sent": len(tally.REQUESTS_SENT)}
+    if any(counts.values()):
+        terminalreporter.write_line("robustness: " + ", ".join(f"{name}: {count}" for name, count in counts.items()))

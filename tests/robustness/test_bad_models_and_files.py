@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
+from tests.robustness.tally import BAD_INPUTS_TRIED
 from conftest import REPO_ROOT
 from genai_demo.hub.registry import user_models_dir
 
@@ -70,7 +71,7 @@ def _broken_folder(name: str, breakage: str, marker: Path) -> str:
     ],
 )
 def test_broken_model_folders_are_clear_messages_and_never_unpickled(client, tmp_path, breakage, message):
-    from tests.robustness.test_hostile_input import BAD_INPUTS_TRIED, still_serving
+    from tests.robustness.test_hostile_input import still_serving
 
     BAD_INPUTS_TRIED.append(f"model folder: {breakage}")
     marker = tmp_path / "exploited"
@@ -99,8 +100,6 @@ def _server_outputs_folder() -> Path:
 
 
 def test_only_files_the_app_produced_are_served(client, live_app):
-    from tests.robustness.test_hostile_input import BAD_INPUTS_TRIED
-
     url = live_app[0]
     image_path, _ = client.predict("dcgan-mnist", 4, 0, "all", api_name="/generate_images")
     outputs = _server_outputs_folder()

@@ -19,13 +19,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from tests.robustness.tally import FAULTS_INJECTED
 from conftest import REPO_ROOT
 from genai_demo.hub import load_model_folder
 from genai_demo.training.jobs import JobManager
 
 pytestmark = pytest.mark.slow
 
-FAULTS_INJECTED: list[str] = []
 TINY_GAN = ["mlp-gan", "--data-source", "embedded", "--batch-size", "32", "--sample-every", "100000"]
 
 

@@ -13,14 +13,13 @@ import zlib
 
 import numpy as np
 import pytest
+from tests.robustness.tally import BAD_INPUTS_TRIED
 from gradio_client import Client, handle_file
 from PIL import Image
 
 SHIPPED = "dcgan-mnist"
 VAE = "vae-mnist"
 TEXT_MODEL = "char-lstm-python-code"
-# Counted by the closing note of the reliability issue.
-BAD_INPUTS_TRIED: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +289,63 @@ def test_bad_train_form_numbers_are_refused_with_the_cli_message(tmp_path, field
     with pytest.raises(InvalidInputError, match=label):
         arguments = train_arguments("dcgan", "mnist", tmp_path, None, **{**TRAIN_FORM, field: bad})
         build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])
+
+
+def _zip_claiming_four_gigabytes() -> bytes:
+    """A tiny zip whose directory declares ~4 GB uncompressed: refused from the directory alone."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.png", _digit_png("L"))
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        start = data.index(signature)
+        data[start + offset:start + offset + 4] = struct.pack("<I", 0xFFFFFFF0)
+    return bytes(data)
+
+
+def _zip_of(entries: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "images.zip is not a readable zip file"),
+        (b"PK\x03\x04 truncated", "images.zip is not a readable zip file"),
+        (_zip_of({"notes.txt": b"hello"}), "holds no PNG or JPEG images"),
+        (_zip_of({"a.png": b"garbage"}), "a.png is not a readable PNG/JPEG image"),
+        (_zip_claiming_four_gigabytes(), "zip bomb"),
+        (_zip_of({"../../escape.png": _digit_png("L"), "/abs/b.png": _digit_png("L")}), None),
+    ],
+    ids=["empty", "truncated", "no-images", "bad-image", "zip-bomb", "path-tricks"],
+)
+def test_bad_training_zips_are_clear_errors_in_the_cli(tmp_path, content, message):
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    BAD_INPUTS_TRIED.append(f"training zip: {message or 'path tricks'}")
+    archive = tmp_path / "upload" / "images.zip"
+    archive.parent.mkdir()
+    archive.write_bytes(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "genai_demo", "train", "vae", "--dataset", str(archive), "--max-steps", "1",
+         "--batch-size", "2", "--out", str(tmp_path / "run"), "--device", "cpu"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert "Traceback" not in result.stderr
+    if message is None:  # read in memory and never extracted: the names cannot place files anywhere
+        assert result.returncode == 0, result.stderr
+        assert not (tmp_path / "escape.png").exists() and not Path("/abs/b.png").exists()
+    else:
+        assert result.returncode == 2, result.stderr
+        assert any(part in result.stderr for part in message.split("|")), result.stderr
