@@ -223,10 +223,12 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         atomic_write_json(args.json, results)
     if not args.no_save:
-        from genai_demo.evaluation import save_eval_results
+        from genai_demo.evaluation import eval_settings, save_eval_results
 
         try:
-            print(f"cached in {save_eval_results(args.model_dir, results)}", file=sys.stderr)
+            settings = eval_settings(args.num, args.seed, args.dataset, args.classifier, args.corpus, results)
+            path = save_eval_results(args.model_dir, {**results, "settings": settings})
+            print(f"cached in {path}", file=sys.stderr)
         except OSError as error:  # a read-only folder: the figures were printed, that is enough
             print(f"not cached in {args.model_dir}: {error.strerror or error}", file=sys.stderr)
     return 0

@@ -111,3 +111,140 @@ def evaluate_text_model(model_dir: str | Path, corpus_name: str, device: torch.d
         "bigram_bits_per_char": round(bigram_bits_per_char(train_text, validation_text[:characters + 1]), 4),
         "parameters": sum(parameter.numel() for parameter in model.parameters()),
     }
+
+
+# -- side-by-side comparison (the Evaluate tab) ----------------------------------------------------
+
+IMAGE_GENERATOR_TYPES = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "ddpm")
+TEXT_MODEL_TYPES = ("char-lstm", "causal-lm")
+SAMPLING_BENCH_COUNT = 64
+
+
+def eval_settings(num_samples: int, seed: int, dataset: str, classifier_dir, corpus: str | None, results: dict) -> dict:
+    """What a cached figure was measured with: a later evaluation reuses it only with the same."""
+    if "bits_per_char" in results:
+        return {"corpus": corpus or "python-code"}
+    return {"num_samples": num_samples, "seed": seed, "dataset": dataset, "classifier": Path(classifier_dir).name}
+
+
+def _cached_figures(model_dir: Path, settings: dict, keys: tuple[str, ...]) -> dict | None:
+    """Figures cached by an earlier evaluation with the same settings and metric version, or None."""
+    from genai_demo.hub.registry import read_eval_results
+
+    cached = read_eval_results(model_dir)
+    if cached.get("metric_version") == EVAL_METRIC_VERSION and cached.get("settings") == settings and all(
+        key in cached for key in keys
+    ):
+        return cached
+    return None
+
+
+def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
+    """Merge into eval_results.json (a VAE keeps its ELBO beside its FID); a read-only folder is skipped."""
+    from genai_demo.hub.registry import read_eval_results
+
+    try:
+        save_eval_results(model_dir, {**read_eval_results(model_dir), **figures, "settings": settings})
+    except OSError:
+        pass
+
+
+def _sampling_seconds(model, device: torch.device) -> float:
+    """Seconds to generate 64 images (after one warm-up call), as the Images tab would."""
+    import time
+
+    latents = model.sample_latents(SAMPLING_BENCH_COUNT, 0).to(device)
+    extra = (model.default_labels(SAMPLING_BENCH_COUNT).to(device),) if getattr(model, "is_conditional", False) else ()
+    with torch.inference_mode():
+        model.generate(latents[:2], *(tensor[:2] for tensor in extra))
+        started = time.perf_counter()
+        model.generate(latents, *extra)
+    return time.perf_counter() - started
+
+
+def compare_image_models(
+    model_dirs: list[Path], num_samples: int, seed: int, device: torch.device, dataset_name: str = "mnist",
+    data_source: str = "auto", classifier_dir: str | Path | None = None, read_only: tuple[Path, ...] = (),
+) -> list[dict]:
+    """One row per model: classifier-FID against one shared real slice (so the rows compare), its
+    floor, class accuracy for conditional models, parameters, size, and 64-sample time. Figures
+    come from the folder's cache when it was measured with these settings."""
+    from genai_demo.hub.registry import count_parameters, model_files
+    from genai_demo.training.quality import DEFAULT_CLASSIFIER
+
+    classifier_dir = Path(classifier_dir or DEFAULT_CLASSIFIER)
+    settings = eval_settings(num_samples, seed, dataset_name, classifier_dir, None, {})
+    probe = None
+    rows = []
+    for model_dir in model_dirs:
+        model = load_cached_model(model_dir, device)
+        if model.model_type not in IMAGE_GENERATOR_TYPES:
+            raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}, not an image generator")
+        figures = _cached_figures(Path(model_dir), settings, ("classifier_fid", "real_vs_real_floor"))
+        cached = figures is not None
+        if figures is None:
+            if probe is None:  # the real side once for every model: the same images, the same floor
+                train_set = load_image_dataset(dataset_name, split="train", source=data_source)
+                probe = ImageQualityProbe.for_training(train_set, data_source, num_samples, seed, device, classifier_dir)
+            measured = probe.measure(model)
+            figures = {"classifier_fid": round(measured["classifier_fid"], 3), "real_vs_real_floor": round(probe.floor, 3),
+                       "fid_over_floor": round(measured["classifier_fid"] / max(probe.floor, 1e-12), 2),
+                       "num_images": probe.count}
+            if "class_accuracy" in measured:
+                figures["class_accuracy"] = round(measured["class_accuracy"], 4)
+            if Path(model_dir) not in read_only:
+                _cache_figures(Path(model_dir), settings, figures)
+        rows.append({
+            "model": Path(model_dir).name if Path(model_dir).name != "best" else f"{Path(model_dir).parent.name}/best",
+            "family": model.model_type,
+            "classifier_fid": figures["classifier_fid"],
+            "real_vs_real_floor": figures["real_vs_real_floor"],
+            "fid_over_floor": figures.get("fid_over_floor"),
+            "class_accuracy": figures.get("class_accuracy"),
+            "parameters": count_parameters(Path(model_dir)),
+            "size_mb": round(sum(path.stat().st_size for path in model_files(Path(model_dir))) / 2**20, 2),
+            "seconds_for_64": round(_sampling_seconds(model, device), 3),
+            "cached": cached,
+        })
+    return rows
+
+
+def compare_text_models(
+    model_dirs: list[Path], corpus_name: str, prompt: str, seed: int, max_new_tokens: int, device: torch.device,
+    read_only: tuple[Path, ...] = (),
+) -> list[dict]:
+    """One row per model: held-out bits per character on `corpus_name` (cached per corpus), the
+    bigram baseline, parameters, tokens/s, and its completion of the same prompt and seed."""
+    import time
+
+    from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
+
+    settings = {"corpus": corpus_name}
+    prompt, _ = fit_prompt(prompt)
+    rows = []
+    for model_dir in model_dirs:
+        model = load_cached_model(model_dir, device)
+        if model.model_type not in TEXT_MODEL_TYPES:
+            raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}, not a text model")
+        figures = _cached_figures(Path(model_dir), settings, ("bits_per_char", "bigram_bits_per_char"))
+        cached = figures is not None
+        if figures is None:
+            figures = evaluate_text_model(model_dir, corpus_name, device)
+            figures.pop("model", None)
+            if Path(model_dir) not in read_only:
+                _cache_figures(Path(model_dir), settings, figures)
+        started, tokens, completion = time.perf_counter(), 0, ""
+        for completion in stream_text(model, prompt, SamplingSettings(max_new_tokens=max_new_tokens, seed=seed)):
+            tokens += 1
+        seconds = time.perf_counter() - started
+        rows.append({
+            "model": Path(model_dir).name,
+            "family": model.model_type,
+            "bits_per_char": figures["bits_per_char"],
+            "bigram_bits_per_char": figures["bigram_bits_per_char"],
+            "parameters": sum(parameter.numel() for parameter in model.parameters()),
+            "tokens_per_second": round(tokens / max(seconds, 1e-9), 1),
+            "completion": completion,
+            "cached": cached,
+        })
+    return rows

@@ -6,6 +6,7 @@ import gradio as gr
 
 from genai_demo.ui.generate_diffusion import build_generate_diffusion_tab
 from genai_demo.ui.generate_images import build_generate_images_tab
+from genai_demo.ui.evaluate import build_evaluate_tab
 from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.hub import build_hub_tab
 from genai_demo.ui.learn import build_learn_tab
@@ -39,6 +40,8 @@ def build_app(state: AppState) -> gr.Blocks:
         if not state.read_only:  # a read-only demo has no training endpoints at all
             with gr.Tab("Train"):
                 build_train_tab(state, demo)
+        with gr.Tab("Evaluate") as evaluate_tab:
+            build_evaluate_tab(state, demo, evaluate_tab)
         with gr.Tab("Hub") as hub_tab:
             build_hub_tab(state, demo, hub_tab)
         with gr.Tab("Learn"):

@@ -1,0 +1,163 @@
+"""The Evaluate tab: two or more models side by side. Image models: classifier-FID against one
+real slice with its floor, class accuracy, size, sampling time, grids and training curves. Text
+models: held-out bits per character, tokens/s and completions of the same prompt and seed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import gradio as gr
+
+from genai_demo import limits
+from genai_demo.errors import InvalidInputError
+from genai_demo.evaluation import IMAGE_GENERATOR_TYPES, TEXT_MODEL_TYPES, compare_image_models, compare_text_models
+from genai_demo.generation import generate_image_grid
+from genai_demo.hub.registry import ModelEntry, dataset_of_tags, find_model
+from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.gpu import on_gpu
+from genai_demo.ui.state import AppState
+
+IMAGE_COLUMNS = ["model", "family", "classifier_fid", "real_vs_real_floor", "fid_over_floor", "class_accuracy",
+                 "parameters", "size_mb", "seconds_for_64", "cached"]
+TEXT_COLUMNS = ["model", "family", "bits_per_char", "bigram_bits_per_char", "parameters", "tokens_per_second", "cached"]
+TEXT_CORPORA = ("python-code", "fortunes", "tang-poems", "song-ci")
+EVAL_SAMPLES = limits.IntRange("number of evaluation images", 50, 5000)
+
+
+def _dataset_of(entry: ModelEntry) -> str:
+    from huggingface_hub import ModelCard
+
+    try:
+        tags = [str(tag) for tag in (ModelCard.load(entry.path / "README.md").data.tags or [])]
+    except Exception:  # no card, or a broken one: the dataset is unknown
+        return "unknown"
+    return dataset_of_tags(tags) or "unknown"
+
+
+def chosen_entries(state: AppState, names: list[str] | None, model_types: tuple[str, ...]) -> list[ModelEntry]:
+    names = list(dict.fromkeys(names or []))
+    if len(names) < 2:
+        raise InvalidInputError("choose two or more models to compare")
+    entries = state.models(model_types)
+    return [find_model(name, entries) for name in names]
+
+
+def same_dataset(entries: list[ModelEntry]) -> str:
+    """The dataset all the image models were trained on; a clear error when they differ."""
+    datasets = {entry.name: _dataset_of(entry) for entry in entries}
+    if len(set(datasets.values())) > 1:
+        listed = ", ".join(f"{name} on {dataset}" for name, dataset in datasets.items())
+        raise InvalidInputError(f"compare models trained on the same dataset: {listed}")
+    return next(iter(datasets.values()))
+
+
+def shipped(entries: list[ModelEntry]) -> tuple:
+    """Shipped folders are read-only: their figures come from `genai_demo eval`, run by the project."""
+    return tuple(entry.path for entry in entries if entry.origin == "shipped")
+
+
+def curves_overlay(entries: list[ModelEntry]) -> pd.DataFrame:
+    """Every logged curve of every model, named "model: curve", for one plot."""
+    rows = []
+    for entry in entries:
+        for record in read_metrics(entry.path):
+            for name, value in record.items():
+                if name not in NOT_CURVES and name != "samples_per_second" and isinstance(value, (int, float)):
+                    rows.append((record["step"], float(value), f"{entry.name}: {name}"))
+    return pd.DataFrame({
+        "step": pd.Series([row[0] for row in rows], dtype="int64"),
+        "value": pd.Series([row[1] for row in rows], dtype="float64"),
+        "series": pd.Series([row[2] for row in rows], dtype="string"),
+    })
+
+
+def build_evaluate_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
+    def image_choices() -> list[tuple[str, str]]:
+        return [(f"{entry.name} · {entry.model_type} · {_dataset_of(entry)}", entry.name)
+                for entry in state.models(IMAGE_GENERATOR_TYPES)]
+
+    def text_choices() -> list[tuple[str, str]]:
+        return [(f"{entry.name} · {entry.model_type}", entry.name) for entry in state.models(TEXT_MODEL_TYPES)]
+
+    @on_gpu(duration=300)
+    def compare_images(names: list[str], num_samples: float = 500, seed: float = 0):
+        """Classifier-FID (with the real-vs-real floor), class accuracy, parameters, size and time for 64
+        samples of two or more image models trained on one dataset; their grids; their curves."""
+        with shown_to_user():
+            num_samples, seed = EVAL_SAMPLES.check(num_samples), limits.SEED.check(seed)
+            entries = chosen_entries(state, names, IMAGE_GENERATOR_TYPES)
+            dataset = same_dataset(entries)
+            if dataset != "mnist":
+                raise InvalidInputError(
+                    f"classifier-FID needs a classifier of {dataset}: only MNIST's is shipped "
+                    "(train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)"
+                )
+            rows = compare_image_models([entry.path for entry in entries], num_samples, seed, state.device, dataset,
+                                        read_only=shipped(entries))
+            grids = [(state.outputs.save_png(generate_image_grid(entry.path, 64, seed, state.device), entry.name,
+                                             {"model": entry.name, "seed": str(seed)}), entry.name) for entry in entries]
+        table = pd.DataFrame(rows, columns=IMAGE_COLUMNS)
+        curves = curves_overlay(entries)
+        # An empty frame would leave the plot's colour scale broken: keep the plot as it is instead.
+        return table, grids, curves if len(curves) else gr.update()
+
+    @on_gpu(duration=300)
+    def compare_text(names: list[str], corpus: str = "python-code", prompt: str = "def ", seed: float = 0,
+                     max_new_tokens: float = 100):
+        """Held-out bits per character on a corpus, the bigram baseline, tokens/s, and completions of
+        the same prompt and seed, for two or more text models."""
+        with shown_to_user():
+            if corpus not in TEXT_CORPORA:
+                raise InvalidInputError(f"choose a corpus: {', '.join(TEXT_CORPORA)}")
+            seed, max_new_tokens = limits.SEED.check(seed), limits.MAX_NEW_TOKENS.check(max_new_tokens)
+            entries = chosen_entries(state, names, TEXT_MODEL_TYPES)
+            rows = compare_text_models([entry.path for entry in entries], corpus, prompt or "", seed, max_new_tokens,
+                                       state.device, read_only=shipped(entries))
+        table = pd.DataFrame(rows, columns=TEXT_COLUMNS)
+        completions = pd.DataFrame({"model": [row["model"] for row in rows],
+                                    "completion": [row["completion"] for row in rows]})
+        return table, completions
+
+    gr.Markdown("Compare models on the same data. Figures are cached in each model folder "
+                "(`eval_results.json`), so a second comparison with the same settings is instant.")
+    with gr.Tab("Image models"):
+        with gr.Row():
+            image_models = gr.Dropdown(choices=image_choices(), multiselect=True, label="Image models (two or more)",
+                                       value=[name for name in ("dcgan-mnist", "ddpm-mnist")
+                                              if name in [entry.name for entry in state.models()]],
+                                       allow_custom_value=True, scale=3, elem_id="evaluate-image-models")
+            num_images = gr.Slider(EVAL_SAMPLES.minimum, EVAL_SAMPLES.maximum, value=500, step=50,
+                                   label="Images per side", scale=1)
+            image_seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed",
+                                   scale=1)
+        image_button = gr.Button("Compare", variant="primary", elem_id="evaluate-images")
+        image_table = gr.Dataframe(headers=IMAGE_COLUMNS, interactive=False, label="Figures", elem_id="evaluate-table")
+        image_grids = gr.Gallery(label="64 samples each (same seed)", columns=4, height="auto", elem_id="evaluate-grids")
+        image_curves = gr.LinePlot(x="step", y="value", color="series", label="Training curves", height=320)
+    with gr.Tab("Text models"):
+        with gr.Row():
+            text_models = gr.Dropdown(choices=text_choices(), multiselect=True, label="Text models (two or more)",
+                                      value=[name for name in ("char-lstm-python-code", "tiny-gpt-python-code")
+                                             if name in [entry.name for entry in state.models()]],
+                                      allow_custom_value=True, scale=3)
+            corpus = gr.Dropdown(choices=list(TEXT_CORPORA), value="python-code", label="Held-out text of", scale=1)
+        with gr.Row():
+            prompt = gr.Textbox(value="def ", label="Prompt", scale=3)
+            text_seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed",
+                                  scale=1)
+            max_tokens = gr.Slider(1, 1024, value=100, step=1, label="Max new tokens", scale=1)
+        text_button = gr.Button("Compare", variant="primary")
+        text_table = gr.Dataframe(headers=TEXT_COLUMNS, interactive=False, label="Figures")
+        completions = gr.Dataframe(headers=["model", "completion"], interactive=False, wrap=True, label="Completions")
+
+    image_button.click(compare_images, [image_models, num_images, image_seed], [image_table, image_grids, image_curves],
+                       api_name="compare_image_models")
+    text_button.click(compare_text, [text_models, corpus, prompt, text_seed, max_tokens], [text_table, completions],
+                      api_name="compare_text_models")
+
+    def refresh(current_images, current_text):
+        return (gr.Dropdown(choices=image_choices(), value=current_images),
+                gr.Dropdown(choices=text_choices(), value=current_text))
+
+    if tab is not None:
+        tab.select(refresh, [image_models, text_models], [image_models, text_models], api_visibility="private")
