@@ -1,0 +1,330 @@
+"""Ours vs a reference, side by side in one run: training throughput, sampling latency, cold start.
+
+    python bench/run.py --device cpu --json bench-cpu.json
+    python bench/run.py --device cuda --json bench-gpu.json
+    python bench/run.py --quick          # tiny sizes: checks that every row still runs
+
+Each row times ours and a reference on the same model, batch and data, alternating repeats in
+one process and taking the median. `ratio` > 1 means ours is better (faster, or more per second).
+The references are written in the plain style of pytorch/examples: a DataLoader over a
+TensorDataset, default eager settings, the loss printed with .item() every step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from genai_demo.data import load_image_dataset  # noqa: E402
+from genai_demo.models import DCGANConfig  # noqa: E402
+from genai_demo.models.gan import DCGAN  # noqa: E402
+from genai_demo.models.vae import VAE, VAEConfig  # noqa: E402
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def side_by_side(ours: Callable[[], float], reference: Callable[[], float], repeats: int) -> tuple[float, float]:
+    """Medians of alternating calls; each call returns its own figure (seconds or samples/s)."""
+    ours_values, reference_values = [], []
+    for _ in range(repeats):
+        ours_values.append(ours())
+        reference_values.append(reference())
+    return statistics.median(ours_values), statistics.median(reference_values)
+
+
+def row(name: str, unit: str, ours: float, reference: float, higher_is_better: bool, device, notes: str) -> dict:
+    ratio = ours / reference if higher_is_better else reference / ours
+    return {"name": name, "unit": unit, "ours": round(ours, 4), "reference": round(reference, 4),
+            "ratio": round(ratio, 3), "device": str(device), "notes": notes}
+
+
+# -- training throughput -------------------------------------------------------------------------
+
+def _our_trainer_throughput(make_trainer: Callable[[Path, int], object], steps: int) -> float:
+    """Samples/s of our trainer over `steps` steps, from its last progress event (setup excluded)."""
+    from genai_demo.training.events import ProgressEvent
+
+    with tempfile.TemporaryDirectory() as folder:
+        trainer = make_trainer(Path(folder) / "run", steps)
+        rates = [event.samples_per_second for event in trainer.train() if isinstance(event, ProgressEvent)]
+    return rates[-1]
+
+
+def _reference_throughput(step: Callable[[torch.Tensor], float], loader: DataLoader, steps: int, device) -> float:
+    batches = iter(loader)
+    for _ in range(2):  # warm-up, as ours (its first window includes no setup either)
+        step(next(batches)[0].to(device))
+    sync(device)
+    started, seen = time.perf_counter(), 0
+    for _ in range(steps):
+        try:
+            (images,) = next(batches)
+        except StopIteration:
+            batches = iter(loader)
+            (images,) = next(batches)
+        step(images.to(device))
+        seen += len(images)
+    sync(device)
+    return seen / (time.perf_counter() - started)
+
+
+def bench_dcgan_training(device, steps: int, batch: int, repeats: int) -> dict:
+    from genai_demo.training import GANTrainer, GANTrainingConfig
+
+    data = load_image_dataset("mnist", split="train", source="embedded")
+
+    def ours() -> float:
+        return _our_trainer_throughput(lambda out, n: GANTrainer(
+            data, out, GANTrainingConfig(max_steps=n + 2, batch_size=batch, log_every=n + 2, sample_every=10**6,
+                                         save_every=10**6),
+            model_config=DCGANConfig(), model_type="dcgan", device=device), steps)
+
+    def reference() -> float:
+        torch.manual_seed(0)
+        model = DCGAN(DCGANConfig()).to(device)
+        generator, discriminator = model.generator, model.discriminator
+        optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        loader = DataLoader(TensorDataset(data.to_training_tensor("cpu")), batch_size=batch, shuffle=True, drop_last=True)
+        criterion = torch.nn.BCEWithLogitsLoss()
+
+        def step(real: torch.Tensor) -> float:
+            discriminator.zero_grad()
+            output = discriminator(real).view(-1)
+            error_real = criterion(output, torch.ones_like(output))
+            error_real.backward()
+            fake = generator(torch.randn(len(real), 100, device=device))
+            output = discriminator(fake.detach()).view(-1)
+            error_fake = criterion(output, torch.zeros_like(output))
+            error_fake.backward()
+            optimizer_d.step()
+            generator.zero_grad()
+            output = discriminator(fake).view(-1)
+            error_g = criterion(output, torch.ones_like(output))
+            error_g.backward()
+            optimizer_g.step()
+            return (error_real + error_fake).item() + error_g.item()  # printed every step in the example
+
+        return _reference_throughput(step, loader, steps, device)
+
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row("train_dcgan", "samples/s", ours_value, reference_value, True, device,
+               f"DCGAN 28x28 (64 features), batch {batch}, {steps} steps; reference: pytorch/examples dcgan loop")
+
+
+def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
+    from genai_demo.training import VAETrainer, VAETrainingConfig
+
+    data = load_image_dataset("mnist", split="train", source="embedded")
+
+    def ours() -> float:
+        return _our_trainer_throughput(lambda out, n: VAETrainer(
+            data, out, VAETrainingConfig(max_steps=n + 2, batch_size=batch, log_every=n + 2, sample_every=10**6,
+                                         save_every=10**6),
+            model_config=VAEConfig(), model_type="vae", device=device), steps)
+
+    def reference() -> float:
+        torch.manual_seed(0)
+        model = VAE(VAEConfig()).to(device)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        images = (data.to_training_tensor("cpu") + 1) / 2  # pytorch/examples reads pixels in [0, 1]
+        loader = DataLoader(TensorDataset(images), batch_size=batch, shuffle=True, drop_last=True)
+
+        def step(batch_images: torch.Tensor) -> float:
+            optimizer.zero_grad()
+            mean, log_variance = model.encode(batch_images * 2 - 1)
+            z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_variance)
+            reconstruction = torch.sigmoid(model.decode_logits(z))
+            loss = F.binary_cross_entropy(reconstruction, batch_images, reduction="sum")
+            loss = loss - 0.5 * torch.sum(1 + log_variance - mean.pow(2) - log_variance.exp())
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        return _reference_throughput(step, loader, steps, device)
+
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row("train_vae", "samples/s", ours_value, reference_value, True, device,
+               f"conv VAE (16-d latent), batch {batch}, {steps} steps; reference: pytorch/examples vae loop")
+
+
+# -- sampling -------------------------------------------------------------------------------------
+
+def _timed(function: Callable[[], object], device) -> float:
+    sync(device)
+    started = time.perf_counter()
+    function()
+    sync(device)
+    return time.perf_counter() - started
+
+
+def bench_gan_sampling(device, repeats: int) -> dict:
+    model = DCGAN(DCGANConfig()).to(device).eval()
+    latents = model.sample_latents(64, 0).to(device)
+
+    def ours() -> float:
+        return _timed(lambda: model.generate(latents), device)
+
+    def reference() -> float:
+        def plain():
+            with torch.no_grad():
+                return model.generator(latents)
+        return _timed(plain, device)
+
+    ours(), reference()  # warm-up
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row("sample_gan_64", "seconds", ours_value, reference_value, False, device,
+               "64 DCGAN samples; reference: generator(z) under torch.no_grad")
+
+
+def bench_diffusion_sampling(device, steps: int, num: int, repeats: int) -> dict:
+    from diffusers import DDIMPipeline, DDIMScheduler
+
+    from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
+
+    torch.manual_seed(0)
+    model = DiffusionModel(DiffusionConfig(block_out_channels=[16, 32, 32])).to(device).eval()
+    pipeline = DDIMPipeline(unet=model.unet, scheduler=DDIMScheduler.from_config(model.noise_scheduler.config))
+    pipeline.set_progress_bar_config(disable=True)
+    noise = model.sample_latents(num, 0).to(device)
+
+    def ours() -> float:
+        return _timed(lambda: model.generate(noise, sampler="ddim", num_inference_steps=steps), device)
+
+    def reference() -> float:
+        generator = torch.Generator(device="cpu").manual_seed(0)
+        return _timed(lambda: pipeline(batch_size=num, generator=generator, num_inference_steps=steps, eta=0.0,
+                                       output_type="np"), device)
+
+    ours(), reference()
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row(f"sample_diffusion_{num}", "seconds", ours_value, reference_value, False, device,
+               f"{num} samples, {steps} DDIM steps, UNet [16, 32, 32]; reference: diffusers DDIMPipeline")
+
+
+def bench_text_sampling(device, tokens: int, repeats: int) -> dict:
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from genai_demo.models.causal_lm import CausalLM
+    from genai_demo.text_generation import SamplingSettings, stream_text
+
+    vocabulary = {chr(code): index for index, code in enumerate(range(32, 127))}
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(models.WordLevel(vocabulary, unk_token=" ")))
+    tokenizer._tokenizer.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    torch.manual_seed(0)
+    network = GPT2LMHeadModel(GPT2Config(vocab_size=len(vocabulary), n_positions=512, n_embd=128, n_layer=4,
+                                         n_head=4, bos_token_id=0, eos_token_id=0)).to(device).eval()
+    model = CausalLM(network, tokenizer)
+    settings = SamplingSettings(max_new_tokens=tokens, temperature=1.0, seed=0)
+    prompt_ids = torch.tensor([[vocabulary["d"]]], device=device)
+
+    def ours() -> float:
+        return tokens / _timed(lambda: list(stream_text(model, "d", settings)), device)
+
+    def reference() -> float:
+        return tokens / _timed(lambda: network.generate(prompt_ids, max_new_tokens=tokens, min_new_tokens=tokens,
+                                                        do_sample=True, pad_token_id=0), device)
+
+    ours(), reference()
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row("tiny_gpt_tokens_per_second", "tokens/s", ours_value, reference_value, True, device,
+               f"{tokens} tokens, GPT-2 4 x 128; ours streams each token; reference: model.generate")
+
+
+# -- app cold start -------------------------------------------------------------------------------
+
+def _seconds_to_first_answer(command: list[str], port: int, call: Callable[[str], None]) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        while time.perf_counter() - started < 180:
+            try:
+                call(url)
+                return time.perf_counter() - started
+            except Exception:
+                assert process.poll() is None, f"{command} exited"
+                time.sleep(0.1)
+        raise TimeoutError(f"{command} did not answer in 180 s")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bench_cold_start(repeats: int) -> dict:
+    import socket
+
+    from gradio_client import Client
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    def ours() -> float:
+        port = free_port()
+        return _seconds_to_first_answer(
+            [sys.executable, "app.py", "--port", str(port), "--device", "cpu"], port,
+            lambda url: Client(url, verbose=False).predict("dcgan-mnist", 4, 0, "all", api_name="/generate_images"))
+
+    def reference() -> float:
+        port = free_port()
+        script = ("import gradio as gr; gr.Interface(lambda text: text, 'text', 'text', api_name='echo')"
+                  f".launch(server_port={port})")
+        return _seconds_to_first_answer([sys.executable, "-c", script], port,
+                                        lambda url: Client(url, verbose=False).predict("hi", api_name="/echo"))
+
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row("app_cold_start", "seconds", ours_value, reference_value, False, "cpu",
+               "python app.py to the first /generate_images answer; reference: a one-textbox gradio echo app "
+               "(target: under 15 s)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: every row runs, the figures mean little")
+    parser.add_argument("--json", type=Path, default=None, help="write the rows to this JSON file")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    quick = args.quick
+    rows = [
+        bench_dcgan_training(device, steps=3 if quick else 60, batch=16 if quick else 64, repeats=1 if quick else 3),
+        bench_vae_training(device, steps=3 if quick else 100, batch=16 if quick else 128, repeats=1 if quick else 3),
+        bench_gan_sampling(device, repeats=3 if quick else 10),
+        bench_diffusion_sampling(device, steps=2 if quick else 20, num=4 if quick else 64, repeats=1 if quick else 3),
+        bench_text_sampling(device, tokens=8 if quick else 200, repeats=1 if quick else 5),
+    ]
+    if not quick:
+        rows.append(bench_cold_start(repeats=2))
+    width = max(len(item["name"]) for item in rows)
+    print(f"{'name':<{width}}  {'unit':<10} {'ours':>10} {'reference':>10} {'ratio':>7}  device")
+    for item in rows:
+        print(f"{item['name']:<{width}}  {item['unit']:<10} {item['ours']:>10.4g} {item['reference']:>10.4g} "
+              f"{item['ratio']:>7.3f}  {item['device']}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
