@@ -68,6 +68,13 @@ def _our_trainer_throughput(make_trainer: Callable[[Path, int], object], steps: 
     return rates[-1]
 
 
+def _our_image_trainer_throughput(trainer_class, config_class, model_config, model_type: str, data, batch: int,
+                                  steps: int, device) -> float:
+    return _our_trainer_throughput(lambda out, n: trainer_class(
+        data, out, config_class(max_steps=n + 2, batch_size=batch, log_every=n + 2, sample_every=10**6, save_every=10**6),
+        model_config=model_config, model_type=model_type, device=device), steps)
+
+
 def _reference_throughput(step: Callable[[torch.Tensor], float], loader: DataLoader, steps: int, device) -> float:
     batches = iter(loader)
     for _ in range(2):  # warm-up, as ours (its first window includes no setup either)
@@ -92,10 +99,8 @@ def bench_dcgan_training(device, steps: int, batch: int, repeats: int) -> dict:
     data = load_image_dataset("mnist", split="train", source="embedded")
 
     def ours() -> float:
-        return _our_trainer_throughput(lambda out, n: GANTrainer(
-            data, out, GANTrainingConfig(max_steps=n + 2, batch_size=batch, log_every=n + 2, sample_every=10**6,
-                                         save_every=10**6),
-            model_config=DCGANConfig(), model_type="dcgan", device=device), steps)
+        return _our_image_trainer_throughput(GANTrainer, GANTrainingConfig, DCGANConfig(), "dcgan", data, batch, steps,
+                                             device)
 
     def reference() -> float:
         torch.manual_seed(0)
@@ -136,10 +141,8 @@ def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
     data = load_image_dataset("mnist", split="train", source="embedded")
 
     def ours() -> float:
-        return _our_trainer_throughput(lambda out, n: VAETrainer(
-            data, out, VAETrainingConfig(max_steps=n + 2, batch_size=batch, log_every=n + 2, sample_every=10**6,
-                                         save_every=10**6),
-            model_config=VAEConfig(), model_type="vae", device=device), steps)
+        return _our_image_trainer_throughput(VAETrainer, VAETrainingConfig, VAEConfig(), "vae", data, batch, steps,
+                                             device)
 
     def reference() -> float:
         torch.manual_seed(0)

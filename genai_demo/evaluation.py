@@ -162,6 +162,13 @@ def _sampling_seconds(model, device: torch.device) -> float:
     return time.perf_counter() - started
 
 
+def _load_of_type(model_dir: Path, device: torch.device, model_types: tuple[str, ...], kind: str):
+    model = load_cached_model(model_dir, device)
+    if model.model_type not in model_types:
+        raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}, not {kind}")
+    return model
+
+
 def compare_image_models(
     model_dirs: list[Path], num_samples: int, seed: int, device: torch.device, dataset_name: str = "mnist",
     data_source: str = "auto", classifier_dir: str | Path | None = None, read_only: tuple[Path, ...] = (),
@@ -177,9 +184,7 @@ def compare_image_models(
     probe = None
     rows = []
     for model_dir in model_dirs:
-        model = load_cached_model(model_dir, device)
-        if model.model_type not in IMAGE_GENERATOR_TYPES:
-            raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}, not an image generator")
+        model = _load_of_type(model_dir, device, IMAGE_GENERATOR_TYPES, "an image generator")
         figures = _cached_figures(Path(model_dir), settings, ("classifier_fid", "real_vs_real_floor"))
         cached = figures is not None
         if figures is None:
@@ -223,9 +228,7 @@ def compare_text_models(
     prompt, _ = fit_prompt(prompt)
     rows = []
     for model_dir in model_dirs:
-        model = load_cached_model(model_dir, device)
-        if model.model_type not in TEXT_MODEL_TYPES:
-            raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}, not a text model")
+        model = _load_of_type(model_dir, device, TEXT_MODEL_TYPES, "a text model")
         figures = _cached_figures(Path(model_dir), settings, ("bits_per_char", "bigram_bits_per_char"))
         cached = figures is not None
         if figures is None:
