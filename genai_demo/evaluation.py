@@ -36,6 +36,19 @@ def save_eval_results(model_dir: str | Path, results: dict) -> Path:
     return path
 
 
+def probe_figures(probe: ImageQualityProbe, measured: dict) -> dict:
+    """The cached/printed figures of one probe measurement, rounded as `eval` reports them."""
+    figures = {
+        "num_images": probe.count,
+        "classifier_fid": round(measured["classifier_fid"], 3),
+        "real_vs_real_floor": round(probe.floor, 3),
+        "fid_over_floor": round(measured["classifier_fid"] / max(probe.floor, 1e-12), 2),
+    }
+    if "class_accuracy" in measured:
+        figures["class_accuracy"] = round(measured["class_accuracy"], 4)
+    return figures
+
+
 def evaluate_model_folder(
     model_dir: str | Path,
     classifier_dir: str | Path,
@@ -65,18 +78,8 @@ def evaluate_model_folder(
         return {"model": str(model_dir), **vae_negative_elbo(load_cached_model(model_dir, device), test_set, seed, device)}
     train_set = load_image_dataset(dataset_name, split="train", source=data_source)
     probe = ImageQualityProbe(train_set, test_set, classifier, num_samples, seed)
-    figures = probe.measure(load_cached_model(model_dir, device))
-    extra = {"class_accuracy": round(figures["class_accuracy"], 4)} if "class_accuracy" in figures else {}
-    return {
-        **extra,
-        "model": str(model_dir),
-        "num_images": probe.count,
-        "classifier_fid": round(figures["classifier_fid"], 3),
-        "real_vs_real_floor": round(probe.floor, 3),
-        "fid_over_floor": round(figures["classifier_fid"] / max(probe.floor, 1e-12), 2),
-        "data": probe.test_source,
-        "classifier": str(classifier_dir),
-    }
+    figures = probe_figures(probe, probe.measure(load_cached_model(model_dir, device)))
+    return {"model": str(model_dir), **figures, "data": probe.test_source, "classifier": str(classifier_dir)}
 
 
 @torch.no_grad()
@@ -191,12 +194,7 @@ def compare_image_models(
             if probe is None:  # the real side once for every model: the same images, the same floor
                 train_set = load_image_dataset(dataset_name, split="train", source=data_source)
                 probe = ImageQualityProbe.for_training(train_set, data_source, num_samples, seed, device, classifier_dir)
-            measured = probe.measure(model)
-            figures = {"classifier_fid": round(measured["classifier_fid"], 3), "real_vs_real_floor": round(probe.floor, 3),
-                       "fid_over_floor": round(measured["classifier_fid"] / max(probe.floor, 1e-12), 2),
-                       "num_images": probe.count}
-            if "class_accuracy" in measured:
-                figures["class_accuracy"] = round(measured["class_accuracy"], 4)
+            figures = probe_figures(probe, probe.measure(model))
             if Path(model_dir) not in read_only:
                 _cache_figures(Path(model_dir), settings, figures)
         rows.append({

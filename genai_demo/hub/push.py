@@ -47,13 +47,10 @@ def _folder_format(folder: Path) -> str:
 
 def render_training_curves(folder: Path, out_path: Path) -> bool:
     """Plot every curve of metrics.jsonl against the step into one PNG; False if there is none."""
-    from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+    from genai_demo.training.metrics_log import curve_values, read_metrics
 
     records = read_metrics(folder)
-    names = sorted({
-        name for record in records for name, value in record.items()
-        if name not in NOT_CURVES and name != "samples_per_second" and isinstance(value, (int, float))
-    })
+    names = sorted({name for record in records for name in curve_values(record)})
     if not names:
         return False
     import matplotlib

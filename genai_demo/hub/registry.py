@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,6 @@ def find_model(name: str, entries: list[ModelEntry]) -> ModelEntry:
 
 EVAL_RESULTS_NAME = "eval_results.json"  # figures of `genai_demo eval`, with the metric's version
 SAMPLE_GRID_NAME = "sample_grid.png"
-SAMPLE_TEXT_NAME = "sample_text.txt"
 # Files that are not the model: training state (resumes a run), per-step samples, the best copy.
 NOT_MODEL_FILES = ("training_state.json", "training_state.safetensors")
 NOT_MODEL_DIRS = ("samples", "best", "tensorboard")
@@ -117,11 +117,7 @@ def count_parameters(folder: Path) -> int:
         try:
             with safe_open(path, framework="pt") as weights:
                 for name in weights.keys():
-                    shape = weights.get_slice(name).get_shape()
-                    count = 1
-                    for size in shape:
-                        count *= size
-                    total += count
+                    total += math.prod(weights.get_slice(name).get_shape())
         except Exception:  # a corrupt file is reported when the model is loaded, not while listing
             continue
     return total
@@ -140,13 +136,11 @@ def read_eval_results(folder: Path) -> dict:
 
 def _last_logged_figures(folder: Path) -> dict[str, object]:
     """The final value of each curve in metrics.jsonl (losses, validation bits per character)."""
-    from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+    from genai_demo.training.metrics_log import curve_values, read_metrics
 
     figures: dict[str, object] = {}
     for record in read_metrics(folder):
-        for name, value in record.items():
-            if name not in NOT_CURVES and isinstance(value, (int, float)) and name != "samples_per_second":
-                figures[name] = round(float(value), 4)
+        figures.update({name: round(value, 4) for name, value in curve_values(record).items()})
         figures["steps"] = record["step"]
     return figures
 
@@ -167,7 +161,7 @@ def describe_model(entry: ModelEntry) -> ModelDetails:
 
     folder = entry.path
     card_path = folder / "README.md"
-    card_text, tags, hub_datasets, base_model = "", [], [], None
+    card_text, tags, hub_datasets = "", [], []
     if card_path.is_file():
         try:
             card = ModelCard.load(card_path)

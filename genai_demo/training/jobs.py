@@ -28,7 +28,7 @@ from pathlib import Path
 
 from genai_demo.errors import InvalidInputError
 from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
-from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+from genai_demo.training.metrics_log import curve_values, read_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -356,9 +356,4 @@ def _saved_step(folder: Path) -> int | None:
 
 
 def curves_from_metrics(records: list[dict]) -> list[CurvePoint]:
-    return [
-        CurvePoint(record["step"], name, float(value))
-        for record in records
-        for name, value in record.items()
-        if name not in NOT_CURVES and name != "samples_per_second" and isinstance(value, (int, float))
-    ]
+    return [CurvePoint(record["step"], name, value) for record in records for name, value in curve_values(record).items()]

@@ -12,6 +12,13 @@ from genai_demo.io_utils import atomic_write_text
 METRICS_NAME = "metrics.jsonl"
 TENSORBOARD_DIR = "tensorboard"
 NOT_CURVES = ("step", "epoch", "elapsed_seconds")
+_NOT_PLOTTED = (*NOT_CURVES, "samples_per_second")  # a speed, not a curve of the model
+
+
+def curve_values(record: dict) -> dict[str, float]:
+    """The record's plottable curves (losses, quality figures), by name."""
+    return {name: float(value) for name, value in record.items()
+            if name not in _NOT_PLOTTED and isinstance(value, (int, float))}
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,12 @@ import gradio as gr
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
+from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.evaluation import IMAGE_GENERATOR_TYPES, TEXT_MODEL_TYPES, compare_image_models, compare_text_models
 from genai_demo.generation import generate_image_grid
 from genai_demo.hub.registry import ModelEntry, dataset_of_tags, find_model
-from genai_demo.training.metrics_log import NOT_CURVES, read_metrics
+from genai_demo.training.jobs import curves_from_metrics
+from genai_demo.training.metrics_log import read_metrics
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.state import AppState
@@ -20,7 +22,6 @@ from genai_demo.ui.state import AppState
 IMAGE_COLUMNS = ["model", "family", "classifier_fid", "real_vs_real_floor", "fid_over_floor", "class_accuracy",
                  "parameters", "size_mb", "seconds_for_64", "cached"]
 TEXT_COLUMNS = ["model", "family", "bits_per_char", "bigram_bits_per_char", "parameters", "tokens_per_second", "cached"]
-TEXT_CORPORA = ("python-code", "fortunes", "tang-poems", "song-ci")
 EVAL_SAMPLES = limits.IntRange("number of evaluation images", 50, 5000)
 
 
@@ -58,12 +59,8 @@ def shipped(entries: list[ModelEntry]) -> tuple:
 
 def curves_overlay(entries: list[ModelEntry]) -> pd.DataFrame:
     """Every logged curve of every model, named "model: curve", for one plot."""
-    rows = []
-    for entry in entries:
-        for record in read_metrics(entry.path):
-            for name, value in record.items():
-                if name not in NOT_CURVES and name != "samples_per_second" and isinstance(value, (int, float)):
-                    rows.append((record["step"], float(value), f"{entry.name}: {name}"))
+    rows = [(point.step, point.value, f"{entry.name}: {point.series}")
+            for entry in entries for point in curves_from_metrics(read_metrics(entry.path))]
     return pd.DataFrame({
         "step": pd.Series([row[0] for row in rows], dtype="int64"),
         "value": pd.Series([row[1] for row in rows], dtype="float64"),
