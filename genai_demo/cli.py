@@ -126,6 +126,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     text.add_argument("--width", type=int, default=None,
                       help="LSTM hidden size (default 256) / transformer width n_embd (default 128)")
     text.add_argument("--vocab-size", type=int, default=None, help="tiny-gpt only: BPE vocabulary size (default 512)")
+    text.add_argument("--tokenizer", choices=("byte-bpe", "char"), default=None,
+                      help="tiny-gpt only: byte-level BPE (default) or one token per character (for Chinese)")
     text.add_argument("--dropout", type=float, default=None,
                       help="dropout probability (default: 0.1 between LSTM layers, 0 in the tiny GPT)")
     train.add_argument(
@@ -297,6 +299,12 @@ def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: th
         if args.model != "tiny-gpt":
             raise InvalidInputError("--vocab-size applies to tiny-gpt only")
         settings["vocab_size"] = args.vocab_size
+    if args.tokenizer is not None:
+        if args.model != "tiny-gpt":
+            raise InvalidInputError("--tokenizer applies to tiny-gpt only")
+        if args.tokenizer == "char" and args.vocab_size is not None:
+            raise InvalidInputError("--vocab-size sets the BPE vocabulary: a char tokenizer takes the corpus's characters")
+        settings["tokenizer"] = args.tokenizer
     config = TextTrainingConfig(
         corpus=args.corpus, max_steps=args.max_steps or 2000, batch_size=args.batch_size, block_size=args.block_size,
         learning_rate=args.lr or (2e-3 if args.model == "char-lstm" else 1e-3), seed=args.seed,
@@ -322,7 +330,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
     if args.model in TEXT_MODELS:
         return build_text_trainer(args, argv, stop_event, log)
     text_only = {"--layers": args.layers, "--width": args.width, "--vocab-size": args.vocab_size,
-                 "--dropout": args.dropout}
+                 "--tokenizer": args.tokenizer, "--dropout": args.dropout}
     for flag, value in text_only.items():
         if value is not None:
             raise InvalidInputError(f"{flag} applies to char-lstm and tiny-gpt only")

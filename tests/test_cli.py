@@ -215,6 +215,9 @@ def test_train_tiny_gpt_then_generate_and_eval(tmp_path):
     [
         (["train", "char-lstm", "--out", "OUT", "--corpus", "klingon"], "unknown text corpus 'klingon'"),
         (["train", "char-lstm", "--out", "OUT", "--vocab-size", "300"], "--vocab-size applies to tiny-gpt only"),
+        (["train", "char-lstm", "--out", "OUT", "--tokenizer", "char"], "--tokenizer applies to tiny-gpt only"),
+        (["train", "tiny-gpt", "--out", "OUT", "--tokenizer", "char", "--vocab-size", "300"],
+         "a char tokenizer takes the corpus's characters"),
         (["train", "dcgan", "--out", "OUT", "--layers", "3"], "--layers applies to char-lstm and tiny-gpt only"),
         (["train", "tiny-gpt", "--out", "OUT", "--width", "30", "--max-steps", "1"], "divisible by n_head"),
         (["generate", "checkpoints/dcgan-mnist"], "a dcgan does not generate text"),

@@ -1,5 +1,6 @@
-"""A tiny GPT: transformers' GPT-2 architecture from a small config, with a byte-level BPE
-tokenizer trained on the corpus by the `tokenizers` library (Radford et al. 2019; Sennrich et al. 2016).
+"""A tiny GPT: transformers' GPT-2 architecture from a small config, with a tokenizer built on the
+corpus by the `tokenizers` library: byte-level BPE (Radford et al. 2019; Sennrich et al. 2016), or
+one token per character, for scripts such as Chinese where a character is already a word-sized unit.
 
 Both are saved with `save_pretrained`, so `AutoModelForCausalLM.from_pretrained(folder)` and
 `AutoTokenizer.from_pretrained(folder)` load them with no code of ours.
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 END_OF_TEXT = "<|endoftext|>"
+UNKNOWN_CHARACTER = "\ufffd"  # the char tokenizer's token for characters the corpus did not have
+TOKENIZER_KINDS = ("byte-bpe", "char")
 
 
 @dataclass
 class TinyGPTConfig:
-    vocab_size: int = 512  # BPE merges learned on the corpus, plus the 256 bytes
+    vocab_size: int = 512  # byte-bpe: merges learned on the corpus, plus the 256 bytes (char: unused)
+    tokenizer: str = "byte-bpe"  # or "char": every character of the corpus, plus unknown and end of text
     n_layer: int = 4
     n_head: int = 4
     n_embd: int = 128
@@ -24,6 +28,8 @@ class TinyGPTConfig:
     dropout: float = 0.0  # short runs on megabytes of text barely overfit; dropout only slows them
 
     def __post_init__(self) -> None:
+        if self.tokenizer not in TOKENIZER_KINDS:
+            raise ValueError(f"tiny-gpt tokenizer must be one of {', '.join(TOKENIZER_KINDS)}, got {self.tokenizer!r}")
         if self.vocab_size < 257:
             raise ValueError(f"tiny-gpt vocab_size must be at least 257 (256 bytes + end of text), got {self.vocab_size}")
         if self.n_embd % self.n_head:
@@ -51,6 +57,33 @@ def train_tokenizer(text: str, vocab_size: int) -> PreTrainedTokenizerFast:
         tokenizer_object=tokenizer, bos_token=END_OF_TEXT, eos_token=END_OF_TEXT, unk_token=END_OF_TEXT,
         pad_token=END_OF_TEXT, model_max_length=1_000_000,
     )
+
+
+def train_character_tokenizer(text: str) -> PreTrainedTokenizerFast:
+    """One token per character of `text`, plus end of text; any other character is one unknown token.
+
+    The same open-vocabulary treatment as the char LSTM's, so bits/char compare the two models
+    and not their tokenizers: a byte-level BPE spells an unseen Chinese character in 3 byte
+    tokens, which costs it several bits that the char LSTM's single unknown class does not pay.
+    """
+    from tokenizers import Tokenizer, decoders, models
+
+    characters = sorted(set(text) - {UNKNOWN_CHARACTER})
+    vocabulary = {END_OF_TEXT: 0, UNKNOWN_CHARACTER: 1} | {c: i + 2 for i, c in enumerate(characters)}
+    # BPE with no merges is a character-level model that knows an unknown token; Fuse joins the
+    # characters back without the spaces a plain decode would put between tokens.
+    tokenizer = Tokenizer(models.BPE(vocab=vocabulary, merges=[], unk_token=UNKNOWN_CHARACTER))
+    tokenizer.decoder = decoders.Fuse()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token=END_OF_TEXT, eos_token=END_OF_TEXT, unk_token=UNKNOWN_CHARACTER,
+        pad_token=END_OF_TEXT, model_max_length=1_000_000, clean_up_tokenization_spaces=False,
+    )
+
+
+def build_tokenizer(text: str, config: TinyGPTConfig) -> PreTrainedTokenizerFast:
+    if config.tokenizer == "char":
+        return train_character_tokenizer(text)
+    return train_tokenizer(text, config.vocab_size)
 
 
 def _chunks(text: str, size: int = 100_000):

@@ -27,7 +27,7 @@ from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
-from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, train_tokenizer
+from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError
@@ -165,7 +165,7 @@ class TextTrainer:
             else:
                 # The context is the training window: longer positions would never be trained.
                 gpt_config = TinyGPTConfig(**{"n_positions": self.config.block_size, **(model_settings or {})})
-                self.tokenizer = train_tokenizer(train_text, gpt_config.vocab_size)
+                self.tokenizer = build_tokenizer(train_text, gpt_config)
                 self.model = build_tiny_gpt(gpt_config, self.tokenizer)
             if self.config.block_size > self.model.config.n_positions:
                 raise InvalidInputError(

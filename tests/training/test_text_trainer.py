@@ -67,6 +67,35 @@ def test_tiny_gpt_folder_loads_with_plain_transformers(small_corpus, tmp_path):
     assert output.shape[1] > ids.shape[1]
 
 
+def test_char_tokenizer_tiny_gpt_learns_and_loads_with_plain_transformers(tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    poems = "床前明月光，疑是地上霜。举头望明月，低头思故乡。\n" * 40 + "白日依山尽，黄河入海流。\n" * 40
+    corpus = TextCorpus("poems", poems, "test poems")
+    settings = dict(TINY["tiny-gpt"], tokenizer="char")
+    trainer = TextTrainer(corpus, tmp_path, TextTrainingConfig(max_steps=40, batch_size=8, block_size=16, log_every=5,
+                          eval_every=40, save_every=1000, warmup_steps=2, learning_rate=3e-3), "tiny-gpt", settings)
+    events = list(trainer.train())
+    losses = [event.losses["loss"] for event in events if isinstance(event, ProgressEvent)]
+    assert losses[-1] < 0.7 * losses[0]
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path)
+    # One token per character the corpus had (plus end of text and unknown), and one for any other.
+    assert len(tokenizer) == len(set(poems)) + 2
+    ids = tokenizer("明月光\n蛙").input_ids
+    assert len(ids) == 5 and ids[-1] == tokenizer.unk_token_id
+    assert tokenizer.decode(ids) == "明月光\n\ufffd"
+    model = AutoModelForCausalLM.from_pretrained(tmp_path)
+    output = model.generate(tokenizer("床前", return_tensors="pt").input_ids, max_new_tokens=3, do_sample=False,
+                            pad_token_id=tokenizer.eos_token_id)
+    assert tokenizer.decode(output[0]).startswith("床前") and output.shape[1] == 5
+
+
+def test_unknown_tokenizer_kind_is_refused(small_corpus, tmp_path):
+    with pytest.raises(ValueError, match="tokenizer must be one of byte-bpe, char"):
+        TextTrainer(small_corpus, tmp_path, TextTrainingConfig(max_steps=1), "tiny-gpt",
+                    dict(TINY["tiny-gpt"], tokenizer="words"))
+
+
 @pytest.mark.parametrize("model_type", ["char-lstm", "tiny-gpt"])
 def test_sampling_streams_and_is_reproducible_with_a_seed(small_corpus, tmp_path, model_type):
     train_text(small_corpus, tmp_path, model_type, steps=3)
