@@ -18,7 +18,6 @@ from genai_demo.training.events import ProgressEvent
 
 TRAINABLE_MODELS = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "ddpm", "classifier", "char-lstm", "tiny-gpt")
 TEXT_MODELS = ("char-lstm", "tiny-gpt")
-DEFAULT_CLASSIFIER = "checkpoints/classifier-mnist"
 
 
 def _checked(value_range: limits.IntRange | limits.FloatRange):
@@ -96,7 +95,7 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     train.add_argument("--eval-samples", type=_checked(limits.EVAL_SAMPLES), default=1000,
                        help="images generated per evaluation (default: 1000)")
     train.add_argument("--eval-classifier", type=Path, default=None,
-                       help="frozen classifier folder for classifier-FID (default: the shipped classifier-mnist)")
+                       help="frozen classifier folder for classifier-FID (default: the shipped classifier of the dataset)")
     train.add_argument("--latent-dim", type=_checked(limits.LATENT_DIM), default=None,
                        help="GANs and vae: size of the latent vector (default: 100 for GANs, 16 for the vae)")
     train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
@@ -106,6 +105,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     train.add_argument("--augment", action="store_true",
                        help="dcgan, mlp-gan, cdcgan: DiffAugment translation on the discriminator's inputs "
                        "(Zhao et al. 2020), for small datasets")
+    train.add_argument("--pack", type=int, default=None,
+                       help="dcgan only: the discriminator judges this many images at once (PacGAN; default 1)")
     train.add_argument("--minibatch-std", action="store_true",
                        help="dcgan only: a minibatch standard-deviation feature in the discriminator "
                        "(Karras et al. 2018) against mode collapse and class imbalance")
@@ -196,8 +197,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     evaluate.add_argument("--num", type=_checked(limits.EVAL_SAMPLES), default=5000,
                           help="images per side (capped by the test split; default: 5000)")
     evaluate.add_argument("--seed", type=_checked(limits.SEED), default=0, help="default: 0")
-    evaluate.add_argument("--classifier", type=Path, default=Path(DEFAULT_CLASSIFIER),
-                          help=f"frozen classifier folder (default: {DEFAULT_CLASSIFIER})")
+    evaluate.add_argument("--classifier", type=Path, default=None,
+                          help="frozen classifier folder (default: the shipped checkpoints/classifier-DATASET)")
     evaluate.add_argument("--dataset", default="mnist", help="image dataset (default: mnist)")
     evaluate.add_argument("--corpus", default=None,
                           help="text models: the corpus whose held-out text is scored (default: the one in the card)")
@@ -213,6 +214,9 @@ def run_eval(args: argparse.Namespace) -> int:
     from genai_demo.device import resolve_device
     from genai_demo.evaluation import evaluate_model_folder
     from genai_demo.io_utils import atomic_write_json
+    from genai_demo.training.quality import shipped_classifier
+
+    args.classifier = args.classifier or shipped_classifier(args.dataset)
 
     results = evaluate_model_folder(
         args.model_dir, args.classifier, args.num, args.seed, resolve_device(args.device),
@@ -380,6 +384,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
     for flag, value, families, field_name in (
         ("--spectral-norm", args.spectral_norm or None, ("wgan-gp",), "spectral_norm"),
         ("--minibatch-std", args.minibatch_std or None, ("dcgan",), "minibatch_std"),
+        ("--pack", args.pack, ("dcgan",), "pack"),
         ("--latent-dim", args.latent_dim, ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae"), "latent_dim"),
     ):
         if value is None:
@@ -387,6 +392,8 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         if args.model not in families:
             raise InvalidInputError(f"{flag} applies to {', '.join(families)} only")
         architecture[field_name] = value
+    if (args.pack or 1) > args.batch_size:
+        raise InvalidInputError(f"--pack {args.pack} needs a batch of at least {args.pack} images (--batch-size)")
     if architecture and not args.resume:
         from genai_demo.models import MODEL_CLASSES
 
@@ -394,13 +401,16 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         shape = dict(image_channels=dataset.image_channels, image_size=dataset.image_size)
         if "num_classes" in {field.name for field in dataclasses.fields(model_class.config_class)}:
             shape["num_classes"] = len(dataset.class_names)
-        model_config = model_class.config_class(**shape, **architecture)
+        try:
+            model_config = model_class.config_class(**shape, **architecture)
+        except ValueError as error:  # an architecture setting out of range
+            raise InvalidInputError(str(error)) from None
     quality_probe = None
     if args.eval_every:
-        from genai_demo.training.quality import DEFAULT_CLASSIFIER, ImageQualityProbe
+        from genai_demo.training.quality import ImageQualityProbe
 
         quality_probe = ImageQualityProbe.for_training(dataset, args.data_source, args.eval_samples, args.seed, device,
-                                                       args.eval_classifier or DEFAULT_CLASSIFIER)
+                                                       args.eval_classifier)
         log(f"quality: classifier-FID of {quality_probe.count} samples every {args.eval_every} steps "
             f"(real-vs-real floor {quality_probe.floor:.2f})")
     return trainer_class(

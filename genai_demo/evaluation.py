@@ -33,7 +33,48 @@ def save_eval_results(model_dir: str | Path, results: dict) -> Path:
     cached["metric_version"] = EVAL_METRIC_VERSION
     cached["evaluated_on"] = datetime.date.today().isoformat()
     atomic_write_json(path, cached)
+    write_card_evaluation(Path(model_dir), cached)
     return path
+
+
+CARD_SECTION_START = "<!-- eval-results: written by `python -m genai_demo eval`; edits here are replaced -->"
+CARD_SECTION_END = "<!-- /eval-results -->"
+FIGURE_LABELS = {
+    "classifier_fid": "classifier-FID", "real_vs_real_floor": "real-vs-real floor", "fid_over_floor": "FID / floor",
+    "class_accuracy": "class accuracy", "test_accuracy": "test accuracy", "negative_elbo_nats": "negative ELBO (nats)",
+    "reconstruction_nats": "reconstruction (nats)", "kl_nats": "KL (nats)", "bits_per_char": "validation bits/char",
+    "bigram_bits_per_char": "bigram baseline bits/char", "parameters": "parameters",
+    "validation_characters": "characters scored", "num_images": "images", "data": "data", "corpus": "corpus",
+}
+
+
+def card_evaluation_section(results: dict) -> str:
+    """The model card's table of the cached figures, between markers so a new evaluation replaces it."""
+    rows = [f"| {label} | {results[name]:,} |" if isinstance(results[name], int) else f"| {label} | {results[name]} |"
+            for name, label in FIGURE_LABELS.items() if name in results]
+    settings = ", ".join(f"{name} {value}" for name, value in results.get("settings", {}).items())
+    return "\n".join([
+        CARD_SECTION_START, "## Evaluation", "",
+        f"Measured on {results.get('evaluated_on', '?')} (metric version {results.get('metric_version', '?')}"
+        + (f"; {settings}" if settings else "") + "); `eval_results.json` holds the same figures.", "",
+        "| figure | value |", "|---|---|", *rows, CARD_SECTION_END,
+    ])
+
+
+def write_card_evaluation(model_dir: Path, results: dict) -> None:
+    """Put the figures into the folder's README.md (a model card), replacing an earlier evaluation's."""
+    from genai_demo.io_utils import atomic_write_text
+
+    card = model_dir / "README.md"
+    if not card.is_file():
+        return
+    text, section = card.read_text(encoding="utf-8"), card_evaluation_section(results)
+    start, end = text.find(CARD_SECTION_START), text.find(CARD_SECTION_END)
+    if start != -1 and end > start:
+        text = text[:start] + section + text[end + len(CARD_SECTION_END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    atomic_write_text(card, text)
 
 
 def probe_figures(probe: ImageQualityProbe, measured: dict) -> dict:
@@ -180,9 +221,9 @@ def compare_image_models(
     floor, class accuracy for conditional models, parameters, size, and 64-sample time. Figures
     come from the folder's cache when it was measured with these settings."""
     from genai_demo.hub.registry import count_parameters, model_files
-    from genai_demo.training.quality import DEFAULT_CLASSIFIER
+    from genai_demo.training.quality import shipped_classifier
 
-    classifier_dir = Path(classifier_dir or DEFAULT_CLASSIFIER)
+    classifier_dir = Path(classifier_dir or shipped_classifier(dataset_name))
     settings = eval_settings(num_samples, seed, dataset_name, classifier_dir, None, {})
     probe = None
     rows = []

@@ -37,10 +37,16 @@ class DCGANConfig:
     # Karras et al. 2018: D sees how varied its batch is, so a generator that drops or
     # over-produces some digits is caught (measured here: fixes DCGAN's class imbalance).
     minibatch_std: bool = False
+    # PacGAN (Lin et al. 2018): D judges `pack` images at once, joined along channels. A generator
+    # that over- or under-produces some digits makes packs that real data never does.
+    pack: int = 1
 
     def __post_init__(self) -> None:
         require_image_size("DCGAN", self.image_size)
-        require_positive("DCGAN", self, "latent_dim", "image_channels", "generator_features", "discriminator_features")
+        require_positive("DCGAN", self, "latent_dim", "image_channels", "generator_features", "discriminator_features",
+                         "pack")
+        if self.pack > 16:
+            raise ValueError(f"DCGAN pack must be at most 16, got {self.pack}")
 
 
 def _init_dcgan_weights(module: nn.Module) -> None:
@@ -98,7 +104,7 @@ class DCGANDiscriminator(nn.Module):
         features = config.discriminator_features
         self.net = nn.Sequential(
             # (channels x 4base x 4base) -> (f x 2base x 2base); no BN on the input layer
-            nn.Conv2d(config.image_channels, features, 4, 2, 1, bias=False),
+            nn.Conv2d(config.image_channels * config.pack, features, 4, 2, 1, bias=False),
             nn.LeakyReLU(0.2, inplace=True),
             # -> (2f x base x base)
             nn.Conv2d(features, features * 2, 4, 2, 1, bias=False),
@@ -111,6 +117,11 @@ class DCGANDiscriminator(nn.Module):
         self.apply(_init_dcgan_weights)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """One logit per image, or per pack of `pack` consecutive images (a remainder is dropped)."""
+        pack = self.config.pack
+        if pack > 1:
+            count, channels, height, width = images.shape
+            images = images[: count - count % pack].reshape(count // pack, pack * channels, height, width)
         return self.net(images).view(-1)
 
 

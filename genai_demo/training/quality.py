@@ -18,6 +18,13 @@ from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
 from genai_demo.metrics.classifier_fid import class_accuracy, classifier_features, frechet_distance
 
 DEFAULT_CLASSIFIER = SHIPPED_CHECKPOINTS / "classifier-mnist"
+
+
+def shipped_classifier(dataset_name: str) -> Path:
+    """The frozen classifier shipped for `dataset_name` (checkpoints/classifier-<name>), else MNIST's,
+    which a classifier-fits check then refuses clearly for images of another shape."""
+    folder = SHIPPED_CHECKPOINTS / f"classifier-{dataset_name}"
+    return folder if (folder / "config.json").is_file() else DEFAULT_CLASSIFIER
 GENERATE_BATCH = 500
 
 
@@ -51,8 +58,9 @@ class ImageQualityProbe:
 
     @classmethod
     def for_training(cls, train_set: ImageDataset, data_source: str, num_samples: int, seed: int,
-                     device: torch.device, classifier_dir: str | Path = DEFAULT_CLASSIFIER) -> ImageQualityProbe:
+                     device: torch.device, classifier_dir: str | Path | None = None) -> ImageQualityProbe:
         """The probe of a training run: its dataset's test split and a classifier folder."""
+        classifier_dir = classifier_dir or shipped_classifier(train_set.name)
         classifier = load_model_folder(classifier_dir, device)
         if classifier.model_type != "classifier":
             raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")

@@ -15,6 +15,7 @@ from genai_demo.generation import generate_image_grid
 from genai_demo.hub.registry import ModelEntry, dataset_of_tags, find_model
 from genai_demo.training.jobs import curves_from_metrics
 from genai_demo.training.metrics_log import read_metrics
+from genai_demo.training.quality import DEFAULT_CLASSIFIER, shipped_classifier
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.state import AppState
@@ -84,9 +85,9 @@ def build_evaluate_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = No
             num_samples, seed = EVAL_SAMPLES.check(num_samples), limits.SEED.check(seed)
             entries = chosen_entries(state, names, IMAGE_GENERATOR_TYPES)
             dataset = same_dataset(entries)
-            if dataset != "mnist":
+            if shipped_classifier(dataset) == DEFAULT_CLASSIFIER and dataset != "mnist":
                 raise InvalidInputError(
-                    f"classifier-FID needs a classifier of {dataset}: only MNIST's is shipped "
+                    f"classifier-FID needs a classifier of {dataset}, and none is shipped "
                     "(train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)"
                 )
             rows = compare_image_models([entry.path for entry in entries], num_samples, seed, state.device, dataset,

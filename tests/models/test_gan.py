@@ -41,7 +41,22 @@ def test_generate_uses_inference_batch_norm_and_restores_mode():
     assert model.generator.training
 
 
-@pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0)])
+def test_packed_discriminator_judges_images_in_groups():
+    torch.manual_seed(0)
+    model = DCGAN(DCGANConfig(generator_features=8, discriminator_features=8, pack=2))
+    images = model.generator(torch.randn(7, 100))
+    logits = model.discriminator(images)
+    assert logits.shape == (3,)  # 7 images: three pairs, the odd one out dropped
+    # A pack's logit depends on both of its images and on no other.
+    changed = images.clone()
+    changed[1] = -1
+    moved = model.discriminator(changed)
+    assert moved[0] != logits[0]
+    model.discriminator.eval()
+    assert torch.equal(model.discriminator(images[:2]), model.discriminator(images[:4])[:1])
+
+
+@pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0), dict(pack=0)])
 def test_invalid_config_is_a_clear_error(bad):
     with pytest.raises(ValueError, match="DCGAN"):
         DCGANConfig(**bad)

@@ -1,0 +1,46 @@
+"""Each shipped card's figures are reproduced by `python -m genai_demo eval` (issue: shipped models)."""
+
+import json
+
+import pytest
+import torch
+
+from genai_demo.evaluation import CARD_SECTION_START, evaluate_model_folder
+from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
+
+# The fast ones: a diffusion model's 500 samples take minutes on two cores; it is re-checked by hand.
+SLOW = {"ddpm"}
+TOLERANCE = {"classifier_fid": 0.02, "class_accuracy": 0.01, "test_accuracy": 0.005, "negative_elbo_nats": 0.005,
+             "bits_per_char": 0.005}
+FOLDERS = sorted(path for path in SHIPPED_CHECKPOINTS.iterdir() if (path / "eval_results.json").is_file())
+
+
+def model_type_of(folder):
+    return json.loads((folder / "config.json").read_text()).get("model_type", "")
+
+
+def test_every_shipped_model_has_measured_figures_in_its_card():
+    shipped = {path.name for path in SHIPPED_CHECKPOINTS.iterdir() if path.is_dir()}
+    assert {path.name for path in FOLDERS} == shipped
+    for folder in FOLDERS:
+        recorded = json.loads((folder / "eval_results.json").read_text())
+        card = (folder / "README.md").read_text()
+        assert CARD_SECTION_START in card, folder.name
+        section = card[card.index(CARD_SECTION_START):]
+        headline = next(name for name in TOLERANCE if name in recorded)
+        assert f"| {recorded[headline]} |" in section, (folder.name, headline)
+
+
+@pytest.mark.parametrize("folder", [f for f in FOLDERS if model_type_of(f) not in SLOW], ids=lambda path: path.name)
+def test_eval_reproduces_the_card(folder):
+    recorded = json.loads((folder / "eval_results.json").read_text())
+    settings = recorded["settings"]
+    measured = evaluate_model_folder(
+        folder, SHIPPED_CHECKPOINTS / settings.get("classifier", "classifier-mnist"), settings.get("num_samples", 500),
+        settings.get("seed", 0), torch.device("cpu"), dataset_name=settings.get("dataset", "mnist"),
+        corpus_name=settings.get("corpus"),
+    )
+    compared = [name for name in TOLERANCE if name in recorded]
+    assert compared, f"{folder.name}: no headline figure in eval_results.json"
+    for name in compared:
+        assert measured[name] == pytest.approx(recorded[name], rel=TOLERANCE[name]), (folder.name, name)
