@@ -115,7 +115,7 @@ def read_model_config(folder: str | Path) -> tuple[str, object]:
     field_names = {field.name for field in dataclasses.fields(config_class)}
     given = {key: value for key, value in raw.items() if key not in RESERVED_CONFIG_KEYS}
     unknown = sorted(set(given) - field_names)
-    missing = sorted(field_names - set(given))
+    missing = sorted(field_names - set(given) - set(getattr(config_class, "added_fields", ())))
     if unknown or missing:
         raise ModelLoadError(
             f"{config_path} does not match model_type {model_type!r}"

@@ -17,6 +17,7 @@ The discriminator returns logits (no sigmoid): the trainer uses the numerically 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -40,6 +41,9 @@ class DCGANConfig:
     # PacGAN (Lin et al. 2018): D judges `pack` images at once, joined along channels. A generator
     # that over- or under-produces some digits makes packs that real data never does.
     pack: int = 1
+    # Fields added after folders were shipped without them: their defaults are the old behaviour,
+    # so such a folder still loads (any other missing key is an error).
+    added_fields: ClassVar[tuple[str, ...]] = ("minibatch_std", "pack")
 
     def __post_init__(self) -> None:
         require_image_size("DCGAN", self.image_size)

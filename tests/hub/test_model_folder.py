@@ -61,6 +61,16 @@ def test_unknown_and_missing_config_keys_are_errors(tmp_path):
         load_model_folder(tmp_path)
 
 
+def test_folder_saved_before_a_field_was_added_still_loads(tmp_path):
+    save_model_folder(tmp_path, _trained_looking_model())
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["model_type"] == "dcgan"
+    del config["pack"], config["minibatch_std"]  # an older folder: both came later, defaulting to the old net
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = load_model_folder(tmp_path)
+    assert model.config.pack == 1 and model.config.minibatch_std is False
+
+
 def test_config_that_does_not_match_the_weights(tmp_path):
     save_model_folder(tmp_path, _trained_looking_model())
     _edit_config(tmp_path, generator_features=16)
