@@ -105,6 +105,9 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     train.add_argument("--augment", action="store_true",
                        help="dcgan, mlp-gan, cdcgan: DiffAugment translation on the discriminator's inputs "
                        "(Zhao et al. 2020), for small datasets")
+    train.add_argument("--categorical-code", type=int, default=None, metavar="N",
+                       help="dcgan only: an InfoGAN categorical code of N values in the latent, which D must "
+                            "recover (with no labels it comes to pick the digit; default: none)")
     train.add_argument("--pack", type=int, default=None,
                        help="dcgan only: the discriminator judges this many images at once (PacGAN; default 1)")
     train.add_argument("--minibatch-std", action="store_true",
@@ -385,6 +388,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         ("--spectral-norm", args.spectral_norm or None, ("wgan-gp",), "spectral_norm"),
         ("--minibatch-std", args.minibatch_std or None, ("dcgan",), "minibatch_std"),
         ("--pack", args.pack, ("dcgan",), "pack"),
+        ("--categorical-code", args.categorical_code, ("dcgan",), "categorical_code"),
         ("--latent-dim", args.latent_dim, ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae"), "latent_dim"),
     ):
         if value is None:

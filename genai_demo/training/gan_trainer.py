@@ -47,6 +47,10 @@ def random_translation(images: torch.Tensor, max_shift: int, generator: torch.Ge
     return padded[batch, rows, columns].permute(0, 3, 1, 2)
 
 
+# InfoGAN's lambda for a discrete code (Chen et al. 2016, section 7: 1 for discrete latent codes).
+INFO_WEIGHT = 1.0
+
+
 class GANTrainer(ImageTrainer):
     model_classes = GAN_CLASSES
     config_class = GANTrainingConfig
@@ -65,9 +69,7 @@ class GANTrainer(ImageTrainer):
 
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         generator, discriminator = self.networks["generator"], self.networks["discriminator"]
-        latents = torch.randn(
-            len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
-        )
+        latents, codes = self.model.random_latents(len(real_images), self.noise_generator, self.device)
         # A conditional GAN (Mirza & Osindero 2014) sees the labels too: fakes are asked for the
         # classes of the real batch, so both sides of D's loss have the same class balance.
         condition = (real_labels,) if self.model.is_conditional else ()
@@ -76,17 +78,25 @@ class GANTrainer(ImageTrainer):
 
         # Discriminator: maximise log D(x) + log(1 - D(G(z))).
         real_logits = discriminator(augment(real_images), *condition)
-        fake_logits = discriminator(augment(fake_images.detach()), *condition)
+        if codes is None:
+            fake_logits, code_loss = discriminator(augment(fake_images.detach()), *condition), 0.0
+        else:  # InfoGAN: Q (D's code head) learns to read the code back from the fakes
+            fake_logits, code_logits = discriminator.forward_with_code(augment(fake_images.detach()))
+            code_loss = INFO_WEIGHT * F.cross_entropy(code_logits, codes)
         d_loss = F.binary_cross_entropy_with_logits(
             real_logits, torch.ones_like(real_logits)
-        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)) + code_loss
         self.optimizers["discriminator"].zero_grad(set_to_none=True)
         d_loss.backward()
         self.optimizers["discriminator"].step()
 
         # Generator, non-saturating: maximise log D(G(z)) rather than minimise log(1 - D(G(z))).
-        fooled_logits = discriminator(augment(fake_images), *condition)
-        g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits))
+        if codes is None:
+            fooled_logits, code_loss = discriminator(augment(fake_images), *condition), 0.0
+        else:  # ... and G makes the code readable: the mutual-information term of InfoGAN
+            fooled_logits, code_logits = discriminator.forward_with_code(augment(fake_images))
+            code_loss = INFO_WEIGHT * F.cross_entropy(code_logits, codes)
+        g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits)) + code_loss
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizers["generator"].step()

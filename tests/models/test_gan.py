@@ -56,7 +56,8 @@ def test_packed_discriminator_judges_images_in_groups():
     assert torch.equal(model.discriminator(images[:2]), model.discriminator(images[:4])[:1])
 
 
-@pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0), dict(pack=0)])
+@pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0), dict(pack=0),
+                                 dict(categorical_code=1), dict(categorical_code=4, pack=2)])
 def test_invalid_config_is_a_clear_error(bad):
     with pytest.raises(ValueError, match="DCGAN"):
         DCGANConfig(**bad)
