@@ -6,17 +6,18 @@ import pytest
 import torch
 
 from genai_demo.evaluation import CARD_SECTION_START, evaluate_model_folder
+from genai_demo.hub.model_folder import read_model_config
 from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
 
 # The fast ones: a diffusion model's 500 samples take minutes on two cores; it is re-checked by hand.
-SLOW = {"ddpm"}
+SLOW = {"ddpm"}  # read_model_config names a diffusers pipeline folder "ddpm"
 TOLERANCE = {"classifier_fid": 0.02, "class_accuracy": 0.01, "test_accuracy": 0.005, "negative_elbo_nats": 0.005,
              "bits_per_char": 0.005}
 FOLDERS = sorted(path for path in SHIPPED_CHECKPOINTS.iterdir() if (path / "eval_results.json").is_file())
 
 
 def model_type_of(folder):
-    return json.loads((folder / "config.json").read_text()).get("model_type", "")
+    return read_model_config(folder)[0]
 
 
 def test_every_shipped_model_has_measured_figures_in_its_card():

@@ -37,8 +37,8 @@ OBJECTIVES["char-lstm"] = (
     "validation loss is reported in bits per character."
 )
 OBJECTIVES["tiny-gpt"] = (
-    "Next-token cross-entropy of a causal transformer (GPT-2 architecture) over a byte-level BPE "
-    "tokenizer trained on the corpus; validation loss is reported in bits per character, so it "
+    "Next-token cross-entropy of a causal transformer (GPT-2 architecture) over a tokenizer built on "
+    "the corpus (byte-level BPE, or one token per character: see the table); validation loss is reported in bits per character, so it "
     "compares with character models."
 )
 PIPELINE_TAGS = {

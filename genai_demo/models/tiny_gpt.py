@@ -86,6 +86,11 @@ def build_tokenizer(text: str, config: TinyGPTConfig) -> PreTrainedTokenizerFast
     return train_tokenizer(text, config.vocab_size)
 
 
+def tokenizer_kind(tokenizer: PreTrainedTokenizerFast) -> str:
+    """"char" for a tokenizer built by train_character_tokenizer (its unknown token is U+FFFD), else "byte-bpe"."""
+    return "char" if tokenizer.unk_token == UNKNOWN_CHARACTER else "byte-bpe"
+
+
 def _chunks(text: str, size: int = 100_000):
     for start in range(0, len(text), size):
         yield text[start : start + size]

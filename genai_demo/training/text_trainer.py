@@ -27,7 +27,7 @@ from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
 from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
-from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer
+from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer, tokenizer_kind
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError
@@ -336,7 +336,8 @@ class TextTrainer:
                 f"AdamW(lr={self.config.learning_rate:g}, weight decay 0.01), {self.config.warmup_steps} warm-up steps "
                 f"then cosine decay to 10%, gradient clip {self.config.gradient_clip:g}"
             ),
-            "vocabulary": f"{self.model.config.vocab_size if self.model_type == 'tiny-gpt' else self.model.vocab_size:,} tokens",
+            "vocabulary": (f"{self.model.config.vocab_size:,} tokens ({tokenizer_kind(self.tokenizer)} tokenizer)"
+                           if self.model_type == "tiny-gpt" else f"{self.model.vocab_size:,} characters"),
             "parameters": f"{sum(p.numel() for p in self.model.parameters()):,}",
             "seed": str(self.config.seed),
             "device": f"{self.device.type} ({torch.__version__})",
