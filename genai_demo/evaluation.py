@@ -54,7 +54,7 @@ def card_evaluation_section(results: dict) -> str:
             for name, label in FIGURE_LABELS.items() if name in results]
     settings = ", ".join(f"{name} {value}" for name, value in results.get("settings", {}).items())
     return "\n".join([
-        CARD_SECTION_START, "## Evaluation", "",
+        CARD_SECTION_START, "## Measured figures", "",
         f"Measured on {results.get('evaluated_on', '?')} (metric version {results.get('metric_version', '?')}"
         + (f"; {settings}" if settings else "") + "); `eval_results.json` holds the same figures.", "",
         "| figure | value |", "|---|---|", *rows, CARD_SECTION_END,

@@ -17,6 +17,7 @@ from genai_demo.hub.model_folder import DIFFUSION_MODEL_TYPE
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import SAMPLERS
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.generate_images import CLASS_CHOICES
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
 from genai_demo.ui.state import AppState
@@ -111,7 +112,7 @@ def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab |
             seed_number = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
                                     label="Seed")
             class_dropdown = gr.Dropdown(
-                choices=[("any class", ALL_CLASSES)] + [(str(digit), str(digit)) for digit in range(10)],
+                choices=[("any class", ALL_CLASSES)] + CLASS_CHOICES[1:],
                 value=ALL_CLASSES, label="Class (conditional models)", allow_custom_value=True,
             )
             show_radio = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")

@@ -12,6 +12,7 @@ from huggingface_hub import ModelCard
 from genai_demo import limits
 from genai_demo.data.user_images import open_user_image
 from genai_demo.errors import GenaiDemoError
+from genai_demo.data.fashion_mnist import CLASS_NAMES as FASHION_CLASS_NAMES
 from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
 from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.hub.model_folder import CARD_NAME
@@ -23,7 +24,10 @@ from genai_demo.ui.state import AppState
 
 IMAGE_MODEL_TYPES = tuple(IMAGE_GENERATOR_CLASSES)
 CONDITIONAL_TYPES = tuple(name for name, cls in IMAGE_GENERATOR_CLASSES.items() if getattr(cls, "is_conditional", False))
-CLASS_CHOICES = [("all classes, one row each", ALL_CLASSES)] + [(str(digit), str(digit)) for digit in range(10)]
+# Class i is digit i for MNIST models and FASHION_CLASS_NAMES[i] for Fashion-MNIST ones.
+CLASS_CHOICES = [("all classes, one row each", ALL_CLASSES)] + [
+    (f"{index}: digit {index} / {name}", str(index)) for index, name in enumerate(FASHION_CLASS_NAMES)
+]
 DEFAULT_NUM_SAMPLES = 64
 
 
