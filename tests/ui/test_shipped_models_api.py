@@ -42,5 +42,6 @@ def test_shipped_model_generates_in_its_tab(client, folder):
         path, caption = client.predict(name, 16, 0, api_name="/generate_images")
         assert name in caption
     pixels = np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255
-    # Digits on a dark background: mostly dark, some bright strokes, not a blank or noise image.
-    assert 0.5 < (pixels < 0.25).mean() < 0.97 and (pixels > 0.75).mean() > 0.02
+    # Digits or clothes on a dark background: mostly dark, some bright strokes, not a blank or noise image.
+    darkest = 0.4 if "fashion" in name else 0.5
+    assert darkest < (pixels < 0.25).mean() < 0.97 and (pixels > 0.75).mean() > 0.02
