@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import torch
@@ -183,6 +184,19 @@ def _cached_figures(model_dir: Path, settings: dict, keys: tuple[str, ...]) -> d
     return None
 
 
+def _cached_or_measured(model_dir: Path, settings: dict, keys: tuple[str, ...], read_only: tuple[Path, ...],
+                        measure) -> tuple[dict, bool]:
+    """(figures, whether they came from the cache): measured with `measure()` when the folder has none
+    for these settings, then cached there unless the folder is read-only (shipped)."""
+    figures = _cached_figures(model_dir, settings, keys)
+    if figures is not None:
+        return figures, True
+    figures = measure()
+    if model_dir not in read_only:
+        _cache_figures(model_dir, settings, figures)
+    return figures, False
+
+
 def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
     """Merge into eval_results.json (a VAE keeps its ELBO beside its FID); a read-only folder is skipped."""
     from genai_demo.hub.registry import read_eval_results
@@ -225,19 +239,20 @@ def compare_image_models(
 
     classifier_dir = Path(classifier_dir or shipped_classifier(dataset_name))
     settings = eval_settings(num_samples, seed, dataset_name, classifier_dir, None, {})
-    probe = None
+
+    @functools.cache
+    def shared_probe() -> ImageQualityProbe:
+        """The real side once for every model: the same images, the same floor."""
+        train_set = load_image_dataset(dataset_name, split="train", source=data_source)
+        return ImageQualityProbe.for_training(train_set, data_source, num_samples, seed, device, classifier_dir)
+
     rows = []
     for model_dir in model_dirs:
         model = _load_of_type(model_dir, device, IMAGE_GENERATOR_TYPES, "an image generator")
-        figures = _cached_figures(Path(model_dir), settings, ("classifier_fid", "real_vs_real_floor"))
-        cached = figures is not None
-        if figures is None:
-            if probe is None:  # the real side once for every model: the same images, the same floor
-                train_set = load_image_dataset(dataset_name, split="train", source=data_source)
-                probe = ImageQualityProbe.for_training(train_set, data_source, num_samples, seed, device, classifier_dir)
-            figures = probe_figures(probe, probe.measure(model))
-            if Path(model_dir) not in read_only:
-                _cache_figures(Path(model_dir), settings, figures)
+        figures, cached = _cached_or_measured(
+            Path(model_dir), settings, ("classifier_fid", "real_vs_real_floor"), read_only,
+            lambda: probe_figures(shared_probe(), shared_probe().measure(model)),  # noqa: B023 (called at once)
+        )
         rows.append({
             "model": Path(model_dir).name if Path(model_dir).name != "best" else f"{Path(model_dir).parent.name}/best",
             "family": model.model_type,
@@ -268,13 +283,11 @@ def compare_text_models(
     rows = []
     for model_dir in model_dirs:
         model = _load_of_type(model_dir, device, TEXT_MODEL_TYPES, "a text model")
-        figures = _cached_figures(Path(model_dir), settings, ("bits_per_char", "bigram_bits_per_char"))
-        cached = figures is not None
-        if figures is None:
-            figures = evaluate_text_model(model_dir, corpus_name, device)
-            figures.pop("model", None)
-            if Path(model_dir) not in read_only:
-                _cache_figures(Path(model_dir), settings, figures)
+        figures, cached = _cached_or_measured(
+            Path(model_dir), settings, ("bits_per_char", "bigram_bits_per_char"), read_only,
+            lambda: {name: value  # noqa: B023 (called at once)
+                     for name, value in evaluate_text_model(model_dir, corpus_name, device).items() if name != "model"},
+        )
         started, tokens, completion = time.perf_counter(), 0, ""
         for completion in stream_text(model, prompt, SamplingSettings(max_new_tokens=max_new_tokens, seed=seed)):
             tokens += 1

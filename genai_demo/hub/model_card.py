@@ -38,8 +38,8 @@ OBJECTIVES["char-lstm"] = (
 )
 OBJECTIVES["tiny-gpt"] = (
     "Next-token cross-entropy of a causal transformer (GPT-2 architecture) over a tokenizer built on "
-    "the corpus (byte-level BPE, or one token per character: see the table); validation loss is reported in bits per character, so it "
-    "compares with character models."
+    "the corpus (byte-level BPE, or one token per character: see the table); validation loss is "
+    "reported in bits per character, so it compares with character models."
 )
 PIPELINE_TAGS = {
     "dcgan": "unconditional-image-generation",

@@ -119,6 +119,7 @@ class DCGANDiscriminator(nn.Module):
         self.config = config
         base_size = config.image_size // 4
         features = config.discriminator_features
+        judged_channels = features * 2 + int(config.minibatch_std)  # what the last layer and Q's head see
         self.net = nn.Sequential(
             # (channels x 4base x 4base) -> (f x 2base x 2base); no BN on the input layer
             nn.Conv2d(config.image_channels * config.pack, features, 4, 2, 1, bias=False),
@@ -129,11 +130,11 @@ class DCGANDiscriminator(nn.Module):
             nn.LeakyReLU(0.2, inplace=True),
             *([MinibatchStdDev()] if config.minibatch_std else []),
             # -> (1 x 1 x 1)
-            nn.Conv2d(features * 2 + int(config.minibatch_std), 1, base_size, 1, 0, bias=False),
+            nn.Conv2d(judged_channels, 1, base_size, 1, 0, bias=False),
         )
         # InfoGAN's Q: the categorical code's logits from the same features as the real/fake logit.
         self.code_head = (
-            nn.Conv2d(features * 2 + int(config.minibatch_std), config.categorical_code, base_size, 1, 0)
+            nn.Conv2d(judged_channels, config.categorical_code, base_size, 1, 0)
             if config.categorical_code else None
         )
         self.apply(_init_dcgan_weights)
@@ -178,7 +179,8 @@ class GANPair(nn.Module):
         """Latents drawn on the CPU, so a seed gives the same noise on any device."""
         return self.random_latents(num_samples, torch.Generator(device="cpu").manual_seed(seed), "cpu")[0]
 
-    def random_latents(self, count: int, generator: torch.Generator, device) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def random_latents(self, count: int, generator: torch.Generator,
+                       device) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(latents, codes): standard-normal latents, joined by a one-hot uniform categorical code
         where the model has one (InfoGAN), whose values are returned too (else None)."""
         latents = torch.randn(count, self.config.latent_dim, generator=generator, device=device)

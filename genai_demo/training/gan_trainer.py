@@ -78,11 +78,8 @@ class GANTrainer(ImageTrainer):
 
         # Discriminator: maximise log D(x) + log(1 - D(G(z))).
         real_logits = discriminator(augment(real_images), *condition)
-        if codes is None:
-            fake_logits, code_loss = discriminator(augment(fake_images.detach()), *condition), 0.0
-        else:  # InfoGAN: Q (D's code head) learns to read the code back from the fakes
-            fake_logits, code_logits = discriminator.forward_with_code(augment(fake_images.detach()))
-            code_loss = INFO_WEIGHT * F.cross_entropy(code_logits, codes)
+        # InfoGAN: Q (D's code head) learns to read the code back from the fakes ...
+        fake_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images.detach()), condition, codes)
         d_loss = F.binary_cross_entropy_with_logits(
             real_logits, torch.ones_like(real_logits)
         ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)) + code_loss
@@ -91,17 +88,22 @@ class GANTrainer(ImageTrainer):
         self.optimizers["discriminator"].step()
 
         # Generator, non-saturating: maximise log D(G(z)) rather than minimise log(1 - D(G(z))).
-        if codes is None:
-            fooled_logits, code_loss = discriminator(augment(fake_images), *condition), 0.0
-        else:  # ... and G makes the code readable: the mutual-information term of InfoGAN
-            fooled_logits, code_logits = discriminator.forward_with_code(augment(fake_images))
-            code_loss = INFO_WEIGHT * F.cross_entropy(code_logits, codes)
+        # ... and G makes the code readable: the mutual-information term of InfoGAN.
+        fooled_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images), condition, codes)
         g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits)) + code_loss
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizers["generator"].step()
         self.after_optimizer_step()
         return torch.stack([d_loss.detach(), g_loss.detach()])
+
+    @staticmethod
+    def _judge_fakes(discriminator, fakes: torch.Tensor, condition: tuple, codes: torch.Tensor | None):
+        """(D's logits for the fakes, the weighted code loss: 0 for a model without an InfoGAN code)."""
+        if codes is None:
+            return discriminator(fakes, *condition), 0.0
+        logits, code_logits = discriminator.forward_with_code(fakes)
+        return logits, INFO_WEIGHT * F.cross_entropy(code_logits, codes)
 
     def _augment(self, images: torch.Tensor) -> torch.Tensor:
         # 1/8 of the image size, the ratio of the DiffAugment paper (3 px on 28x28 MNIST).

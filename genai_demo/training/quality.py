@@ -18,6 +18,7 @@ from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
 from genai_demo.metrics.classifier_fid import class_accuracy, classifier_features, frechet_distance
 
 DEFAULT_CLASSIFIER = SHIPPED_CHECKPOINTS / "classifier-mnist"
+GENERATE_BATCH = 500
 
 
 def shipped_classifier(dataset_name: str) -> Path:
@@ -25,7 +26,6 @@ def shipped_classifier(dataset_name: str) -> Path:
     which a classifier-fits check then refuses clearly for images of another shape."""
     folder = SHIPPED_CHECKPOINTS / f"classifier-{dataset_name}"
     return folder if (folder / "config.json").is_file() else DEFAULT_CLASSIFIER
-GENERATE_BATCH = 500
 
 
 def check_classifier_fits(classifier, train_set: ImageDataset) -> None:

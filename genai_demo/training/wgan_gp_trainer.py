@@ -60,8 +60,8 @@ class WGANGPTrainer(GANTrainer):
 
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         generator, critic = self.networks["generator"], self.networks["discriminator"]
-        batch_size, latent_dim = len(real_images), self.model_config.latent_dim
-        latents = torch.randn(batch_size, latent_dim, generator=self.noise_generator, device=self.device)
+        batch_size = len(real_images)
+        latents, _ = self.model.random_latents(batch_size, self.noise_generator, self.device)
         mixing = torch.rand(batch_size, generator=self.noise_generator, device=self.device)
         fake_images = generator(latents).detach()
         wasserstein = critic(real_images).mean() - critic(fake_images).mean()
@@ -72,7 +72,7 @@ class WGANGPTrainer(GANTrainer):
         self.optimizers["critic"].step()
 
         if (self.step + 1) % self.config.n_critic == 0:
-            latents = torch.randn(batch_size, latent_dim, generator=self.noise_generator, device=self.device)
+            latents, _ = self.model.random_latents(batch_size, self.noise_generator, self.device)
             g_loss = -critic(generator(latents)).mean()
             self.optimizers["generator"].zero_grad(set_to_none=True)
             g_loss.backward()

@@ -10,9 +10,9 @@ import gradio as gr
 from huggingface_hub import ModelCard
 
 from genai_demo import limits
+from genai_demo.data.fashion_mnist import CLASS_NAMES as FASHION_CLASS_NAMES
 from genai_demo.data.user_images import open_user_image
 from genai_demo.errors import GenaiDemoError
-from genai_demo.data.fashion_mnist import CLASS_NAMES as FASHION_CLASS_NAMES
 from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
 from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.hub.model_folder import CARD_NAME
