@@ -23,3 +23,15 @@ def test_bench_quick_writes_rows_of_the_documented_shape(tmp_path):
         assert set(row) == {"name", "unit", "ours", "reference", "ratio", "device", "notes"}
         assert row["ours"] > 0 and row["reference"] > 0 and row["ratio"] > 0 and row["device"] == "cpu"
     assert "train_dcgan" in result.stdout.splitlines()[1]  # the table is printed too
+
+
+def test_speedups_quick_times_every_variant_against_the_reference(tmp_path):
+    out = tmp_path / "speedups.json"
+    result = subprocess.run([sys.executable, "bench/speedups.py", "--quick", "--json", str(out)], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(out.read_text())
+    assert [row["name"] for row in rows] == ["reference", "+ frozen D in G's step", "+ channels_last",
+                                             "+ fused Adam", "all three (our trainer)"]
+    assert rows[0]["ratio"] == 1.0
+    assert all(row["samples_per_second"] > 0 and row["device"] == "cpu" for row in rows)

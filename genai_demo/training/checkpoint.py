@@ -35,6 +35,16 @@ def _flatten_optimizer(prefix: str, optimizer: torch.optim.Optimizer) -> tuple[d
     return tensors, {"param_groups": state_dict["param_groups"], "scalar_state": scalar_state}
 
 
+def _match_parameter_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each loaded moment its parameter's memory layout (saved files are contiguous, an NHWC
+    weight is not): fused Adam reads the two as the same layout and would mix up their elements."""
+    for group in optimizer.param_groups:
+        for parameter in group["params"]:
+            for key, value in optimizer.state.get(parameter, {}).items():
+                if torch.is_tensor(value) and value.shape == parameter.shape and value.stride() != parameter.stride():
+                    optimizer.state[parameter][key] = torch.empty_like(parameter, dtype=value.dtype).copy_(value)
+
+
 def _unflatten_optimizer(prefix: str, tensors: dict[str, torch.Tensor], scalars: dict) -> dict:
     state: dict[int, dict] = {}
     for name, tensor in tensors.items():
@@ -129,6 +139,7 @@ def load_training_state(
             optimizer.load_state_dict(
                 _unflatten_optimizer(f"optimizer.{name}", tensors, scalars["optimizers"][name])
             )
+            _match_parameter_layouts(optimizer)
         for name, generator in rng_generators.items():
             generator.set_state(tensors[f"rng.{name}"])
     except (RuntimeError, KeyError, ValueError) as error:

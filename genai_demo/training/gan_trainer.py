@@ -8,6 +8,7 @@ images before D, differentiably, so D cannot memorise a small training set.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -15,7 +16,7 @@ import torch.nn.functional as F
 
 from genai_demo.errors import InvalidInputError
 from genai_demo.models import GAN_CLASSES
-from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
+from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, fused_optimizer_options
 
 
 @dataclass
@@ -47,6 +48,22 @@ def random_translation(images: torch.Tensor, max_shift: int, generator: torch.Ge
     return padded[batch, rows, columns].permute(0, 3, 1, 2)
 
 
+@contextmanager
+def frozen(network: torch.nn.Module):
+    """No weight gradients for `network` inside; gradients still flow through it to its input.
+
+    The generator's step needs D's gradient with respect to the fakes only: D's own weight
+    gradients there would be thrown away by its next zero_grad (the reference loop computes them).
+    """
+    flags = [parameter.requires_grad for parameter in network.parameters()]
+    network.requires_grad_(False)
+    try:
+        yield network
+    finally:
+        for parameter, flag in zip(network.parameters(), flags):
+            parameter.requires_grad_(flag)
+
+
 # InfoGAN's lambda for a discrete code (Chen et al. 2016, section 7: 1 for discrete latent codes).
 INFO_WEIGHT = 1.0
 
@@ -58,10 +75,11 @@ class GANTrainer(ImageTrainer):
     default_model_type = "dcgan"
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        betas = (self.config.beta1, self.config.beta2)
+        options = dict(lr=self.config.learning_rate, betas=(self.config.beta1, self.config.beta2),
+                       **fused_optimizer_options(self.device))
         return {
-            "generator": torch.optim.Adam(self.model.generator.parameters(), self.config.learning_rate, betas),
-            "discriminator": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
+            "generator": torch.optim.Adam(self.model.generator.parameters(), **options),
+            "discriminator": torch.optim.Adam(self.model.discriminator.parameters(), **options),
         }
 
     def trained_networks(self) -> dict[str, torch.nn.Module]:
@@ -73,13 +91,14 @@ class GANTrainer(ImageTrainer):
         # A conditional GAN (Mirza & Osindero 2014) sees the labels too: fakes are asked for the
         # classes of the real batch, so both sides of D's loss have the same class balance.
         condition = (real_labels,) if self.model.is_conditional else ()
-        fake_images = generator(latents, *condition)
         augment = self._augment if self.config.augment else (lambda images: images)
-
-        # Discriminator: maximise log D(x) + log(1 - D(G(z))).
-        real_logits = discriminator(augment(real_images), *condition)
-        # InfoGAN: Q (D's code head) learns to read the code back from the fakes ...
-        fake_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images.detach()), condition, codes)
+        with self.autocast():
+            fake_images = generator(latents, *condition)
+            # Discriminator: maximise log D(x) + log(1 - D(G(z))).
+            real_logits = discriminator(augment(real_images), *condition)
+            # InfoGAN: Q (D's code head) learns to read the code back from the fakes ...
+            fake_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images.detach()), condition, codes)
+        real_logits, fake_logits = real_logits.float(), fake_logits.float()  # the losses in float32
         d_loss = F.binary_cross_entropy_with_logits(
             real_logits, torch.ones_like(real_logits)
         ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)) + code_loss
@@ -89,7 +108,10 @@ class GANTrainer(ImageTrainer):
 
         # Generator, non-saturating: maximise log D(G(z)) rather than minimise log(1 - D(G(z))).
         # ... and G makes the code readable: the mutual-information term of InfoGAN.
-        fooled_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images), condition, codes)
+        # D is called unwrapped: under data parallelism its frozen weights have nothing to reduce.
+        with self.autocast(), frozen(self.model.discriminator) as frozen_discriminator:
+            fooled_logits, code_loss = self._judge_fakes(frozen_discriminator, augment(fake_images), condition, codes)
+        fooled_logits = fooled_logits.float()
         g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits)) + code_loss
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
@@ -103,7 +125,7 @@ class GANTrainer(ImageTrainer):
         if codes is None:
             return discriminator(fakes, *condition), 0.0
         logits, code_logits = discriminator.forward_with_code(fakes)
-        return logits, INFO_WEIGHT * F.cross_entropy(code_logits, codes)
+        return logits, INFO_WEIGHT * F.cross_entropy(code_logits.float(), codes)
 
     def _augment(self, images: torch.Tensor) -> torch.Tensor:
         # 1/8 of the image size, the ratio of the DiffAugment paper (3 px on 28x28 MNIST).
@@ -112,7 +134,8 @@ class GANTrainer(ImageTrainer):
     def optimizer_summary(self) -> str:
         config = self.config
         augmented = ", DiffAugment translation" if config.augment else ""
-        return f"Adam(lr={config.learning_rate:g}, betas=({config.beta1:g}, {config.beta2:g})){augmented}"
+        return (f"Adam(lr={config.learning_rate:g}, betas=({config.beta1:g}, {config.beta2:g})){augmented}, "
+                f"{self.precision_summary()}")
 
     def parameter_summary(self) -> str:
         return (

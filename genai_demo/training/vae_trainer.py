@@ -10,13 +10,15 @@ from torch import nn
 from genai_demo import limits
 from genai_demo.models import VAE
 from genai_demo.models.vae import negative_elbo_terms
-from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
+from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, fused_optimizer_options
 
 
 @dataclass
 class VAETrainingConfig(TrainingConfig):
     learning_rate: float = 1e-3
     kl_weight: float = 1.0  # beta of the beta-VAE; 1 optimises the true ELBO
+    # The ELBO sums 784 log-likelihoods and exponentiates log-variances: float32 throughout.
+    mixed_precision: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -41,7 +43,8 @@ class VAETrainer(ImageTrainer):
     default_model_type = "vae"
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"vae": torch.optim.Adam(self.model.parameters(), self.config.learning_rate)}
+        return {"vae": torch.optim.Adam(self.model.parameters(), self.config.learning_rate,
+                                        **fused_optimizer_options(self.device))}
 
     def trained_networks(self) -> dict[str, nn.Module]:
         return {"elbo": ELBOTerms(self.model)}

@@ -10,7 +10,8 @@ import torch
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
 from genai_demo.models import WGANGP
-from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
+from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, frozen
+from genai_demo.training.image_trainer import fused_optimizer_options
 
 
 @dataclass
@@ -20,6 +21,8 @@ class WGANGPTrainingConfig(GANTrainingConfig):
     beta2: float = 0.9
     n_critic: int = 5
     gradient_penalty_weight: float = 10.0
+    # The gradient penalty is a double backward, whose norm bfloat16 would round: float32 throughout.
+    mixed_precision: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -44,10 +47,11 @@ class WGANGPTrainer(GANTrainer):
     default_model_type = "wgan-gp"
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        betas = (self.config.beta1, self.config.beta2)
+        options = dict(lr=self.config.learning_rate, betas=(self.config.beta1, self.config.beta2),
+                       **fused_optimizer_options(self.device))
         return {
-            "generator": torch.optim.Adam(self.model.generator.parameters(), self.config.learning_rate, betas),
-            "critic": torch.optim.Adam(self.model.discriminator.parameters(), self.config.learning_rate, betas),
+            "generator": torch.optim.Adam(self.model.generator.parameters(), **options),
+            "critic": torch.optim.Adam(self.model.discriminator.parameters(), **options),
         }
 
     def trained_networks(self) -> dict[str, torch.nn.Module]:
@@ -73,7 +77,8 @@ class WGANGPTrainer(GANTrainer):
 
         if (self.step + 1) % self.config.n_critic == 0:
             latents, _ = self.model.random_latents(batch_size, self.noise_generator, self.device)
-            g_loss = -critic(generator(latents)).mean()
+            with frozen(self.model.discriminator) as frozen_critic:
+                g_loss = -frozen_critic(generator(latents)).mean()
             self.optimizers["generator"].zero_grad(set_to_none=True)
             g_loss.backward()
             self.optimizers["generator"].step()
