@@ -101,7 +101,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
                        help="vae only: beta, the weight of the KL term (default: 1, the true ELBO)")
     train.add_argument("--spectral-norm", action="store_true",
-                       help="wgan-gp only: spectral normalisation on every critic layer (Miyato et al. 2018)")
+                       help="wgan-gp and dcgan: spectral normalisation on the critic's / discriminator's "
+                            "convolutions (Miyato et al. 2018; replaces the DCGAN discriminator's batch norm)")
     train.add_argument("--augment", action="store_true",
                        help="dcgan, mlp-gan, cdcgan: DiffAugment translation on the discriminator's inputs "
                        "(Zhao et al. 2020), for small datasets")
@@ -385,7 +386,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
     # Architecture settings: (flag, value, the families it applies to, its config field).
     architecture = {}
     for flag, value, families, field_name in (
-        ("--spectral-norm", args.spectral_norm or None, ("wgan-gp",), "spectral_norm"),
+        ("--spectral-norm", args.spectral_norm or None, ("wgan-gp", "dcgan"), "spectral_norm"),
         ("--minibatch-std", args.minibatch_std or None, ("dcgan",), "minibatch_std"),
         ("--pack", args.pack, ("dcgan",), "pack"),
         ("--categorical-code", args.categorical_code, ("dcgan",), "categorical_code"),

@@ -46,9 +46,12 @@ class DCGANConfig:
     # digit, so a uniform code gives every digit its share (an unconditional Gaussian latent
     # under-produces some: measured here, 1s and 4s at 2% of samples instead of 10%).
     categorical_code: int = 0
+    # SN-GAN (Miyato et al. 2018): spectral normalisation on D's convolutions in place of its batch
+    # norm, which bounds D's Lipschitz constant and judges each image on its own.
+    spectral_norm: bool = False
     # Fields added after folders were shipped without them: their defaults are the old behaviour,
     # so such a folder still loads (any other missing key is an error).
-    added_fields: ClassVar[tuple[str, ...]] = ("minibatch_std", "pack", "categorical_code")
+    added_fields: ClassVar[tuple[str, ...]] = ("minibatch_std", "pack", "categorical_code", "spectral_norm")
 
     @property
     def generator_input_dim(self) -> int:
@@ -126,7 +129,7 @@ class DCGANDiscriminator(nn.Module):
             nn.LeakyReLU(0.2, inplace=True),
             # -> (2f x base x base)
             nn.Conv2d(features, features * 2, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(features * 2),
+            *([] if config.spectral_norm else [nn.BatchNorm2d(features * 2)]),
             nn.LeakyReLU(0.2, inplace=True),
             *([MinibatchStdDev()] if config.minibatch_std else []),
             # -> (1 x 1 x 1)
@@ -138,6 +141,10 @@ class DCGANDiscriminator(nn.Module):
             if config.categorical_code else None
         )
         self.apply(_init_dcgan_weights)
+        if config.spectral_norm:  # after the initialisation, which writes the raw weights
+            for layer in self.net:
+                if isinstance(layer, nn.Conv2d):
+                    nn.utils.parametrizations.spectral_norm(layer)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """One logit per image, or per pack of `pack` consecutive images (a remainder is dropped)."""

@@ -56,6 +56,29 @@ def test_packed_discriminator_judges_images_in_groups():
     assert torch.equal(model.discriminator(images[:2]), model.discriminator(images[:4])[:1])
 
 
+def test_spectral_norm_discriminator_judges_each_image_alone_and_round_trips(tmp_path):
+    from genai_demo.hub.model_folder import load_model_folder, save_model_folder
+
+    torch.manual_seed(0)
+    model = DCGAN(DCGANConfig(generator_features=8, discriminator_features=8, spectral_norm=True))
+    discriminator = model.discriminator
+    assert not any(isinstance(layer, torch.nn.BatchNorm2d) for layer in discriminator.modules())
+    images = model.generator(torch.randn(6, 100))
+    for _ in range(20):  # power iterations run in training mode
+        logits = discriminator(images)
+    # Each image is judged on its own (no batch statistics), in training mode too.
+    assert torch.allclose(discriminator(images[:1]), logits[:1], atol=1e-5)
+    for layer in discriminator.net:
+        if isinstance(layer, torch.nn.Conv2d):
+            largest = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), ord=2).item()
+            assert largest == pytest.approx(1.0, abs=0.05)
+    save_model_folder(tmp_path / "sn", model)
+    loaded = load_model_folder(tmp_path / "sn")
+    assert loaded.config.spectral_norm
+    loaded.eval(), model.eval()
+    assert torch.equal(loaded.discriminator(images), model.discriminator(images))
+
+
 @pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0), dict(pack=0),
                                  dict(categorical_code=1), dict(categorical_code=4, pack=2)])
 def test_invalid_config_is_a_clear_error(bad):
