@@ -30,6 +30,7 @@ from torch.utils.data import DataLoader, TensorDataset
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from genai_demo import limits  # noqa: E402
 from genai_demo.data import load_image_dataset  # noqa: E402
 from genai_demo.models import DCGANConfig  # noqa: E402
 from genai_demo.models.gan import DCGAN  # noqa: E402
@@ -171,6 +172,100 @@ def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
                "reference: pytorch/examples vae loop")
 
 
+# -- time to quality -----------------------------------------------------------------------------
+
+# The DCGAN recipe both sides train (the one that reached 3x the floor on the embedded digits).
+QUALITY_RECIPE = {"model": {"minibatch_std": True}, "ema_decay": 0.999, "batch": 64}
+QUALITY_TARGET = 3.0  # classifier-FID at most this many times the real-vs-real floor
+
+
+def _reference_until_quality(data, probe, device, eval_every: int, budget_seconds: float):
+    """The pytorch/examples DCGAN loop on the recipe, evaluated every `eval_every` steps with the
+    same probe as ours; (seconds to the target or to the budget, best classifier-FID, steps)."""
+    from diffusers.training_utils import EMAModel
+
+    torch.manual_seed(0)
+    model = DCGAN(DCGANConfig(**QUALITY_RECIPE["model"])).to(device)
+    generator, discriminator = model.generator, model.discriminator
+    optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    ema = EMAModel(generator.parameters(), decay=QUALITY_RECIPE["ema_decay"], use_ema_warmup=True)
+    loader = DataLoader(TensorDataset(data.to_training_tensor("cpu")), batch_size=QUALITY_RECIPE["batch"],
+                        shuffle=True, drop_last=True)
+    criterion = torch.nn.BCEWithLogitsLoss()
+    started, steps, best = time.perf_counter(), 0, float("inf")
+    while True:
+        for (real,) in loader:
+            real = real.to(device)
+            discriminator.zero_grad()
+            output = discriminator(real)
+            error_real = criterion(output, torch.ones_like(output))
+            fake = generator(torch.randn(len(real), 100, device=device))
+            output = discriminator(fake.detach())
+            error_fake = criterion(output, torch.zeros_like(output))
+            (error_real + error_fake).backward()
+            optimizer_d.step()
+            generator.zero_grad()
+            output = discriminator(fake)
+            error_g = criterion(output, torch.ones_like(output))
+            error_g.backward()
+            optimizer_g.step()
+            ema.step(generator.parameters())
+            (error_real + error_fake).item(), error_g.item()  # printed every step in the example
+            steps += 1
+            if steps % eval_every == 0:
+                ema.store(generator.parameters())
+                ema.copy_to(generator.parameters())
+                best = min(best, probe.measure(model)["classifier_fid"])
+                ema.restore(generator.parameters())
+                elapsed = time.perf_counter() - started
+                if best <= QUALITY_TARGET * probe.floor or elapsed >= budget_seconds:
+                    return elapsed, best, steps
+
+
+def _ours_until_quality(data, probe, device, eval_every: int, budget_seconds: float):
+    import threading
+
+    from genai_demo.training import GANTrainer, GANTrainingConfig
+    from genai_demo.training.events import ProgressEvent
+
+    stop = threading.Event()
+    best, elapsed, steps = float("inf"), 0.0, 0
+    with tempfile.TemporaryDirectory() as folder:
+        trainer = GANTrainer(
+            data, Path(folder) / "run",
+            GANTrainingConfig(epochs=limits.EPOCHS.maximum, batch_size=QUALITY_RECIPE["batch"], ema_decay=QUALITY_RECIPE["ema_decay"],
+                              eval_every=eval_every, log_every=eval_every, sample_every=10**6, save_every=10**6),
+            model_config=DCGANConfig(**QUALITY_RECIPE["model"]), model_type="dcgan", device=device,
+            stop_event=stop, quality_probe=probe)
+        for event in trainer.train():
+            if isinstance(event, ProgressEvent) and "classifier_fid" in event.losses:
+                best, elapsed, steps = min(best, event.losses["classifier_fid"]), event.elapsed_seconds, event.step
+                if best <= QUALITY_TARGET * probe.floor or elapsed >= budget_seconds:
+                    stop.set()
+    return elapsed, best, steps
+
+
+def bench_time_to_quality(device, budget_seconds: float, eval_every: int, num_samples: int) -> dict:
+    """Wall time until classifier-FID <= 3x the floor, ours vs the reference loop (one run each)."""
+    from genai_demo.training.quality import ImageQualityProbe
+
+    data = load_image_dataset("mnist", split="train", source="embedded")
+    probe = ImageQualityProbe.for_training(data, "embedded", num_samples, 0, device)
+    ours_seconds, ours_best, ours_steps = _ours_until_quality(data, probe, device, eval_every, budget_seconds)
+    reference_seconds, reference_best, reference_steps = _reference_until_quality(
+        data, probe, device, eval_every, budget_seconds)
+
+    def outcome(best: float, steps: int) -> str:
+        reached = "reached" if best <= QUALITY_TARGET * probe.floor else "NOT reached within the budget"
+        return f"{reached} at step {steps} (best {best:.1f})"
+
+    return row("dcgan_time_to_quality", "seconds", ours_seconds, reference_seconds, False, device,
+               f"DCGAN {QUALITY_RECIPE}, embedded digits, classifier-FID of {probe.count} samples every {eval_every} "
+               f"steps (evaluations counted on both sides), target {QUALITY_TARGET:g} x floor {probe.floor:.1f}; "
+               f"ours {outcome(ours_best, ours_steps)}, reference {outcome(reference_best, reference_steps)}")
+
+
 # -- sampling -------------------------------------------------------------------------------------
 
 def _timed(function: Callable[[], object], device) -> float:
@@ -309,6 +404,9 @@ def main() -> int:
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: every row runs, the figures mean little")
     parser.add_argument("--json", type=Path, default=None, help="write the rows to this JSON file")
+    parser.add_argument("--time-to-quality", type=float, default=None, metavar="BUDGET_SECONDS",
+                        help="add the DCGAN time-to-quality row, each side stopping at the target or after this "
+                             "many seconds (default: on in a full cuda run, with a 600 s budget)")
     args = parser.parse_args()
     device = torch.device(args.device)
     quick = args.quick
@@ -319,6 +417,12 @@ def main() -> int:
         bench_diffusion_sampling(device, steps=2 if quick else 20, num=4 if quick else 64, repeats=1 if quick else 3),
         bench_text_sampling(device, tokens=8 if quick else 200, repeats=1 if quick else 5),
     ]
+    budget = args.time_to_quality
+    if budget is None and device.type == "cuda" and not quick:
+        budget = 600.0
+    if budget is not None:
+        rows.append(bench_time_to_quality(device, budget, eval_every=2 if quick else 200,
+                                          num_samples=64 if quick else 500))
     if not quick:
         rows.append(bench_cold_start(repeats=2))
     width = max(len(item["name"]) for item in rows)

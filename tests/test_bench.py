@@ -13,16 +13,18 @@ pytestmark = pytest.mark.slow
 
 def test_bench_quick_writes_rows_of_the_documented_shape(tmp_path):
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, "bench/run.py", "--quick", "--json", str(out)], cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=600)
+    # --time-to-quality with a tiny budget: the row's two training loops run and stop on time.
+    result = subprocess.run([sys.executable, "bench/run.py", "--quick", "--time-to-quality", "2", "--json", str(out)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text())
     assert [row["name"] for row in rows] == ["train_dcgan", "train_vae", "sample_gan_64", "sample_diffusion_4",
-                                             "tiny_gpt_tokens_per_second"]
+                                             "tiny_gpt_tokens_per_second", "dcgan_time_to_quality"]
     for row in rows:
         assert set(row) == {"name", "unit", "ours", "reference", "ratio", "device", "notes"}
         assert row["ours"] > 0 and row["reference"] > 0 and row["ratio"] > 0 and row["device"] == "cpu"
     assert "train_dcgan" in result.stdout.splitlines()[1]  # the table is printed too
+    assert "floor" in rows[-1]["notes"] and ("reached at step" in rows[-1]["notes"])
 
 
 def test_speedups_quick_times_every_variant_against_the_reference(tmp_path):
