@@ -98,6 +98,11 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                        help="frozen classifier folder for classifier-FID (default: the shipped classifier of the dataset)")
     train.add_argument("--latent-dim", type=_checked(limits.LATENT_DIM), default=None,
                        help="GANs and vae: size of the latent vector (default: 100 for GANs, 16 for the vae)")
+    train.add_argument("--generator-features", type=_checked(limits.NETWORK_FEATURES), default=None, metavar="F",
+                       help="dcgan, cdcgan, wgan-gp: the generator's width, 2F feature maps at the smallest "
+                            "resolution down to F (default 64)")
+    train.add_argument("--discriminator-features", type=_checked(limits.NETWORK_FEATURES), default=None,
+                       metavar="F", help="dcgan, cdcgan: the discriminator's width, F then 2F feature maps (default 64)")
     train.add_argument("--kl-weight", type=_checked(limits.KL_WEIGHT), default=None,
                        help="vae only: beta, the weight of the KL term (default: 1, the true ELBO)")
     train.add_argument("--spectral-norm", action="store_true",
@@ -391,6 +396,8 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         ("--pack", args.pack, ("dcgan",), "pack"),
         ("--categorical-code", args.categorical_code, ("dcgan",), "categorical_code"),
         ("--latent-dim", args.latent_dim, ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae"), "latent_dim"),
+        ("--generator-features", args.generator_features, ("dcgan", "cdcgan", "wgan-gp"), "generator_features"),
+        ("--discriminator-features", args.discriminator_features, ("dcgan", "cdcgan"), "discriminator_features"),
     ):
         if value is None:
             continue

@@ -19,9 +19,12 @@ def run_cli(*args, timeout=120):
 def test_train_then_sample(tmp_path):
     folder = tmp_path / "dcgan"
     trained = run_cli("train", "dcgan", "--dataset", "mnist", "--data-source", "embedded", "--max-steps", "3",
-                      "--batch-size", "16", "--seed", "1", "--device", "cpu", "--out", folder)
+                      "--batch-size", "16", "--seed", "1", "--device", "cpu", "--out", folder,
+                      "--generator-features", "16", "--discriminator-features", "8", "--spectral-norm")
     assert trained.returncode == 0, trained.stderr
     assert "step 3/3" in trained.stdout
+    config = json.loads((folder / "config.json").read_text())
+    assert (config["generator_features"], config["discriminator_features"], config["spectral_norm"]) == (16, 8, True)
     assert (folder / "model.safetensors").is_file() and (folder / "training_state.safetensors").is_file()
     assert "--max-steps 3" in (folder / "README.md").read_text()
 
@@ -58,6 +61,9 @@ def test_help(command):
         (["train", "dcgan", "--out", "OUT", "--unet-channels", "8,16"], "--unet-channels applies to ddpm only"),
         (["train", "vae", "--out", "OUT", "--augment"], "--augment applies to dcgan, mlp-gan and cdcgan only"),
         (["train", "cdcgan", "--out", "OUT", "--pack", "2"], "--pack applies to dcgan only"),
+        (["train", "mlp-gan", "--out", "OUT", "--spectral-norm"], "--spectral-norm applies to wgan-gp, dcgan only"),
+        (["train", "vae", "--out", "OUT", "--generator-features", "8"],
+         "--generator-features applies to dcgan, cdcgan, wgan-gp only"),
         (["train", "dcgan", "--out", "OUT", "--pack", "0", "--max-steps", "1"], "pack must be positive"),
         (["train", "dcgan", "--out", "OUT", "--pack", "8", "--batch-size", "4"], "needs a batch of at least 8"),
         (["train", "ddpm", "--out", "OUT", "--unet-channels", "8,x"], "--unet-channels must be numbers"),
@@ -76,7 +82,8 @@ def test_errors_are_one_clear_line(tmp_path, args, message):
 
 
 @pytest.mark.parametrize("flag, value, message", [("--latent-dim", "1", "latent size must be a whole number from 2"),
-                                                  ("--log-every", "0", "report losses every N steps must be")])
+                                                  ("--log-every", "0", "report losses every N steps must be"),
+                                                  ("--generator-features", "0", "network width (feature maps) must be")])
 def test_out_of_range_training_settings_are_refused(tmp_path, flag, value, message):
     result = run_cli("train", "vae", "--out", str(tmp_path / "out"), flag, value)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
