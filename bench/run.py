@@ -399,6 +399,17 @@ def bench_cold_start(repeats: int) -> dict:
                "(target: under 15 s)")
 
 
+def report(rows: list[dict], columns: list[tuple[str, str, str]], json_path: Path | None, caption: str = "") -> None:
+    """Print `rows` as a table, their name then `columns` ((key, header format, value format)), and
+    write them to `json_path` as a JSON list when one is given."""
+    width = max(len(item["name"]) for item in rows)
+    print(f"{'name':<{width}}" + "".join(f"  {key:{header}}" for key, header, _ in columns) + caption)
+    for item in rows:
+        print(f"{item['name']:<{width}}" + "".join(f"  {item[key]:{value}}" for key, _, value in columns))
+    if json_path:
+        json_path.write_text(json.dumps(rows, indent=2) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
@@ -425,13 +436,8 @@ def main() -> int:
                                           num_samples=64 if quick else 500))
     if not quick:
         rows.append(bench_cold_start(repeats=2))
-    width = max(len(item["name"]) for item in rows)
-    print(f"{'name':<{width}}  {'unit':<10} {'ours':>10} {'reference':>10} {'ratio':>7}  device")
-    for item in rows:
-        print(f"{item['name']:<{width}}  {item['unit']:<10} {item['ours']:>10.4g} {item['reference']:>10.4g} "
-              f"{item['ratio']:>7.3f}  {item['device']}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    report(rows, [("unit", "<10", "<10"), ("ours", ">10", ">10.4g"), ("reference", ">10", ">10.4g"),
+                  ("ratio", ">7", ">7.3f"), ("device", "<6", "<6")], args.json)
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from genai_demo.models import DCGANConfig  # noqa: E402
 from genai_demo.models.gan import DCGAN  # noqa: E402
 from genai_demo.training.gan_trainer import frozen  # noqa: E402
+from run import report  # noqa: E402 (bench/run.py, beside this file)
 
 VARIANTS = {  # name -> the speed-ups it switches on
     "reference": set(),
@@ -120,14 +120,8 @@ def main() -> int:
              "ratio": round(statistics.median(values) / reference, 3), "setup_seconds": round(setup_seconds[name], 1),
              "device": str(device), "batch": batch, "threads": torch.get_num_threads()}
             for name, values in rates.items()]
-    width = max(len(name) for name in variants)
-    print(f"{'variant':<{width}}  {'samples/s':>10} {'ratio':>7} {'setup s':>8}  "
-          f"(DCGAN 28x28, batch {batch}, {device}, {torch.get_num_threads()} threads)")
-    for item in rows:
-        print(f"{item['name']:<{width}}  {item['samples_per_second']:>10.1f} {item['ratio']:>7.3f} "
-              f"{item['setup_seconds']:>8.1f}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    report(rows, [("samples_per_second", ">18", ">18.1f"), ("ratio", ">7", ">7.3f"), ("setup_seconds", ">13", ">13.1f")],
+           args.json, caption=f"  (DCGAN 28x28, batch {batch}, {device}, {torch.get_num_threads()} threads)")
     return 0
 
 
