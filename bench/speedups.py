@@ -90,7 +90,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the rows to this JSON file")
     args = parser.parse_args()
     device = torch.device(args.device)
-    batch, steps, repeats = (8, 2, 1) if args.quick else (64, 30, 5)
+    batch, steps, repeats = (8, 2, 1) if args.quick else (64, 20, 3)
     variants = dict(VARIANTS)
     if device.type == "cuda":
         variants.update(CUDA_VARIANTS)
