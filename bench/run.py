@@ -94,6 +94,34 @@ def _reference_throughput(step: Callable[[torch.Tensor], float], loader: DataLoa
     return seen / (time.perf_counter() - started)
 
 
+def _plain_dcgan_step(model: DCGAN, device) -> Callable[[torch.Tensor], float]:
+    """The pytorch/examples DCGAN training step on `model`: Adam(2e-4, (0.5, 0.999)) for both networks,
+    D's weight gradients computed in G's step too, the losses read with .item() every step."""
+    generator, discriminator = model.generator, model.discriminator
+    optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    criterion = torch.nn.BCEWithLogitsLoss()
+
+    def step(real: torch.Tensor) -> float:
+        discriminator.zero_grad()
+        output = discriminator(real).view(-1)
+        error_real = criterion(output, torch.ones_like(output))
+        error_real.backward()
+        fake = generator(torch.randn(len(real), model.config.latent_dim, device=device))
+        output = discriminator(fake.detach()).view(-1)
+        error_fake = criterion(output, torch.zeros_like(output))
+        error_fake.backward()
+        optimizer_d.step()
+        generator.zero_grad()
+        output = discriminator(fake).view(-1)
+        error_g = criterion(output, torch.ones_like(output))
+        error_g.backward()
+        optimizer_g.step()
+        return (error_real + error_fake).item() + error_g.item()  # printed every step in the example
+
+    return step
+
+
 def bench_dcgan_training(device, steps: int, batch: int, repeats: int) -> dict:
     from genai_demo.training import GANTrainer, GANTrainingConfig
 
@@ -106,30 +134,8 @@ def bench_dcgan_training(device, steps: int, batch: int, repeats: int) -> dict:
     def reference() -> float:
         torch.manual_seed(0)
         model = DCGAN(DCGANConfig()).to(device)
-        generator, discriminator = model.generator, model.discriminator
-        optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
         loader = DataLoader(TensorDataset(data.to_training_tensor("cpu")), batch_size=batch, shuffle=True, drop_last=True)
-        criterion = torch.nn.BCEWithLogitsLoss()
-
-        def step(real: torch.Tensor) -> float:
-            discriminator.zero_grad()
-            output = discriminator(real).view(-1)
-            error_real = criterion(output, torch.ones_like(output))
-            error_real.backward()
-            fake = generator(torch.randn(len(real), 100, device=device))
-            output = discriminator(fake.detach()).view(-1)
-            error_fake = criterion(output, torch.zeros_like(output))
-            error_fake.backward()
-            optimizer_d.step()
-            generator.zero_grad()
-            output = discriminator(fake).view(-1)
-            error_g = criterion(output, torch.ones_like(output))
-            error_g.backward()
-            optimizer_g.step()
-            return (error_real + error_fake).item() + error_g.item()  # printed every step in the example
-
-        return _reference_throughput(step, loader, steps, device)
+        return _reference_throughput(_plain_dcgan_step(model, device), loader, steps, device)
 
     ours_value, reference_value = side_by_side(ours, reference, repeats)
     return row("train_dcgan", "samples/s", ours_value, reference_value, True, device,
@@ -186,32 +192,15 @@ def _reference_until_quality(data, probe, device, eval_every: int, budget_second
 
     torch.manual_seed(0)
     model = DCGAN(DCGANConfig(**QUALITY_RECIPE["model"])).to(device)
-    generator, discriminator = model.generator, model.discriminator
-    optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    generator, step = model.generator, _plain_dcgan_step(model, device)
     ema = EMAModel(generator.parameters(), decay=QUALITY_RECIPE["ema_decay"], use_ema_warmup=True)
     loader = DataLoader(TensorDataset(data.to_training_tensor("cpu")), batch_size=QUALITY_RECIPE["batch"],
                         shuffle=True, drop_last=True)
-    criterion = torch.nn.BCEWithLogitsLoss()
     started, steps, best = time.perf_counter(), 0, float("inf")
     while True:
         for (real,) in loader:
-            real = real.to(device)
-            discriminator.zero_grad()
-            output = discriminator(real)
-            error_real = criterion(output, torch.ones_like(output))
-            fake = generator(torch.randn(len(real), 100, device=device))
-            output = discriminator(fake.detach())
-            error_fake = criterion(output, torch.zeros_like(output))
-            (error_real + error_fake).backward()
-            optimizer_d.step()
-            generator.zero_grad()
-            output = discriminator(fake)
-            error_g = criterion(output, torch.ones_like(output))
-            error_g.backward()
-            optimizer_g.step()
+            step(real.to(device))
             ema.step(generator.parameters())
-            (error_real + error_fake).item(), error_g.item()  # printed every step in the example
             steps += 1
             if steps % eval_every == 0:
                 ema.store(generator.parameters())
@@ -234,8 +223,8 @@ def _ours_until_quality(data, probe, device, eval_every: int, budget_seconds: fl
     with tempfile.TemporaryDirectory() as folder:
         trainer = GANTrainer(
             data, Path(folder) / "run",
-            GANTrainingConfig(epochs=limits.EPOCHS.maximum, batch_size=QUALITY_RECIPE["batch"], ema_decay=QUALITY_RECIPE["ema_decay"],
-                              eval_every=eval_every, log_every=eval_every, sample_every=10**6, save_every=10**6),
+            GANTrainingConfig(epochs=limits.EPOCHS.maximum, batch_size=QUALITY_RECIPE["batch"],
+                              ema_decay=QUALITY_RECIPE["ema_decay"], eval_every=eval_every, log_every=eval_every, sample_every=10**6, save_every=10**6),
             model_config=DCGANConfig(**QUALITY_RECIPE["model"]), model_type="dcgan", device=device,
             stop_event=stop, quality_probe=probe)
         for event in trainer.train():

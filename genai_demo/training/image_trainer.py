@@ -60,7 +60,7 @@ class TrainingConfig:
     ema_decay: float | None = None
     # Sample quality (classifier-FID) every N steps on a fixed sample budget; 0: off.
     eval_every: int = 0
-    # Speed (bench/run.py measures each): NHWC tensors for convolutional models, which oneDNN and
+    # Speed (bench/speedups.py measures each): NHWC tensors for convolutional models, which oneDNN and
     # cuDNN run faster; bfloat16 autocast on CUDA for the families whose step uses it.
     channels_last: bool = True
     mixed_precision: bool = True

@@ -11,7 +11,6 @@ from genai_demo import limits
 from genai_demo.errors import InvalidInputError
 from genai_demo.models import WGANGP
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, frozen
-from genai_demo.training.image_trainer import fused_optimizer_options
 
 
 @dataclass
@@ -47,12 +46,9 @@ class WGANGPTrainer(GANTrainer):
     default_model_type = "wgan-gp"
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        options = dict(lr=self.config.learning_rate, betas=(self.config.beta1, self.config.beta2),
-                       **fused_optimizer_options(self.device))
-        return {
-            "generator": torch.optim.Adam(self.model.generator.parameters(), **options),
-            "critic": torch.optim.Adam(self.model.discriminator.parameters(), **options),
-        }
+        # The GAN trainer's two Adams (this config's lr and betas), the discriminator's under its WGAN name.
+        optimizers = super().build_optimizers()
+        return {"generator": optimizers["generator"], "critic": optimizers["discriminator"]}
 
     def trained_networks(self) -> dict[str, torch.nn.Module]:
         if self.processes.count > 1:
