@@ -114,6 +114,10 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     train.add_argument("--categorical-code", type=int, default=None, metavar="N",
                        help="dcgan only: an InfoGAN categorical code of N values in the latent, which D must "
                             "recover (with no labels it comes to pick the digit; default: none)")
+    train.add_argument("--clusters", type=int, default=None, metavar="K",
+                       help="dcgan only: self-conditioned on K k-means clusters of the training images "
+                            "(Liu et al. 2020), drawn in proportion to their sizes so no digit is under-drawn; "
+                            "no labels are used (default: none)")
     train.add_argument("--pack", type=int, default=None,
                        help="dcgan only: the discriminator judges this many images at once (PacGAN; default 1)")
     train.add_argument("--minibatch-std", action="store_true",
@@ -395,6 +399,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
         ("--minibatch-std", args.minibatch_std or None, ("dcgan",), "minibatch_std"),
         ("--pack", args.pack, ("dcgan",), "pack"),
         ("--categorical-code", args.categorical_code, ("dcgan",), "categorical_code"),
+        ("--clusters", args.clusters, ("dcgan",), "clusters"),
         ("--latent-dim", args.latent_dim, ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae"), "latent_dim"),
         ("--generator-features", args.generator_features, ("dcgan", "cdcgan", "wgan-gp"), "generator_features"),
         ("--discriminator-features", args.discriminator_features, ("dcgan", "cdcgan"), "discriminator_features"),

@@ -61,6 +61,8 @@ def test_help(command):
         (["train", "dcgan", "--out", "OUT", "--unet-channels", "8,16"], "--unet-channels applies to ddpm only"),
         (["train", "vae", "--out", "OUT", "--augment"], "--augment applies to dcgan, mlp-gan and cdcgan only"),
         (["train", "cdcgan", "--out", "OUT", "--pack", "2"], "--pack applies to dcgan only"),
+        (["train", "cdcgan", "--out", "OUT", "--clusters", "10"], "--clusters applies to dcgan only"),
+        (["train", "dcgan", "--out", "OUT", "--clusters", "1"], "clusters must be 0 (none) or 2 to 256, got 1"),
         (["train", "mlp-gan", "--out", "OUT", "--spectral-norm"], "--spectral-norm applies to wgan-gp, dcgan only"),
         (["train", "vae", "--out", "OUT", "--generator-features", "8"],
          "--generator-features applies to dcgan, cdcgan, wgan-gp only"),

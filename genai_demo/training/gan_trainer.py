@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from genai_demo.errors import InvalidInputError
 from genai_demo.models import GAN_CLASSES
+from genai_demo.training.clustering import kmeans
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, fused_optimizer_options
 
 
@@ -74,6 +75,18 @@ class GANTrainer(ImageTrainer):
     loss_names = ("d_loss", "g_loss")
     default_model_type = "dcgan"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clusters = getattr(self.model_config, "clusters", 0)
+        if clusters > len(self.dataset):
+            raise InvalidInputError(f"{clusters} clusters need at least as many training images; "
+                                    f"this dataset has {len(self.dataset)}")
+        if clusters and self.step == 0:  # a resumed run has its clusters in the saved model
+            images = self.dataset.to_training_tensor(self.device).flatten(1)
+            self.model.set_clusters(*kmeans(images, clusters, self.config.seed))
+            self.fixed_latents = self.model.sample_latents(self.config.num_sample_images, self.config.seed).to(
+                self.device)
+
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         options = dict(lr=self.config.learning_rate, betas=(self.config.beta1, self.config.beta2),
                        **fused_optimizer_options(self.device))
@@ -91,13 +104,18 @@ class GANTrainer(ImageTrainer):
         # A conditional GAN (Mirza & Osindero 2014) sees the labels too: fakes are asked for the
         # classes of the real batch, so both sides of D's loss have the same class balance.
         condition = (real_labels,) if self.model.is_conditional else ()
+        real_condition = fake_condition = condition
+        if getattr(self.model_config, "clusters", 0):
+            # Self-conditioned: D sees each real image's cluster and each fake's requested one.
+            real_condition, fake_condition = (self.model.assign_clusters(real_images),), (codes,)
+            codes = None  # no InfoGAN code loss
         augment = self._augment if self.config.augment else (lambda images: images)
         with self.autocast():
             fake_images = generator(latents, *condition)
             # Discriminator: maximise log D(x) + log(1 - D(G(z))).
-            real_logits = discriminator(augment(real_images), *condition)
+            real_logits = discriminator(augment(real_images), *real_condition)
             # InfoGAN: Q (D's code head) learns to read the code back from the fakes ...
-            fake_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images.detach()), condition, codes)
+            fake_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images.detach()), fake_condition, codes)
         real_logits, fake_logits = real_logits.float(), fake_logits.float()  # the losses in float32
         d_loss = F.binary_cross_entropy_with_logits(
             real_logits, torch.ones_like(real_logits)
@@ -110,7 +128,7 @@ class GANTrainer(ImageTrainer):
         # ... and G makes the code readable: the mutual-information term of InfoGAN.
         # D is called unwrapped: under data parallelism its frozen weights have nothing to reduce.
         with self.autocast(), frozen(self.model.discriminator) as frozen_discriminator:
-            fooled_logits, code_loss = self._judge_fakes(frozen_discriminator, augment(fake_images), condition, codes)
+            fooled_logits, code_loss = self._judge_fakes(frozen_discriminator, augment(fake_images), fake_condition, codes)
         fooled_logits = fooled_logits.float()
         g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits)) + code_loss
         self.optimizers["generator"].zero_grad(set_to_none=True)

@@ -80,7 +80,8 @@ def test_spectral_norm_discriminator_judges_each_image_alone_and_round_trips(tmp
 
 
 @pytest.mark.parametrize("bad", [dict(image_size=30), dict(image_size=4), dict(latent_dim=0), dict(pack=0),
-                                 dict(categorical_code=1), dict(categorical_code=4, pack=2)])
+                                 dict(categorical_code=1), dict(categorical_code=4, pack=2), dict(clusters=1),
+                                 dict(clusters=300), dict(clusters=4, pack=2), dict(clusters=4, categorical_code=3)])
 def test_invalid_config_is_a_clear_error(bad):
     with pytest.raises(ValueError, match="DCGAN"):
         DCGANConfig(**bad)
@@ -113,3 +114,34 @@ def test_mlp_gan_config_round_trips_through_a_folder(tmp_path):
 def test_mlp_gan_without_hidden_layers_is_an_error():
     with pytest.raises(ValueError, match="at least one hidden layer"):
         MLPGANConfig(generator_hidden=[])
+
+
+def test_clustered_dcgan_draws_clusters_by_size_and_round_trips(tmp_path):
+    """A self-conditioned DCGAN: the one-hot cluster id in the latent follows the cluster sizes,
+    D needs each image's cluster, and centres and sizes travel in the folder."""
+    from genai_demo.hub.model_folder import load_model_folder, save_model_folder
+
+    torch.manual_seed(0)
+    model = DCGAN(DCGANConfig(generator_features=8, discriminator_features=8, latent_dim=6, clusters=3))
+    centres = torch.stack([torch.full((784,), value) for value in (-1.0, 0.0, 1.0)])
+    model.set_clusters(centres, torch.tensor([6.0, 3.0, 1.0]))  # normalised to shares
+    assert torch.allclose(model.cluster_weights, torch.tensor([0.6, 0.3, 0.1]))
+    latents = model.sample_latents(4000, seed=0)
+    assert latents.shape == (4000, 9) and torch.equal(latents[:, 6:].sum(1), torch.ones(4000))
+    shares = torch.bincount(latents[:, 6:].argmax(1), minlength=3) / 4000
+    assert torch.allclose(shares, torch.tensor([0.6, 0.3, 0.1]), atol=0.03)
+    images = model.generate(latents[:5])
+    assert images.shape == (5, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    near = torch.stack([torch.full((1, 28, 28), value) for value in (0.9, -0.8, 0.1)])
+    assert model.assign_clusters(near).tolist() == [2, 0, 1]
+    with pytest.raises(ValueError, match="cluster id"):
+        model.discriminator(images)
+    assert model.discriminator(images, torch.tensor([0, 1, 2, 0, 1])).shape == (5,)
+    save_model_folder(tmp_path / "clustered", model)
+    loaded = load_model_folder(tmp_path / "clustered")
+    assert loaded.config.clusters == 3
+    assert torch.equal(loaded.cluster_centers, model.cluster_centers)
+    assert torch.equal(loaded.cluster_weights, model.cluster_weights)
+    assert torch.equal(loaded.sample_latents(10, seed=3), model.sample_latents(10, seed=3))
+    with pytest.raises(ValueError, match="expected 3 cluster"):
+        model.set_clusters(centres[:2], torch.ones(2))

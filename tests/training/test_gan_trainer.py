@@ -239,3 +239,40 @@ def test_infogan_code_is_learned_and_read_back(tiny_dataset, tmp_path):
         _, code_logits = model.discriminator.forward_with_code(model.generate(latents))
     accuracy = (code_logits.argmax(1) == codes).float().mean().item()
     assert accuracy > 0.5  # chance is 0.25
+
+
+def test_clustered_dcgan_fits_clusters_trains_and_resumes_with_them(tiny_dataset, tmp_path):
+    """Self-conditioned DCGAN: the clusters come from the training images at step 0, D's real side
+    gets each image's cluster, and a resumed run keeps the saved clusters."""
+    from genai_demo.models import DCGANConfig
+
+    config = DCGANConfig(generator_features=8, discriminator_features=8, latent_dim=8, clusters=4)
+    training = GANTrainingConfig(max_steps=4, batch_size=32, log_every=2)
+    trainer = GANTrainer(tiny_dataset, tmp_path, training, model_config=config, model_type="dcgan")
+    model = trainer.model
+    images = tiny_dataset.to_training_tensor("cpu")
+    assignment = model.assign_clusters(images)
+    shares = torch.bincount(assignment, minlength=4) / len(images)
+    assert torch.allclose(model.cluster_weights, shares) and (shares > 0).all()
+    assert model.cluster_centers.min() >= -1 and model.cluster_centers.max() <= 1
+    plane_before = model.discriminator.cluster_plane.weight.detach().clone()
+    events = list(trainer.train())
+    assert isinstance(events[-1], FinishedEvent)
+    assert not torch.equal(plane_before, model.discriminator.cluster_plane.weight)
+    resumed = GANTrainer(tiny_dataset, tmp_path, GANTrainingConfig(max_steps=6, batch_size=32, log_every=2),
+                         model_type="dcgan", resume=True)
+    assert torch.equal(resumed.model.cluster_centers, model.cluster_centers)
+    list(resumed.train())
+    assert resumed.step == 6
+
+
+def test_more_clusters_than_images_is_a_clear_error(tiny_dataset, tmp_path):
+    import dataclasses
+
+    from genai_demo.models import DCGANConfig
+
+    few = dataclasses.replace(tiny_dataset, images=tiny_dataset.images[:100], labels=tiny_dataset.labels[:100])
+    with pytest.raises(InvalidInputError, match="200 clusters need at least as many training images; this dataset has 100"):
+        GANTrainer(few, tmp_path, GANTrainingConfig(max_steps=1, batch_size=32),
+                   model_config=DCGANConfig(generator_features=8, discriminator_features=8, clusters=200),
+                   model_type="dcgan")
