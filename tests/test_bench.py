@@ -37,3 +37,15 @@ def test_speedups_quick_times_every_variant_against_the_reference(tmp_path):
                                              "+ fused Adam", "all three (our trainer)"]
     assert rows[0]["ratio"] == 1.0
     assert all(row["samples_per_second"] > 0 and row["device"] == "cpu" for row in rows)
+
+
+def test_only_runs_the_named_rows_and_refuses_unknown_ones(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, "bench/run.py", "--quick", "--only", "gan_sampling", "--json", str(out)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [row["name"] for row in json.loads(out.read_text())] == ["sample_gan_64"]
+    refused = subprocess.run([sys.executable, "bench/run.py", "--quick", "--only", "time_to_quality"],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2
+    assert "unknown or disabled row(s) time_to_quality" in refused.stderr.splitlines()[-1]

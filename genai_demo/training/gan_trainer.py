@@ -156,7 +156,10 @@ class GANTrainer(ImageTrainer):
                 f"{self.precision_summary()}")
 
     def parameter_summary(self) -> str:
+        clusters = getattr(self.model_config, "clusters", 0)
+        conditioning = (f"; self-conditioned on {clusters} k-means clusters of the training images "
+                        "(Liu et al. 2020), no labels used" if clusters else "")
         return (
             f"{sum(p.numel() for p in self.model.generator.parameters()):,} (generator), "
-            f"{sum(p.numel() for p in self.model.discriminator.parameters()):,} (discriminator)"
+            f"{sum(p.numel() for p in self.model.discriminator.parameters()):,} (discriminator){conditioning}"
         )

@@ -259,6 +259,7 @@ def test_clustered_dcgan_fits_clusters_trains_and_resumes_with_them(tiny_dataset
     events = list(trainer.train())
     assert isinstance(events[-1], FinishedEvent)
     assert not torch.equal(plane_before, model.discriminator.cluster_plane.weight)
+    assert "self-conditioned on 4 k-means clusters" in (tmp_path / "README.md").read_text()
     resumed = GANTrainer(tiny_dataset, tmp_path, GANTrainingConfig(max_steps=6, batch_size=32, log_every=2),
                          model_type="dcgan", resume=True)
     assert torch.equal(resumed.model.cluster_centers, model.cluster_centers)
