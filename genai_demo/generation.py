@@ -98,9 +98,21 @@ def interpolate_images(
     seed_start, seed_end = limits.SEED.check(seed_start), limits.SEED.check(seed_end)
     num_steps = limits.INTERPOLATION_STEPS.check(num_steps)
     model = load_cached_model(model_dir, device)
+    return model.generate(interpolate_latents(model, seed_start, seed_end, num_steps).to(device))
+
+
+def interpolate_latents(model, seed_start: int, seed_end: int, num_steps: int) -> torch.Tensor:
+    """(num_steps, latent width) latents from seed_start's to seed_end's: the arc for the Gaussian
+    part; a one-hot code after it (a self-conditioned DCGAN's cluster, InfoGAN's code) is blended
+    linearly, so each step's code still sums to one, as the generator saw in training."""
     start, end = model.sample_latents(1, seed_start)[0], model.sample_latents(1, seed_end)[0]
-    latents = slerp(start, end, torch.linspace(0, 1, num_steps))
-    return model.generate(latents.to(device))
+    fractions = torch.linspace(0, 1, num_steps)
+    gaussian_width = getattr(model.config, "latent_dim", start.numel())
+    if gaussian_width >= start.numel():
+        return slerp(start, end, fractions)
+    arc = slerp(start[:gaussian_width], end[:gaussian_width], fractions)
+    code = torch.lerp(start[gaussian_width:], end[gaussian_width:], fractions.view(-1, 1))
+    return torch.cat([arc, code], dim=1)
 
 
 def reconstruct_image(model_dir: str | Path, image: torch.Tensor, device: torch.device) -> torch.Tensor:

@@ -307,7 +307,7 @@ def test_models_lists_every_shipped_folder_with_its_size():
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
     for folder in (REPO_ROOT / "checkpoints").iterdir():
         assert "shipped with genai-demo" in lines[folder.name]
-    assert "898,947" in lines["dcgan-mnist"] and "3.5 MB" in lines["dcgan-mnist"]
+    assert "1,292,021" in lines["dcgan-mnist"] and "5.0 MB" in lines["dcgan-mnist"]
 
 
 def test_pull_and_push_refusals_are_one_line_errors():

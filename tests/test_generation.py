@@ -46,6 +46,23 @@ def test_interpolation_goes_from_one_seed_to_the_other(tiny_model_folder):
     assert torch.allclose(frames[-1], generate_images(tiny_model_folder, 1, 4, cpu)[0], atol=1e-5)
 
 
+def test_interpolation_blends_a_cluster_code_linearly_and_arcs_the_noise():
+    from genai_demo.generation import interpolate_latents, slerp
+    from genai_demo.models import DCGAN, DCGANConfig
+
+    model = DCGAN(DCGANConfig(latent_dim=8, clusters=4, generator_features=4, discriminator_features=4))
+    model.set_clusters(torch.zeros(4, 784), torch.tensor([1.0, 0.0, 0.0, 1.0]))
+    seed_start, seed_end = next((a, b) for a in range(50) for b in range(50)  # two seeds drawing different clusters
+                                if model.sample_latents(1, a)[0, 8:].argmax() != model.sample_latents(1, b)[0, 8:].argmax())
+    start, end = model.sample_latents(1, seed_start)[0], model.sample_latents(1, seed_end)[0]
+    path = interpolate_latents(model, seed_start, seed_end, 5)
+    assert path.shape == (5, 12)
+    assert torch.allclose(path[0], start, atol=1e-5) and torch.allclose(path[-1], end, atol=1e-5)
+    assert torch.allclose(path[:, 8:].sum(1), torch.ones(5))  # every step's code is a mixture of clusters
+    assert torch.allclose(path[2, 8:], (start[8:] + end[8:]) / 2)
+    assert torch.allclose(path[:, :8], slerp(start[:8], end[:8], torch.linspace(0, 1, 5)), atol=1e-6)
+
+
 def test_conditional_grid_has_one_row_per_class_and_class_choice(tmp_path):
     from genai_demo.errors import InvalidInputError
     from genai_demo.generation import generate_image_grid
