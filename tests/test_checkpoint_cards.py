@@ -49,3 +49,20 @@ def test_eval_reproduces_the_card(folder):
     assert compared, f"{folder.name}: no headline figure in eval_results.json"
     for name in compared:
         assert measured[name] == pytest.approx(recorded[name], rel=TOLERANCE[name]), (folder.name, name)
+
+
+def test_shipped_models_meet_the_quality_bars():
+    """The shipped-models issue's bars, on the figures `eval` cached (which the test above re-measures)."""
+    def figures(name):
+        return json.loads((SHIPPED_CHECKPOINTS / name / "eval_results.json").read_text())
+
+    dcgan = figures("dcgan-mnist")
+    assert dcgan["classifier_fid"] <= 3 * dcgan["real_vs_real_floor"]
+    assert figures("cdcgan-mnist")["class_accuracy"] >= 0.95
+    assert figures("vae-mnist")["negative_elbo_nats"] <= 100
+    ddpm = figures("ddpm-mnist")
+    assert ddpm["classifier_fid"] <= 2 * dcgan["classifier_fid"]
+    assert ddpm["real_vs_real_floor"] == dcgan["real_vs_real_floor"]  # the same real images: comparable
+    tiny_gpt, char_lstm = figures("tiny-gpt-python-code"), figures("char-lstm-python-code")
+    assert tiny_gpt["bits_per_char"] < char_lstm["bits_per_char"] < char_lstm["bigram_bits_per_char"]
+    assert tiny_gpt["validation_characters"] == char_lstm["validation_characters"]  # the same held-out text
