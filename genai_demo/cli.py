@@ -114,7 +114,7 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     train.add_argument("--categorical-code", type=int, default=None, metavar="N",
                        help="dcgan only: an InfoGAN categorical code of N values in the latent, which D must "
                             "recover (with no labels it comes to pick the digit; default: none)")
-    train.add_argument("--clusters", type=int, default=None, metavar="K",
+    train.add_argument("--clusters", type=_checked(limits.CLUSTERS), default=None, metavar="K",
                        help="dcgan only: self-conditioned on K k-means clusters of the training images "
                             "(Liu et al. 2020), drawn in proportion to their sizes so no digit is under-drawn; "
                             "no labels are used (default: none)")

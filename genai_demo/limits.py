@@ -69,6 +69,7 @@ GRADIENT_PENALTY_WEIGHT = FloatRange("gradient penalty weight (lambda)", 0.0, 10
 KL_WEIGHT = FloatRange("KL weight (beta)", 0.0, 100.0)
 INFERENCE_STEPS = IntRange("number of denoising steps", 1, 1000)
 EMA_DECAY = FloatRange("EMA decay", 0.0, 0.99999)
+CLUSTERS = IntRange("self-conditioning clusters", 2, 256)
 MAX_NEW_TOKENS = IntRange("max new tokens", 1, 2048)
 TEMPERATURE = FloatRange("temperature", 0.0, 5.0)
 TOP_K = IntRange("top-k", 0, 100_000)

@@ -62,7 +62,6 @@ def test_help(command):
         (["train", "vae", "--out", "OUT", "--augment"], "--augment applies to dcgan, mlp-gan and cdcgan only"),
         (["train", "cdcgan", "--out", "OUT", "--pack", "2"], "--pack applies to dcgan only"),
         (["train", "cdcgan", "--out", "OUT", "--clusters", "10"], "--clusters applies to dcgan only"),
-        (["train", "dcgan", "--out", "OUT", "--clusters", "1"], "clusters must be 0 (none) or 2 to 256, got 1"),
         (["train", "mlp-gan", "--out", "OUT", "--spectral-norm"], "--spectral-norm applies to wgan-gp, dcgan only"),
         (["train", "vae", "--out", "OUT", "--generator-features", "8"],
          "--generator-features applies to dcgan, cdcgan, wgan-gp only"),
@@ -85,7 +84,8 @@ def test_errors_are_one_clear_line(tmp_path, args, message):
 
 @pytest.mark.parametrize("flag, value, message", [("--latent-dim", "1", "latent size must be a whole number from 2"),
                                                   ("--log-every", "0", "report losses every N steps must be"),
-                                                  ("--generator-features", "0", "network width (feature maps) must be")])
+                                                  ("--generator-features", "0", "network width (feature maps) must be"),
+                                                  ("--clusters", "1", "self-conditioning clusters must be a whole number from 2 to 256")])
 def test_out_of_range_training_settings_are_refused(tmp_path, flag, value, message):
     result = run_cli("train", "vae", "--out", str(tmp_path / "out"), flag, value)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

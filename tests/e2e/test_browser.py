@@ -153,6 +153,27 @@ def plot_points(page) -> int:
     return page.evaluate(f"() => {PLOT_POINTS}")
 
 
+def test_train_form_shows_each_familys_recipe_options(browser, live_app):
+    url, _ = live_app
+    page = browser.new_page()
+    open_app(page, url)
+    page.get_by_role("tab", name="Train").click()
+    clusters, ema = page.locator("#train-clusters input"), page.locator("#train-ema input")
+    assert not clusters.is_visible() and ema.input_value() == "0"  # the MLP GAN: neither by default
+
+    def choose(label):
+        page.locator("#train-family input").click()
+        page.get_by_role("option", name=label, exact=True).click()
+
+    choose("DCGAN")  # the shipped DCGAN's recipe
+    page.wait_for_function("() => document.querySelector('#train-clusters input')?.value === '50'", timeout=10_000)
+    assert ema.input_value() == "0.999"
+    choose("VAE")
+    clusters.wait_for(state="hidden", timeout=10_000)
+    assert ema.input_value() == "0"
+    page.close()
+
+
 def test_train_watch_stop_resume_reattach_then_generate_with_it(browser, live_app):
     url, _ = live_app
     run_name = "browser-mlp-gan"

@@ -273,7 +273,7 @@ TRAIN_FORM = dict(steps=300, batch_size=32, learning_rate=2e-4, latent_size=64, 
 
 
 @pytest.mark.parametrize("field", ["steps", "batch_size", "learning_rate", "latent_size", "seed", "sample_every",
-                                   "save_every"])
+                                   "save_every", "clusters", "ema_decay"])
 @pytest.mark.parametrize("bad", [0, -1, math.nan, math.inf, 1e12], ids=["zero", "negative", "nan", "inf", "huge"])
 def test_bad_train_form_numbers_are_refused_with_the_cli_message(tmp_path, field, bad):
     """The Train tab's form goes through the CLI's own parser: one set of ranges for both."""
@@ -282,10 +282,11 @@ def test_bad_train_form_numbers_are_refused_with_the_cli_message(tmp_path, field
     from genai_demo.ui.train import train_arguments
 
     BAD_INPUTS_TRIED.append(f"train form {field}={bad}")
-    if field == "seed" and bad == 0 or field == "latent_size" and bad == 0:
-        pytest.skip("0 is a valid seed, and latent size 0 means the family's default")
+    if bad == 0 and field in ("seed", "latent_size", "clusters", "ema_decay"):
+        pytest.skip("0 is a valid seed; latent size 0 is the family's default; 0 clusters or EMA decay is off")
     label = {"batch_size": "batch size", "learning_rate": "learning rate", "latent_size": "latent size",
-             "sample_every": "sample every", "save_every": "save every"}.get(field, field)
+             "sample_every": "sample every", "save_every": "save every", "clusters": "self-conditioning clusters",
+             "ema_decay": "EMA decay"}.get(field, field)
     with pytest.raises(InvalidInputError, match=label):
         arguments = train_arguments("dcgan", "mnist", tmp_path, None, **{**TRAIN_FORM, field: bad})
         build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])

@@ -21,6 +21,25 @@ def test_an_image_form_is_the_cli_command(tmp_path):
     assert args.log_every == 3  # about a hundred points on the curve
 
 
+def test_the_form_offers_the_shipped_recipes_self_conditioning_and_ema(tmp_path):
+    from genai_demo.ui.train import DEFAULT_CLUSTERS, DEFAULT_EMA_DECAY
+
+    parser = build_parser(raise_errors=True)
+    recipe = dict(clusters=DEFAULT_CLUSTERS["dcgan"], ema_decay=DEFAULT_EMA_DECAY["dcgan"])
+    dcgan = parser.parse_args(["train", *train_arguments("dcgan", "mnist", tmp_path, None, **FORM, **recipe),
+                               "--out", str(tmp_path / "run")])
+    assert (dcgan.clusters, dcgan.ema_decay) == (50, 0.999)  # checkpoints/dcgan-mnist's command
+    plain = parser.parse_args(["train", *train_arguments("dcgan", "mnist", tmp_path, None, **FORM, clusters=0,
+                                                         ema_decay=0), "--out", str(tmp_path / "run")])
+    assert (plain.clusters, plain.ema_decay) == (None, None)
+    # Clusters are a DCGAN option only; 0 EMA decay on a DDPM is passed on, else its default 0.999 would apply.
+    vae = train_arguments("vae", "mnist", tmp_path, None, **FORM, **recipe)
+    assert "--clusters" not in vae and vae[vae.index("--ema-decay") + 1] == "0.999"
+    ddpm = train_arguments("ddpm", "mnist", tmp_path, None, **FORM, clusters=0, ema_decay=0)
+    assert ddpm[ddpm.index("--ema-decay") + 1] == "0.0"
+    assert "--ema-decay" not in train_arguments("char-lstm", "python-code", tmp_path, None, **FORM, **recipe)
+
+
 def test_a_text_form_trains_on_a_corpus_without_image_settings(tmp_path):
     arguments = train_arguments("tiny-gpt", "tang-poems", tmp_path, None, **FORM)
     args = build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])
