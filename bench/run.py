@@ -59,20 +59,23 @@ def row(name: str, unit: str, ours: float, reference: float, higher_is_better: b
 
 # -- training throughput -------------------------------------------------------------------------
 
-def _our_trainer_throughput(make_trainer: Callable[[Path, int], object], steps: int) -> float:
-    """Samples/s of our trainer over `steps` steps, from its last progress event (setup excluded)."""
+def _our_trainer_throughput(make_trainer: Callable[[Path, int, int], object], steps: int) -> float:
+    """Samples/s of our trainer over its last `steps` steps: make_trainer(folder, max_steps, log_every)
+    runs 2 * steps logged every `steps`, so the timed window, like the reference's, leaves out setup
+    and the warm-up steps (oneDNN and cuDNN choose their kernels in the first steps)."""
     from genai_demo.training.events import ProgressEvent
 
     with tempfile.TemporaryDirectory() as folder:
-        trainer = make_trainer(Path(folder) / "run", steps)
+        trainer = make_trainer(Path(folder) / "run", 2 * steps, steps)
         rates = [event.samples_per_second for event in trainer.train() if isinstance(event, ProgressEvent)]
     return rates[-1]
 
 
 def _our_image_trainer_throughput(trainer_class, config_class, model_config, model_type: str, data, batch: int,
                                   steps: int, device) -> float:
-    return _our_trainer_throughput(lambda out, n: trainer_class(
-        data, out, config_class(max_steps=n + 2, batch_size=batch, log_every=n + 2, sample_every=10**6, save_every=10**6),
+    return _our_trainer_throughput(lambda out, max_steps, log_every: trainer_class(
+        data, out, config_class(max_steps=max_steps, batch_size=batch, log_every=log_every, sample_every=10**6,
+                                save_every=10**6),
         model_config=model_config, model_type=model_type, device=device), steps)
 
 

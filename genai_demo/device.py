@@ -33,3 +33,18 @@ def resolve_device(requested: str | None = "auto") -> torch.device:
     if device.type not in ("cpu", "cuda", "mps"):
         raise InvalidInputError(f"unsupported device {requested!r}: use auto, cpu, cuda or cuda:N")
     return device
+
+
+def has_fast_bfloat16(device: torch.device) -> bool:
+    """Whether bfloat16 matmuls and convolutions run faster than float32 here: CUDA, and CPUs with
+    bfloat16 instructions (AVX-512 BF16 or AMX), where oneDNN runs them natively. On other CPUs
+    bfloat16 is emulated and slower."""
+    if device.type == "cuda":
+        return True
+    if device.type != "cpu":
+        return False
+    checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    try:  # private helpers of torch.cpu: missing ones count as no
+        return any(check is not None and check() for check in checks)
+    except RuntimeError:
+        return False

@@ -20,13 +20,14 @@ def test_train_then_sample(tmp_path):
     folder = tmp_path / "dcgan"
     trained = run_cli("train", "dcgan", "--dataset", "mnist", "--data-source", "embedded", "--max-steps", "3",
                       "--batch-size", "16", "--seed", "1", "--device", "cpu", "--out", folder,
-                      "--generator-features", "16", "--discriminator-features", "8", "--spectral-norm")
+                      "--generator-features", "16", "--discriminator-features", "8", "--spectral-norm", "--float32")
     assert trained.returncode == 0, trained.stderr
     assert "step 3/3" in trained.stdout
     config = json.loads((folder / "config.json").read_text())
     assert (config["generator_features"], config["discriminator_features"], config["spectral_norm"]) == (16, 8, True)
     assert (folder / "model.safetensors").is_file() and (folder / "training_state.safetensors").is_file()
-    assert "--max-steps 3" in (folder / "README.md").read_text()
+    card = (folder / "README.md").read_text()
+    assert "--max-steps 3" in card and "float32" in card and "bfloat16" not in card
 
     resumed = run_cli("train", "dcgan", "--data-source", "embedded", "--max-steps", "5", "--batch-size", "16",
                       "--seed", "1", "--device", "cpu", "--out", folder, "--resume")

@@ -105,8 +105,9 @@ def negative_elbo_terms(
     KL(N(mu, sigma^2) || N(0, I)) = 1/2 sum(mu^2 + sigma^2 - log sigma^2 - 1)   (Kingma & Welling, appendix B)
     """
     images = model.prepare(images)
-    mean, log_variance = model.encode(images)
-    logits = model.decode_logits(model.reparameterize(mean, log_variance, noise))
+    # The sums over pixels and latents in float32, also when the networks run in bfloat16 (autocast).
+    mean, log_variance = (statistic.float() for statistic in model.encode(images))
+    logits = model.decode_logits(model.reparameterize(mean, log_variance, noise)).float()
     targets = (images + 1) / 2
     reconstruction = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction="none")
     reconstruction = reconstruction.flatten(1).sum(dim=1)

@@ -4,7 +4,8 @@
 
 with t uniform over the training timesteps. The weights users get are an exponential moving
 average (diffusers' EMAModel), which samples far better than the raw weights of a short run.
-Mixed precision (bfloat16 autocast) is used on CUDA; CPU runs in float32.
+Mixed precision (bfloat16 autocast) is used on CUDA; CPU runs in float32 (on a CPU with bfloat16
+instructions the UNet's step measured no faster in bfloat16: 167 against 170 samples/s).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class DiffusionTrainingConfig(TrainingConfig):
 class DiffusionTrainer(ImageTrainer):
     model_classes = {DiffusionModel.model_type: DiffusionModel}
     config_class = DiffusionTrainingConfig
+    bfloat16_on_cpu = False
     loss_names = ("loss",)  # noise-prediction MSE
     default_model_type = "ddpm"
 

@@ -23,6 +23,7 @@ from torch import nn
 
 from genai_demo import limits
 from genai_demo.data import ImageDataset
+from genai_demo.device import has_fast_bfloat16
 from genai_demo.errors import CheckpointError, InvalidInputError
 from genai_demo.hub.model_card import TrainingFacts, build_model_card
 from genai_demo.hub.model_folder import read_model_config, save_model_folder
@@ -61,7 +62,8 @@ class TrainingConfig:
     # Sample quality (classifier-FID) every N steps on a fixed sample budget; 0: off.
     eval_every: int = 0
     # Speed (bench/speedups.py measures each): NHWC tensors for convolutional models, which oneDNN and
-    # cuDNN run faster; bfloat16 autocast on CUDA for the families whose step uses it.
+    # cuDNN run faster; bfloat16 autocast for the families whose step uses it, where bfloat16 is
+    # fast: CUDA, and CPUs with bfloat16 instructions (elsewhere it is emulated, and slower).
     channels_last: bool = True
     mixed_precision: bool = True
 
@@ -102,6 +104,9 @@ class ImageTrainer:
     config_class: type[TrainingConfig] = TrainingConfig
     loss_names: tuple[str, ...] = ()  # what training_step returns, in order
     default_model_type: str = ""
+    # Whether this family's step runs faster in bfloat16 on a CPU with bfloat16 instructions
+    # (measured per family: bench/speedups.py for the DCGAN).
+    bfloat16_on_cpu: bool = True
 
     def __init__(
         self,
@@ -174,7 +179,8 @@ class ImageTrainer:
         convolutional = self.config.channels_last and has_convolutions(self.model)
         self.memory_format = torch.channels_last if convolutional else torch.contiguous_format
         self.model.to(memory_format=self.memory_format)  # weights in place: the optimizers see the same tensors
-        self.mixed_precision = self.device.type == "cuda" and self.config.mixed_precision
+        self.mixed_precision = (self.config.mixed_precision and has_fast_bfloat16(self.device)
+                                and (self.device.type != "cpu" or self.bfloat16_on_cpu))
         self.optimizers = self.build_optimizers()
         self.ema = None
         if self.config.ema_decay is not None:
@@ -244,6 +250,7 @@ class ImageTrainer:
         main = self.processes.is_main  # only the main process writes files and reports
         if self.step == 0 and main:
             yield self._save_sample_grid()
+            window_start = time.perf_counter()  # samples/s counts training steps only
         while self.step < self.total_steps and not self.processes.any(self.stop_event.is_set()):
             epoch, batch_index = divmod(self.step, self.steps_per_epoch)
             if epoch != permutation_epoch:
@@ -281,12 +288,14 @@ class ImageTrainer:
                 loss_sums.zero_()
                 steps_in_window = 0
                 window_start = time.perf_counter()
+            pause_start = time.perf_counter()
             if self.step % config.sample_every == 0 and main:
                 yield self._save_sample_grid()
             if self.step % config.save_every == 0 and self.step < self.total_steps:
                 if main:
                     yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
                 self.processes.wait_for_everyone()
+            window_start += time.perf_counter() - pause_start  # samples/s counts training steps only
 
         stopped = self.step < self.total_steps
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
@@ -319,7 +328,7 @@ class ImageTrainer:
         return list(generator.parameters())
 
     def autocast(self) -> torch.autocast:
-        """bfloat16 autocast around a step's forward passes on CUDA; a no-op elsewhere."""
+        """bfloat16 autocast around a step's forward passes where it is on; a no-op elsewhere."""
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.mixed_precision)
 
     def precision_summary(self) -> str:

@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from genai_demo.device import has_fast_bfloat16
 from genai_demo.hub.model_folder import load_model_folder
 from genai_demo.training import GANTrainer, GANTrainingConfig, VAETrainer, VAETrainingConfig
 from genai_demo.training.gan_trainer import frozen
@@ -43,8 +44,9 @@ def _max_difference(first: torch.nn.Module, second: torch.nn.Module) -> float:
 
 
 def test_fast_gan_trainer_trains_the_same_networks_as_the_plain_loop(tiny_dataset, tmp_path, tiny_dcgan_config):
+    # float32: the plain loop's precision (bfloat16 would be on by default on a CPU with bf16 instructions)
     config = GANTrainingConfig(max_steps=STEPS, batch_size=32, learning_rate=2e-4, log_every=STEPS,
-                               sample_every=1000, save_every=1000)
+                               sample_every=1000, save_every=1000, mixed_precision=False)
     trainer = GANTrainer(tiny_dataset, tmp_path, config, model_config=tiny_dcgan_config, model_type="dcgan")
     assert trainer.model.discriminator.net[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert all(optimizer.defaults["fused"] for optimizer in trainer.optimizers.values())
@@ -77,7 +79,7 @@ def test_contiguous_and_channels_last_vae_runs_agree(tiny_dataset, tmp_path):
     losses = {}
     for channels_last in (True, False):
         config = VAETrainingConfig(max_steps=3, batch_size=32, log_every=1, sample_every=1000, save_every=1000,
-                                   channels_last=channels_last)
+                                   channels_last=channels_last, mixed_precision=False)
         trainer = VAETrainer(tiny_dataset, tmp_path / str(channels_last), config)
         losses[channels_last] = [event.losses["loss"] for event in trainer.train() if hasattr(event, "losses")]
         # NHWC weights are saved contiguous and load back to the same values.
@@ -86,12 +88,53 @@ def test_contiguous_and_channels_last_vae_runs_agree(tiny_dataset, tmp_path):
 
 
 def test_bfloat16_autocast_step_runs_and_the_card_says_so(tiny_dataset, tmp_path, tiny_dcgan_config):
-    """CUDA runs autocast by default; CPU autocast exercises the same code path here."""
+    """Autocast is on by default where bfloat16 is fast (CUDA, CPUs with bf16 instructions); forced
+    on here, so the same code path runs on any CPU."""
     config = GANTrainingConfig(max_steps=2, batch_size=32, log_every=1, sample_every=1000, save_every=1000)
     trainer = GANTrainer(tiny_dataset, tmp_path, config, model_config=tiny_dcgan_config, model_type="dcgan")
-    assert trainer.precision_summary() == "float32"  # CPU: float32 unless forced
+    expected = "bfloat16 autocast" if has_fast_bfloat16(torch.device("cpu")) else "float32"
+    assert trainer.precision_summary() == expected
     trainer.mixed_precision = True
     events = list(trainer.train())
     losses = [event.losses for event in events if hasattr(event, "losses")]
     assert all(torch.isfinite(torch.tensor(list(values.values()))).all() for values in losses)
     assert "bfloat16 autocast" in (tmp_path / "README.md").read_text()
+
+
+def test_vae_in_bfloat16_keeps_its_elbo_in_float32(tiny_dataset, tmp_path):
+    """The networks run in bfloat16, the ELBO's sums in float32: the terms are float32 and finite,
+    and the loss falls."""
+    config = VAETrainingConfig(max_steps=6, batch_size=32, log_every=1, sample_every=1000, save_every=1000)
+    trainer = VAETrainer(tiny_dataset, tmp_path, config)
+    trainer.mixed_precision = True
+    with trainer.autocast():
+        reconstruction, kl = trainer.networks["elbo"](tiny_dataset.to_training_tensor("cpu")[:8], torch.randn(8, 16))
+    assert reconstruction.dtype == kl.dtype == torch.float32 and torch.isfinite(reconstruction + kl).all()
+    losses = [event.losses["loss"] for event in trainer.train() if hasattr(event, "losses")]
+    assert losses[-1] < losses[0]
+    assert "bfloat16 autocast" in (tmp_path / "README.md").read_text()
+
+
+@pytest.mark.parametrize("family", ["wgan-gp", "ddpm", "float32 asked for"])
+def test_float32_where_bfloat16_would_not_pay_or_is_not_wanted(family, tiny_dataset, tmp_path, tiny_dcgan_config):
+    from genai_demo.models.diffusion import DiffusionConfig
+    from genai_demo.training import WGANGPTrainer, WGANGPTrainingConfig
+    from genai_demo.training.diffusion_trainer import DiffusionTrainer, DiffusionTrainingConfig
+
+    settings = dict(max_steps=1, batch_size=8, sample_every=1000, save_every=1000)
+    if family == "wgan-gp":  # a double backward (the gradient penalty)
+        trainer = WGANGPTrainer(tiny_dataset, tmp_path, WGANGPTrainingConfig(**settings), model_type="wgan-gp")
+    elif family == "ddpm":  # measured no faster on a CPU with bf16 instructions
+        trainer = DiffusionTrainer(tiny_dataset, tmp_path, DiffusionTrainingConfig(**settings),
+                                   model_config=DiffusionConfig(block_out_channels=[8, 16]))
+    else:
+        trainer = GANTrainer(tiny_dataset, tmp_path, GANTrainingConfig(**settings, mixed_precision=False),
+                             model_config=tiny_dcgan_config, model_type="dcgan")
+    assert trainer.precision_summary() == "float32" and not trainer.autocast()._enabled
+
+
+def test_fast_bfloat16_is_cuda_or_a_cpu_with_bf16_instructions():
+    assert has_fast_bfloat16(torch.device("cuda"))  # a device object needs no GPU
+    assert not has_fast_bfloat16(torch.device("meta"))
+    assert has_fast_bfloat16(torch.device("cpu")) == (torch.cpu._is_avx512_bf16_supported()
+                                                      or torch.cpu._is_amx_tile_supported())
