@@ -30,7 +30,7 @@ from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer, tokenizer_kind
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
-from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError
+from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError, fused_optimizer_options
 from genai_demo.training.distributed import TrainingProcesses
 from genai_demo.training.metrics_log import MetricsLog, read_metrics
 
@@ -174,7 +174,8 @@ class TextTrainer:
             self.train_ids = torch.tensor(self.tokenizer(train_text).input_ids, dtype=torch.long)
         self.model.to(self.device)
         self.networks = {"model": self.processes.wrap(self.model)}
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), self.config.learning_rate, weight_decay=0.01)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), self.config.learning_rate, weight_decay=0.01,
+                                           **fused_optimizer_options(self.device))
         self.batch_generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
         self.step, self.elapsed_before_resume = 0, 0.0
         self.last_losses: dict[str, float] = {}
@@ -221,12 +222,14 @@ class TextTrainer:
         run_start = window_start = time.perf_counter()
         loss_sum, steps_in_window = torch.zeros((), device=self.device), 0
         offsets_range = len(self.train_ids) - block - 1
+        window_positions = torch.arange(block + 1, device=self.device)
         main = self.processes.is_main  # only the main process writes files and reports
         while self.step < config.max_steps and not self.processes.any(self.stop_event.is_set()):
             # Every process draws the same global batch of windows and trains on its share of it.
             offsets = torch.randint(0, offsets_range, (config.batch_size,), generator=self.batch_generator)
             offsets = self.processes.share_of(offsets)
-            windows = torch.stack([self.train_ids[offset : offset + block + 1] for offset in offsets.tolist()])
+            # All windows in one gather on the device (no per-window slices, no host round trip).
+            windows = self.train_ids[offsets.to(self.device)[:, None] + window_positions]
             for group in self.optimizer.param_groups:
                 group["lr"] = self.learning_rate_at(self.step)
             logits = self._logits(windows[:, :-1])
