@@ -97,6 +97,12 @@ def _reference_throughput(step: Callable[[torch.Tensor], float], loader: DataLoa
     return seen / (time.perf_counter() - started)
 
 
+def _precision(device) -> str:
+    from genai_demo.device import has_fast_bfloat16
+
+    return "bf16 here" if has_fast_bfloat16(device) else "float32 here"
+
+
 def _plain_dcgan_step(model: DCGAN, device) -> Callable[[torch.Tensor], float]:
     """The pytorch/examples DCGAN training step on `model`: Adam(2e-4, (0.5, 0.999)) for both networks,
     D's weight gradients computed in G's step too, the losses read with .item() every step.
@@ -149,7 +155,8 @@ def bench_dcgan_training(device, steps: int, batch: int, repeats: int) -> dict:
     ours_value, reference_value = side_by_side(ours, reference, repeats)
     return row("train_dcgan", "samples/s", ours_value, reference_value, True, device,
                f"DCGAN 28x28 (64 features), batch {batch}, {steps} steps; ours: data on the device, NHWC, D frozen in "
-               "G's step, fused Adam (bf16 autocast on CUDA); reference: pytorch/examples dcgan loop")
+               "G's step, fused Adam, bf16 autocast where bf16 is fast (CUDA, CPUs with bf16 instructions): "
+               f"{_precision(device)}; reference: pytorch/examples dcgan loop")
 
 
 def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
@@ -183,8 +190,8 @@ def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
 
     ours_value, reference_value = side_by_side(ours, reference, repeats)
     return row("train_vae", "samples/s", ours_value, reference_value, True, device,
-               f"conv VAE (16-d latent), batch {batch}, {steps} steps; ours: data on the device, NHWC, fused Adam; "
-               "reference: pytorch/examples vae loop")
+               f"conv VAE (16-d latent), batch {batch}, {steps} steps; ours: data on the device, NHWC, fused Adam, "
+               f"bf16 autocast where fast: {_precision(device)}; reference: pytorch/examples vae loop")
 
 
 def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int) -> dict:

@@ -6,9 +6,10 @@
 
 Each variant is the pytorch/examples DCGAN step (the reference of bench/run.py) with some of the
 trainer's speed-ups switched on: D frozen in the generator's step (no weight gradients that the
-next zero_grad throws away), NHWC tensors (channels_last), fused Adam, bfloat16 autocast (CUDA
-only) and torch.compile (with --compile; its compile time is reported apart). Variants alternate
-within each repeat; the figure is the median samples/s, and `ratio` is over the reference.
+next zero_grad throws away), NHWC tensors (channels_last), fused Adam, bfloat16 autocast (CUDA,
+and CPUs with bfloat16 instructions) and torch.compile (with --compile; its compile time is
+reported apart). Variants alternate within each repeat; the figure is the median samples/s, and
+`ratio` is over the reference.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import torch.nn.functional as F
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from genai_demo.device import has_fast_bfloat16  # noqa: E402
 from genai_demo.models import DCGANConfig  # noqa: E402
 from genai_demo.models.gan import DCGAN  # noqa: E402
 from genai_demo.training.gan_trainer import frozen  # noqa: E402
@@ -38,7 +40,7 @@ VARIANTS = {  # name -> the speed-ups it switches on
     "+ fused Adam": {"fused"},
     "all three (our trainer)": {"frozen", "channels_last", "fused"},
 }
-CUDA_VARIANTS = {"all three + bf16 autocast": {"frozen", "channels_last", "fused", "autocast"}}
+BFLOAT16_VARIANTS = {"all three + bf16 autocast": {"frozen", "channels_last", "fused", "autocast"}}
 COMPILE_VARIANTS = {"all + torch.compile": {"frozen", "channels_last", "fused", "compile"}}
 
 
@@ -92,8 +94,8 @@ def main() -> int:
     device = torch.device(args.device)
     batch, steps, repeats = (8, 2, 1) if args.quick else (64, 20, 3)
     variants = dict(VARIANTS)
-    if device.type == "cuda":
-        variants.update(CUDA_VARIANTS)
+    if has_fast_bfloat16(device):  # CUDA, or a CPU with bfloat16 instructions
+        variants.update(BFLOAT16_VARIANTS)
     if args.compile:
         variants.update(COMPILE_VARIANTS)
 
