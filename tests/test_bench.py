@@ -5,8 +5,10 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from conftest import REPO_ROOT
+from genai_demo.device import has_fast_bfloat16
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +35,9 @@ def test_speedups_quick_times_every_variant_against_the_reference(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text())
+    bfloat16 = ["all three + bf16 autocast"] if has_fast_bfloat16(torch.device("cpu")) else []
     assert [row["name"] for row in rows] == ["reference", "+ frozen D in G's step", "+ channels_last",
-                                             "+ fused Adam", "all three (our trainer)"]
+                                             "+ fused Adam", "all three (our trainer)", *bfloat16]
     assert rows[0]["ratio"] == 1.0
     assert all(row["samples_per_second"] > 0 and row["device"] == "cpu" for row in rows)
 
