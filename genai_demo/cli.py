@@ -306,6 +306,8 @@ def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: th
 
     if args.latent_dim is not None:
         raise InvalidInputError("--latent-dim applies to the GANs and the vae only")
+    if args.float32:
+        raise InvalidInputError("--float32 applies to the image models only: the text models always train in float32")
     device = resolve_device(args.device)
     corpus = load_text_corpus(args.corpus)
     log(f"data: {corpus.source}; device: {device}")

@@ -232,6 +232,7 @@ def test_train_tiny_gpt_then_generate_and_eval(tmp_path):
         (["train", "tiny-gpt", "--out", "OUT", "--tokenizer", "char", "--vocab-size", "300"],
          "a char tokenizer takes the corpus's characters"),
         (["train", "dcgan", "--out", "OUT", "--layers", "3"], "--layers applies to char-lstm and tiny-gpt only"),
+        (["train", "char-lstm", "--out", "OUT", "--float32"], "--float32 applies to the image models only"),
         (["train", "tiny-gpt", "--out", "OUT", "--width", "30", "--max-steps", "1"], "divisible by n_head"),
         (["generate", "checkpoints/dcgan-mnist"], "a dcgan does not generate text"),
     ],
