@@ -195,17 +195,21 @@ def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
 
 
 def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int) -> dict:
-    from transformers import PreTrainedTokenizerFast  # noqa: F401 (loads transformers before timing)
-
     from genai_demo.data.text import load_text_corpus
     from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer
     from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
 
     corpus = load_text_corpus("python-code")
     model_settings = dict(n_layer=4, n_embd=128, n_head=4) if batch > 4 else dict(n_layer=1, n_embd=32, n_head=2)
+    # The reference's data, once: fixed windows of the tokenized training text.
+    config = TinyGPTConfig(n_positions=block, **model_settings)
+    train_text, _ = corpus.split()
+    tokenizer = build_tokenizer(train_text, config)
+    ids = torch.tensor(tokenizer(train_text).input_ids)
+    windows = ids[: len(ids) // (block + 1) * (block + 1)].view(-1, block + 1)
 
-    def ours() -> float:
-        return _our_trainer_throughput(lambda out, max_steps, log_every: TextTrainer(
+    def ours() -> float:  # tokens/s (the trainer reports windows/s)
+        return block * _our_trainer_throughput(lambda out, max_steps, log_every: TextTrainer(
             corpus, out, TextTrainingConfig(max_steps=max_steps, batch_size=batch, block_size=block, log_every=log_every,
                                             eval_every=10**6, sample_every=10**6, save_every=10**6),
             "tiny-gpt", model_settings, device), steps)
@@ -213,13 +217,8 @@ def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int)
     def reference() -> float:
         # pytorch/examples style: fixed windows in a TensorDataset, a shuffling DataLoader, AdamW with
         # its default (foreach) kernels, the loss read with .item() every step.
-        config = TinyGPTConfig(n_positions=block, **model_settings)
-        train_text, _ = corpus.split()
-        tokenizer = build_tokenizer(train_text, config)
         torch.manual_seed(0)
         model = build_tiny_gpt(config, tokenizer).to(device).train()
-        ids = torch.tensor(tokenizer(train_text).input_ids)
-        windows = ids[: len(ids) // (block + 1) * (block + 1)].view(-1, block + 1)
         loader = DataLoader(TensorDataset(windows), batch_size=batch, shuffle=True, drop_last=True)
         optimizer = torch.optim.AdamW(model.parameters(), 2e-3, weight_decay=0.01)
 
@@ -232,10 +231,9 @@ def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int)
             optimizer.step()
             return loss.item()
 
-        return _reference_throughput(step, loader, steps, device) * block  # tokens/s
+        return block * _reference_throughput(step, loader, steps, device)  # tokens/s
 
-    ours_tokens = lambda: ours() * block  # noqa: E731 (the trainer reports windows/s)
-    ours_value, reference_value = side_by_side(ours_tokens, reference, repeats)
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
     return row("train_tiny_gpt", "tokens/s", ours_value, reference_value, True, device,
                f"tiny GPT ({model_settings['n_layer']} x {model_settings['n_embd']}, byte-level BPE), batch {batch} x "
                f"{block} tokens, {steps} steps; ours: windows gathered on the device, fused AdamW; reference: "

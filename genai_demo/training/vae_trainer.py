@@ -19,7 +19,7 @@ class VAETrainingConfig(TrainingConfig):
     kl_weight: float = 1.0  # beta of the beta-VAE; 1 optimises the true ELBO
     # bfloat16 autocast runs the networks only; the ELBO's sums over 784 pixels and the KL are in
     # float32 (negative_elbo_terms). Measured on the shipped recipe (AVX-512 BF16 CPU): 98.7 nats
-    # against 98.3 in float32, trained 1.4x faster.
+    # against 98.3 in float32 (speed: bench/run.py's train_vae row).
 
     def __post_init__(self) -> None:
         super().__post_init__()
