@@ -34,6 +34,7 @@ from genai_demo.training.checkpoint import (  # noqa: F401 (TrainingDivergedErro
     load_training_state,
     save_training_state,
 )
+from genai_demo.training.core_shards import CoreShards, shard_count
 from genai_demo.training.distributed import TrainingProcesses
 from genai_demo.training.metrics_log import MetricsLog, read_metrics
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
@@ -66,6 +67,9 @@ class TrainingConfig:
     # fast: CUDA, and CPUs with bfloat16 instructions (elsewhere it is emulated, and slower).
     channels_last: bool = True
     mixed_precision: bool = True
+    # On a CPU, the families whose layers see one sample at a time split each step's batch into one
+    # shard per core, each on its own thread (core_shards.py); False runs the whole batch at once.
+    core_shards: bool = True
 
     def __post_init__(self) -> None:
         limits.EPOCHS.check(self.epochs)
@@ -182,6 +186,10 @@ class ImageTrainer:
         self.mixed_precision = (self.config.mixed_precision and has_fast_bfloat16(self.device)
                                 and (self.device.type != "cpu" or self.bfloat16_on_cpu))
         self.optimizers = self.build_optimizers()
+        self.core_shards = CoreShards(
+            shard_count(self.device, self.config.batch_size, self.model, self.processes.count)
+            if self.config.core_shards else 1
+        )
         self.ema = None
         if self.config.ema_decay is not None:
             from diffusers.training_utils import EMAModel  # diffusers loads only when asked for
@@ -233,6 +241,12 @@ class ImageTrainer:
 
     def train(self) -> Iterator[TrainingEvent]:
         """Run until `total_steps` or the stop flag; yield events; leave a loadable folder."""
+        try:
+            yield from self._train_events()
+        finally:  # also when the caller stops iterating early or a step fails
+            self.core_shards.close()
+
+    def _train_events(self) -> Iterator[TrainingEvent]:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         config = self.config
         # Indexing a batch out of NHWC data keeps it NHWC.
@@ -251,6 +265,7 @@ class ImageTrainer:
         if self.step == 0 and main:
             yield self._save_sample_grid()
             window_start = time.perf_counter()  # samples/s counts training steps only
+        self.core_shards.engage()
         while self.step < self.total_steps and not self.processes.any(self.stop_event.is_set()):
             epoch, batch_index = divmod(self.step, self.steps_per_epoch)
             if epoch != permutation_epoch:
@@ -272,7 +287,8 @@ class ImageTrainer:
                         "the last saved checkpoint is kept: try a lower learning rate"
                     )
                 if eval_due and main:
-                    means.update(self._measure_quality(self.elapsed_before_resume + now - run_start))
+                    with self.core_shards.paused():
+                        means.update(self._measure_quality(self.elapsed_before_resume + now - run_start))
                 self.last_losses = means
                 event = ProgressEvent(
                     step=self.step,
@@ -289,14 +305,16 @@ class ImageTrainer:
                 steps_in_window = 0
                 window_start = time.perf_counter()
             pause_start = time.perf_counter()
-            if self.step % config.sample_every == 0 and main:
-                yield self._save_sample_grid()
-            if self.step % config.save_every == 0 and self.step < self.total_steps:
-                if main:
-                    yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
-                self.processes.wait_for_everyone()
+            with self.core_shards.paused():
+                if self.step % config.sample_every == 0 and main:
+                    yield self._save_sample_grid()
+                if self.step % config.save_every == 0 and self.step < self.total_steps:
+                    if main:
+                        yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+                    self.processes.wait_for_everyone()
             window_start += time.perf_counter() - pause_start  # samples/s counts training steps only
 
+        self.core_shards.close()
         stopped = self.step < self.total_steps
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
         self.processes.check_in_sync(self.model)

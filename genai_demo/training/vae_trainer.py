@@ -51,17 +51,21 @@ class VAETrainer(ImageTrainer):
         return {"elbo": ELBOTerms(self.model)}
 
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
-        noise = torch.randn(
-            len(real_images), self.model_config.latent_dim, generator=self.noise_generator, device=self.device
-        )
-        with self.autocast():
-            reconstruction, kl = self.networks["elbo"](real_images, noise)
-        reconstruction, kl = reconstruction.mean(), kl.mean()
-        loss = reconstruction + self.config.kl_weight * kl
+        batch_size = len(real_images)
+        noise = torch.randn(batch_size, self.model_config.latent_dim, generator=self.noise_generator, device=self.device)
+
+        def shard_step(images: torch.Tensor, shard_noise: torch.Tensor) -> torch.Tensor:
+            with self.autocast():
+                reconstruction, kl = self.networks["elbo"](images, shard_noise)
+            # Each shard's share of the batch means, so the shards' gradients sum to the batch's.
+            reconstruction, kl = reconstruction.sum() / batch_size, kl.sum() / batch_size
+            (reconstruction + self.config.kl_weight * kl).backward()
+            return torch.stack([reconstruction, kl]).detach()
+
         self.optimizers["vae"].zero_grad(set_to_none=True)
-        loss.backward()
+        reconstruction, kl = sum(self.core_shards.run(shard_step, real_images, noise))
         self.optimizers["vae"].step()
-        return torch.stack([loss, reconstruction, kl, reconstruction + kl]).detach()
+        return torch.stack([reconstruction + self.config.kl_weight * kl, reconstruction, kl, reconstruction + kl])
 
     def optimizer_summary(self) -> str:
         return f"Adam(lr={self.config.learning_rate:g}), KL weight {self.config.kl_weight:g}, {self.precision_summary()}"
