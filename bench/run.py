@@ -103,6 +103,13 @@ def _precision(device) -> str:
     return "bf16 here" if has_fast_bfloat16(device) else "float32 here"
 
 
+def _core_shards(device, batch: int) -> str:
+    from genai_demo.training.core_shards import shard_count
+
+    count = shard_count(device, batch, torch.nn.Identity())
+    return f"the batch in {count} per-core shards" if count > 1 else "the batch whole (no per-core shards here)"
+
+
 def _plain_dcgan_step(model: DCGAN, device) -> Callable[[torch.Tensor], float]:
     """The pytorch/examples DCGAN training step on `model`: Adam(2e-4, (0.5, 0.999)) for both networks,
     D's weight gradients computed in G's step too, the losses read with .item() every step.
@@ -190,8 +197,9 @@ def bench_vae_training(device, steps: int, batch: int, repeats: int) -> dict:
 
     ours_value, reference_value = side_by_side(ours, reference, repeats)
     return row("train_vae", "samples/s", ours_value, reference_value, True, device,
-               f"conv VAE (16-d latent), batch {batch}, {steps} steps; ours: data on the device, NHWC, fused Adam, "
-               f"bf16 autocast where fast: {_precision(device)}; reference: pytorch/examples vae loop")
+               f"conv VAE (16-d latent), batch {batch}, {steps} steps; ours: data on the device, NHWC, "
+               f"{_core_shards(device, batch)}, fused Adam, bf16 autocast where fast: {_precision(device)}; "
+               "reference: pytorch/examples vae loop")
 
 
 def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int) -> dict:
@@ -236,7 +244,8 @@ def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int)
     ours_value, reference_value = side_by_side(ours, reference, repeats)
     return row("train_tiny_gpt", "tokens/s", ours_value, reference_value, True, device,
                f"tiny GPT ({model_settings['n_layer']} x {model_settings['n_embd']}, byte-level BPE), batch {batch} x "
-               f"{block} tokens, {steps} steps; ours: windows gathered on the device, fused AdamW; reference: "
+               f"{block} tokens, {steps} steps; ours: windows gathered on the device, {_core_shards(device, batch)}, "
+               "fused AdamW; reference: "
                "DataLoader over fixed windows, default AdamW")
 
 

@@ -5,17 +5,18 @@ MNIST models split badly that way: on 2 cores the VAE's step ran at 79% of twice
 speed, and slower still when a shared host took a core away, since every kernel waits for its
 slowest thread. `CoreShards` instead splits the batch into one shard per core and runs each shard's
 forward and backward on its own thread with one-thread kernels (PyTorch releases the GIL inside
-its ops and its backward); autograd sums the shards' weight gradients into `.grad` under a lock,
-and the optimizer steps once. The step is the same sum as on the whole batch, to float rounding,
-for networks whose layers see one sample at a time: layers that pool statistics across the batch
-(BatchNorm) would see a shard instead, so `shard_count` gives those one shard.
+its ops and its backward); the shards' weight gradients are summed in shard order (so a seeded
+run repeats exactly) and the optimizer steps once. The step is the whole batch's step, to float
+rounding, for networks whose layers see one sample at a time and draw no random numbers: layers
+that pool statistics across the batch (BatchNorm) would see a shard instead, and dropout would draw
+its masks in whichever order the threads run, so `shard_count` gives those networks one shard.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import torch
 from torch import nn
@@ -26,16 +27,24 @@ MIN_SHARD_SIZE = 16  # smaller shards spend more on the Python of their forward 
 MAX_SHARDS = 4  # measured gains are on 2 cores; past a few shards the GIL-bound Python adds up
 
 
-def has_batch_statistics(model: nn.Module) -> bool:
-    """True when some layer's output for one sample depends on the others in its batch."""
-    return any(isinstance(module, nn.modules.batchnorm._BatchNorm) for module in model.modules())
+def shards_change_the_step(model: nn.Module) -> bool:
+    """True when some layer's output for a sample depends on the rest of its batch (BatchNorm) or
+    on random numbers (dropout, also between the layers of an LSTM)."""
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            return True
+        if isinstance(module, nn.modules.dropout._DropoutNd) and module.p > 0:
+            return True
+        if isinstance(module, nn.RNNBase) and module.dropout > 0:
+            return True
+    return False
 
 
 def shard_count(device: torch.device, batch_size: int, model: nn.Module, processes: int = 1) -> int:
     """How many shards a step of `model` is split into: one per CPU thread PyTorch would use,
     within the limits above; 1 (no threads) on accelerators, under several training processes
-    (each already trains a share of the batch) and for models with batch statistics."""
-    if device.type != "cpu" or processes > 1 or has_batch_statistics(model):
+    (each already trains a share of the batch) and where shards would change the step."""
+    if device.type != "cpu" or processes > 1 or shards_change_the_step(model):
         return 1
     return max(1, min(torch.get_num_threads(), MAX_SHARDS, batch_size // MIN_SHARD_SIZE))
 
@@ -93,6 +102,35 @@ class CoreShards:
         finally:
             if engaged_here:
                 self.release()
+
+    def backward(self, shard_loss: Callable[..., tuple[torch.Tensor, Result]], parameters: Iterable[nn.Parameter],
+                 *tensors: torch.Tensor) -> list[Result]:
+        """Backpropagate each shard's loss into the parameters' `.grad`, as one backward of the sum
+        of the shards' losses would; return what each shard reports beside its loss.
+
+        shard_loss(*shard) -> (loss, report): the loss is the shard's share of the batch's loss
+        (a sum over its samples divided by the batch size, not a mean over the shard).
+        """
+        if self.count == 1:
+            loss, report = shard_loss(*tensors)
+            loss.backward()  # on this thread: hooks such as data-parallel all-reduces fire as usual
+            return [report]
+        trained = [parameter for parameter in parameters if parameter.requires_grad]
+
+        def shard_gradients(*shard: torch.Tensor) -> tuple[tuple[torch.Tensor | None, ...], Result]:
+            loss, report = shard_loss(*shard)
+            return torch.autograd.grad(loss, trained, allow_unused=True), report
+
+        results = self.run(shard_gradients, *tensors)
+        for index, parameter in enumerate(trained):
+            total = None
+            for gradients, _ in results:  # in shard order, whichever shard finished first
+                gradient = gradients[index]
+                if gradient is not None:
+                    total = gradient if total is None else total.add_(gradient)
+            if total is not None:
+                parameter.grad = total if parameter.grad is None else parameter.grad.add_(total)
+        return [report for _, report in results]
 
     def close(self) -> None:
         self.release()

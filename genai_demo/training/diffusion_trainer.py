@@ -46,15 +46,22 @@ class DiffusionTrainer(ImageTrainer):
             generator=self.noise_generator, device=self.device,
         )
         noisy_images = scheduler.add_noise(real_images, noise, timesteps)
-        class_labels = real_labels if self.model.is_conditional else None
-        with self.autocast():
-            predicted_noise = self.networks["unet"](noisy_images, timesteps, class_labels=class_labels).sample
-        loss = F.mse_loss(predicted_noise.float(), noise)
+        batch_elements = noise.numel()
+
+        def shard_loss(shard_images, shard_timesteps, shard_noise, shard_labels) -> tuple[torch.Tensor, torch.Tensor]:
+            class_labels = shard_labels if self.model.is_conditional else None
+            with self.autocast():
+                predicted_noise = self.networks["unet"](shard_images, shard_timesteps, class_labels=class_labels).sample
+            # The shard's share of the batch's mean squared error.
+            loss = F.mse_loss(predicted_noise.float(), shard_noise, reduction="sum") / batch_elements
+            return loss, loss.detach()
+
         self.optimizers["unet"].zero_grad(set_to_none=True)
-        loss.backward()
+        loss = sum(self.core_shards.backward(shard_loss, self.model.unet.parameters(),
+                                             noisy_images, timesteps, noise, real_labels))
         self.optimizers["unet"].step()
         self.after_optimizer_step()
-        return loss.detach().view(1)
+        return loss.view(1)
 
     def trained_networks(self) -> dict[str, torch.nn.Module]:
         return {"unet": self.model.unet}

@@ -29,6 +29,7 @@ from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer, tokenizer_kind
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
+from genai_demo.training.core_shards import CoreShards, shard_count
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError, fused_optimizer_options
 from genai_demo.training.distributed import TrainingProcesses
@@ -53,6 +54,9 @@ class TextTrainingConfig:
     save_every: int = 1000
     gradient_clip: float = 1.0
     warmup_steps: int = 100  # then cosine decay to 10% of the learning rate at max_steps
+    # On a CPU, models without dropout split each step's batch into one shard per core, each on
+    # its own thread (core_shards.py); False runs the whole batch at once.
+    core_shards: bool = True
 
     def __post_init__(self) -> None:
         limits.MAX_STEPS.check(self.max_steps)
@@ -174,6 +178,10 @@ class TextTrainer:
             self.train_ids = torch.tensor(self.tokenizer(train_text).input_ids, dtype=torch.long)
         self.model.to(self.device)
         self.networks = {"model": self.processes.wrap(self.model)}
+        self.core_shards = CoreShards(
+            shard_count(self.device, self.config.batch_size, self.model, self.processes.count)
+            if self.config.core_shards else 1
+        )
         self.optimizer = torch.optim.AdamW(self.model.parameters(), self.config.learning_rate, weight_decay=0.01,
                                            **fused_optimizer_options(self.device))
         self.batch_generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
@@ -215,6 +223,13 @@ class TextTrainer:
     # -- the loop -----------------------------------------------------------------------------
 
     def train(self) -> Iterator[TrainingEvent]:
+        """Run until `max_steps` or the stop flag; yield events; leave a loadable folder."""
+        try:
+            yield from self._train_events()
+        finally:  # also when the caller stops iterating early or a step fails
+            self.core_shards.close()
+
+    def _train_events(self) -> Iterator[TrainingEvent]:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         config = self.config
         self.model.train()
@@ -224,6 +239,7 @@ class TextTrainer:
         offsets_range = len(self.train_ids) - block - 1
         window_positions = torch.arange(block + 1, device=self.device)
         main = self.processes.is_main  # only the main process writes files and reports
+        self.core_shards.engage()
         while self.step < config.max_steps and not self.processes.any(self.stop_event.is_set()):
             # Every process draws the same global batch of windows and trains on its share of it.
             offsets = torch.randint(0, offsets_range, (config.batch_size,), generator=self.batch_generator)
@@ -232,13 +248,20 @@ class TextTrainer:
             windows = self.train_ids[offsets.to(self.device)[:, None] + window_positions]
             for group in self.optimizer.param_groups:
                 group["lr"] = self.learning_rate_at(self.step)
-            logits = self._logits(windows[:, :-1])
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), windows[:, 1:].reshape(-1))
+            targets_in_batch = windows[:, 1:].numel()
+
+            def shard_loss(shard_windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                logits = self._logits(shard_windows[:, :-1])
+                # The shard's share of the batch's mean cross-entropy.
+                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), shard_windows[:, 1:].reshape(-1),
+                                       reduction="sum") / targets_in_batch
+                return loss, loss.detach()
+
             self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            loss = sum(self.core_shards.backward(shard_loss, self.model.parameters(), windows))
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.gradient_clip)
             self.optimizer.step()
-            loss_sum += loss.detach()
+            loss_sum += loss
             steps_in_window += 1
             self.step += 1
             log_due = self.step % config.log_every == 0 or self.step == config.max_steps
@@ -250,11 +273,12 @@ class TextTrainer:
                 now = time.perf_counter()
                 losses = {"loss": mean_loss}
                 if eval_due and main:
-                    losses["val_bits_per_char"] = self.validation_bits_per_char()
-                    if losses["val_bits_per_char"] < self.best_metric:
-                        self.best_metric = losses["val_bits_per_char"]
-                        self._save_model(self.output_dir / BEST_DIR,
-                                         build_model_card(self._training_facts(self.elapsed_before_resume + now - run_start)))
+                    with self.core_shards.paused():
+                        losses["val_bits_per_char"] = self.validation_bits_per_char()
+                        if losses["val_bits_per_char"] < self.best_metric:
+                            self.best_metric = losses["val_bits_per_char"]
+                            self._save_model(self.output_dir / BEST_DIR, build_model_card(
+                                self._training_facts(self.elapsed_before_resume + now - run_start)))
                 self.last_losses = {**self.last_losses, **losses}
                 event = ProgressEvent(
                     step=self.step, total_steps=config.max_steps, epoch=0, losses=losses,
@@ -266,12 +290,14 @@ class TextTrainer:
                     yield event
                 loss_sum.zero_()
                 steps_in_window, window_start = 0, time.perf_counter()
-            if (self.step % config.sample_every == 0 or self.step == config.max_steps) and main:
-                yield self._sample_event()
-            if self.step % config.save_every == 0 and self.step < config.max_steps:
-                if main:
-                    yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
-                self.processes.wait_for_everyone()
+            with self.core_shards.paused():
+                if (self.step % config.sample_every == 0 or self.step == config.max_steps) and main:
+                    yield self._sample_event()
+                if self.step % config.save_every == 0 and self.step < config.max_steps:
+                    if main:
+                        yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
+                    self.processes.wait_for_everyone()
+        self.core_shards.close()
         self.processes.check_in_sync(self.model)
         elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
         if main:

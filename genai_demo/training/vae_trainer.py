@@ -54,16 +54,15 @@ class VAETrainer(ImageTrainer):
         batch_size = len(real_images)
         noise = torch.randn(batch_size, self.model_config.latent_dim, generator=self.noise_generator, device=self.device)
 
-        def shard_step(images: torch.Tensor, shard_noise: torch.Tensor) -> torch.Tensor:
+        def shard_loss(images: torch.Tensor, shard_noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             with self.autocast():
                 reconstruction, kl = self.networks["elbo"](images, shard_noise)
-            # Each shard's share of the batch means, so the shards' gradients sum to the batch's.
+            # The shard's share of the batch means, so the shards' gradients sum to the batch's.
             reconstruction, kl = reconstruction.sum() / batch_size, kl.sum() / batch_size
-            (reconstruction + self.config.kl_weight * kl).backward()
-            return torch.stack([reconstruction, kl]).detach()
+            return reconstruction + self.config.kl_weight * kl, torch.stack([reconstruction, kl]).detach()
 
         self.optimizers["vae"].zero_grad(set_to_none=True)
-        reconstruction, kl = sum(self.core_shards.run(shard_step, real_images, noise))
+        reconstruction, kl = sum(self.core_shards.backward(shard_loss, self.model.parameters(), real_images, noise))
         self.optimizers["vae"].step()
         return torch.stack([reconstruction + self.config.kl_weight * kl, reconstruction, kl, reconstruction + kl])
 
