@@ -33,6 +33,7 @@ class DiffusionTrainer(ImageTrainer):
     bfloat16_on_cpu = False
     loss_names = ("loss",)  # noise-prediction MSE
     default_model_type = "ddpm"
+    steps_in_core_shards = True
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"unet": torch.optim.AdamW(self.model.unet.parameters(), self.config.learning_rate, weight_decay=0.0,

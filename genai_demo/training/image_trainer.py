@@ -111,6 +111,9 @@ class ImageTrainer:
     # Whether this family's step runs faster in bfloat16 on a CPU with bfloat16 instructions
     # (measured per family: bench/speedups.py for the DCGAN).
     bfloat16_on_cpu: bool = True
+    # Whether this family's step runs through `self.core_shards` (the others never engage it, so
+    # their kernels keep every thread).
+    steps_in_core_shards: bool = False
 
     def __init__(
         self,
@@ -188,7 +191,7 @@ class ImageTrainer:
         self.optimizers = self.build_optimizers()
         self.core_shards = CoreShards(
             shard_count(self.device, self.config.batch_size, self.model, self.processes.count)
-            if self.config.core_shards else 1
+            if self.config.core_shards and self.steps_in_core_shards else 1
         )
         self.ema = None
         if self.config.ema_decay is not None:

@@ -42,6 +42,7 @@ class VAETrainer(ImageTrainer):
     config_class = VAETrainingConfig
     loss_names = ("loss", "reconstruction", "kl", "negative_elbo")  # nats per image
     default_model_type = "vae"
+    steps_in_core_shards = True
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"vae": torch.optim.Adam(self.model.parameters(), self.config.learning_rate,

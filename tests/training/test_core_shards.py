@@ -181,3 +181,19 @@ def test_a_char_lstm_with_dropout_between_layers_is_not_sharded(tmp_path, two_th
     trainer = TextTrainer(corpus, tmp_path, TextTrainingConfig(max_steps=1, batch_size=32, block_size=32), "char-lstm",
                           dict(embedding_dim=16, hidden_size=32, num_layers=2, dropout=0.1))
     assert trainer.core_shards.count == 1
+
+
+def test_families_whose_steps_do_not_use_shards_keep_every_thread(tiny_dataset, tmp_path, tiny_dcgan_config, two_threads,
+                                                                  monkeypatch):
+    """Even where shards would be exact, a family whose step does not run through them never
+    engages them (that would run its whole batch on one thread)."""
+    from genai_demo.training import GANTrainer, GANTrainingConfig
+    from genai_demo.training import image_trainer
+
+    monkeypatch.setattr(image_trainer, "shard_count", lambda *args: 2)
+    config = GANTrainingConfig(max_steps=2, batch_size=64, log_every=1, sample_every=1000, save_every=1000)
+    trainer = GANTrainer(tiny_dataset, tmp_path / "gan", config, model_config=tiny_dcgan_config, model_type="dcgan")
+    assert trainer.core_shards.count == 1
+    assert all(torch.get_num_threads() == 2 for _ in trainer.train())
+    vae = VAETrainer(tiny_dataset, tmp_path / "vae", VAETrainingConfig(max_steps=1), model_config=TINY_VAE)
+    assert vae.core_shards.count == 2
