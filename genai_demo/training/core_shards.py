@@ -55,7 +55,7 @@ class CoreShards:
     While engaged, PyTorch's kernels run on one thread, in the shards' threads and in this one:
     a kernel of this thread on all cores between steps (a batch gather) would leave an OpenMP
     thread spinning for a while on the core a shard needs. Measured in the VAE trainer on 2 cores:
-    1.52x the reference loop's speed engaged for the whole loop, 1.06x switching per step.
+    1.52x the reference loop's speed engaged for the whole loop, 1.06x engaged for each step alone.
     """
 
     def __init__(self, count: int):
