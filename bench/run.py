@@ -245,8 +245,7 @@ def bench_gpt_training(device, steps: int, batch: int, block: int, repeats: int)
     return row("train_tiny_gpt", "tokens/s", ours_value, reference_value, True, device,
                f"tiny GPT ({model_settings['n_layer']} x {model_settings['n_embd']}, byte-level BPE), batch {batch} x "
                f"{block} tokens, {steps} steps; ours: windows gathered on the device, {_core_shards(device, batch)}, "
-               "fused AdamW; reference: "
-               "DataLoader over fixed windows, default AdamW")
+               "fused AdamW; reference: DataLoader over fixed windows, default AdamW")
 
 
 # -- time to quality -----------------------------------------------------------------------------

@@ -63,6 +63,12 @@ class CoreShards:
         self._pool: ThreadPoolExecutor | None = None
         self._saved_threads: int | None = None
 
+    @classmethod
+    def for_training(cls, wanted: bool, device: torch.device, batch_size: int, model: nn.Module,
+                     processes: int) -> CoreShards:
+        """The shards a trainer's steps run on: `shard_count` of them when wanted, else one."""
+        return cls(shard_count(device, batch_size, model, processes) if wanted else 1)
+
     def engage(self) -> None:
         """One kernel thread per shard from now until `release` (nothing to do with one shard)."""
         if self.count > 1 and self._saved_threads is None:

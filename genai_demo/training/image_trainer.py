@@ -34,7 +34,7 @@ from genai_demo.training.checkpoint import (  # noqa: F401 (TrainingDivergedErro
     load_training_state,
     save_training_state,
 )
-from genai_demo.training.core_shards import CoreShards, shard_count
+from genai_demo.training.core_shards import CoreShards
 from genai_demo.training.distributed import TrainingProcesses
 from genai_demo.training.metrics_log import MetricsLog, read_metrics
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
@@ -189,10 +189,8 @@ class ImageTrainer:
         self.mixed_precision = (self.config.mixed_precision and has_fast_bfloat16(self.device)
                                 and (self.device.type != "cpu" or self.bfloat16_on_cpu))
         self.optimizers = self.build_optimizers()
-        self.core_shards = CoreShards(
-            shard_count(self.device, self.config.batch_size, self.model, self.processes.count)
-            if self.config.core_shards and self.steps_in_core_shards else 1
-        )
+        self.core_shards = CoreShards.for_training(self.config.core_shards and self.steps_in_core_shards, self.device,
+                                                   self.config.batch_size, self.model, self.processes.count)
         self.ema = None
         if self.config.ema_decay is not None:
             from diffusers.training_utils import EMAModel  # diffusers loads only when asked for

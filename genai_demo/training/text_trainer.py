@@ -29,7 +29,7 @@ from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer, tokenizer_kind
 from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
-from genai_demo.training.core_shards import CoreShards, shard_count
+from genai_demo.training.core_shards import CoreShards
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError, fused_optimizer_options
 from genai_demo.training.distributed import TrainingProcesses
@@ -178,10 +178,8 @@ class TextTrainer:
             self.train_ids = torch.tensor(self.tokenizer(train_text).input_ids, dtype=torch.long)
         self.model.to(self.device)
         self.networks = {"model": self.processes.wrap(self.model)}
-        self.core_shards = CoreShards(
-            shard_count(self.device, self.config.batch_size, self.model, self.processes.count)
-            if self.config.core_shards else 1
-        )
+        self.core_shards = CoreShards.for_training(self.config.core_shards, self.device, self.config.batch_size,
+                                                   self.model, self.processes.count)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), self.config.learning_rate, weight_decay=0.01,
                                            **fused_optimizer_options(self.device))
         self.batch_generator = torch.Generator(device="cpu").manual_seed(self.config.seed)

@@ -187,10 +187,9 @@ def test_families_whose_steps_do_not_use_shards_keep_every_thread(tiny_dataset, 
                                                                   monkeypatch):
     """Even where shards would be exact, a family whose step does not run through them never
     engages them (that would run its whole batch on one thread)."""
-    from genai_demo.training import GANTrainer, GANTrainingConfig
-    from genai_demo.training import image_trainer
+    from genai_demo.training import GANTrainer, GANTrainingConfig, core_shards
 
-    monkeypatch.setattr(image_trainer, "shard_count", lambda *args: 2)
+    monkeypatch.setattr(core_shards, "shard_count", lambda *args: 2)
     config = GANTrainingConfig(max_steps=2, batch_size=64, log_every=1, sample_every=1000, save_every=1000)
     trainer = GANTrainer(tiny_dataset, tmp_path / "gan", config, model_config=tiny_dcgan_config, model_type="dcgan")
     assert trainer.core_shards.count == 1
