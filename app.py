@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     except (GenaiDemoError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    from genai_demo.hub.registry import user_models_dir
-    from genai_demo.training.jobs import JobManager
+    from genai_demo.folders.registry import user_models_dir
+    from genai_demo.jobs import JobManager
 
     state = AppState(device=device, jobs=JobManager(user_models_dir(), max_running=args.max_training_jobs),
                      admin_token=args.admin_token or None, read_only=args.read_only)

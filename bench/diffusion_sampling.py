@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from diffusers import DDIMPipeline, DDIMScheduler  # noqa: E402
 
-from genai_demo.hub.model_folder import load_model_folder  # noqa: E402
+from genai_demo.folders.model_folder import load_model_folder  # noqa: E402
 from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel  # noqa: E402
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from genai_demo.training.jobs import JobManager  # noqa: E402
+from genai_demo.jobs import JobManager  # noqa: E402
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from genai_demo.training.metrics_log import read_metrics  # noqa: E402
+from genai_demo.metrics_log import read_metrics  # noqa: E402
 
 
 def main() -> int:

@@ -314,7 +314,7 @@ def _ours_until_quality(data, probe, device, eval_every: int, budget_seconds: fl
 
 def bench_time_to_quality(device, budget_seconds: float, eval_every: int, num_samples: int) -> dict:
     """Wall time until classifier-FID <= 3x the floor, ours vs the reference loop (one run each)."""
-    from genai_demo.training.quality import ImageQualityProbe
+    from genai_demo.metrics.quality import ImageQualityProbe
 
     data = load_image_dataset("mnist", split="train", source="embedded")
     probe = ImageQualityProbe.for_training(data, "embedded", num_samples, 0, device)

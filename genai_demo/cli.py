@@ -231,7 +231,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from genai_demo.device import resolve_device
     from genai_demo.evaluation import evaluate_model_folder
     from genai_demo.io_utils import atomic_write_json
-    from genai_demo.training.quality import shipped_classifier
+    from genai_demo.metrics.quality import shipped_classifier
 
     args.classifier = args.classifier or shipped_classifier(args.dataset)
 
@@ -432,7 +432,7 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
             raise InvalidInputError(str(error)) from None
     quality_probe = None
     if args.eval_every:
-        from genai_demo.training.quality import ImageQualityProbe
+        from genai_demo.metrics.quality import ImageQualityProbe
 
         quality_probe = ImageQualityProbe.for_training(dataset, args.data_source, args.eval_samples, args.seed, device,
                                                        args.eval_classifier)
@@ -573,7 +573,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_hub_command(args: argparse.Namespace) -> int:
-    from genai_demo.hub.registry import describe_model, discover_models, user_models_dir
+    from genai_demo.folders.registry import describe_model, discover_models, user_models_dir
 
     if args.command == "pull":
         from genai_demo.hub.hub_models import pull_model

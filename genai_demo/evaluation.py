@@ -10,10 +10,10 @@ import torch
 from genai_demo.data import load_image_dataset
 from genai_demo.errors import InvalidInputError
 from genai_demo.generation import load_cached_model
-from genai_demo.hub.model_folder import read_model_config
+from genai_demo.folders.model_folder import read_model_config
 from genai_demo.models.vae import negative_elbo_terms
-from genai_demo.training.classifier_trainer import classification_accuracy
-from genai_demo.training.quality import ImageQualityProbe
+from genai_demo.metrics.accuracy import classification_accuracy
+from genai_demo.metrics.quality import ImageQualityProbe
 
 
 # Bump when a figure's definition changes (classifier, sample count rules, bits-per-char scoring):
@@ -26,7 +26,7 @@ def save_eval_results(model_dir: str | Path, results: dict) -> Path:
     model card read them; paths are dropped, as they mean nothing on another machine."""
     import datetime
 
-    from genai_demo.hub.registry import EVAL_RESULTS_NAME
+    from genai_demo.folders.registry import EVAL_RESULTS_NAME
     from genai_demo.io_utils import atomic_write_json
 
     path = Path(model_dir) / EVAL_RESULTS_NAME
@@ -142,7 +142,7 @@ def vae_negative_elbo(model, test_set, seed: int, device: torch.device) -> dict[
 def evaluate_text_model(model_dir: str | Path, corpus_name: str, device: torch.device) -> dict[str, float | int | str]:
     """Validation bits per character on the corpus's held-out text, and a character bigram's."""
     from genai_demo.data.text import load_text_corpus
-    from genai_demo.training.text_trainer import bigram_bits_per_char, validation_bits_per_char
+    from genai_demo.metrics.bits_per_char import bigram_bits_per_char, validation_bits_per_char
 
     corpus = load_text_corpus(corpus_name)
     train_text, validation_text = corpus.split()
@@ -174,7 +174,7 @@ def eval_settings(num_samples: int, seed: int, dataset: str, classifier_dir, cor
 
 def _cached_figures(model_dir: Path, settings: dict, keys: tuple[str, ...]) -> dict | None:
     """Figures cached by an earlier evaluation with the same settings and metric version, or None."""
-    from genai_demo.hub.registry import read_eval_results
+    from genai_demo.folders.registry import read_eval_results
 
     cached = read_eval_results(model_dir)
     if cached.get("metric_version") == EVAL_METRIC_VERSION and cached.get("settings") == settings and all(
@@ -199,7 +199,7 @@ def _cached_or_measured(model_dir: Path, settings: dict, keys: tuple[str, ...], 
 
 def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
     """Merge into eval_results.json (a VAE keeps its ELBO beside its FID); a read-only folder is skipped."""
-    from genai_demo.hub.registry import read_eval_results
+    from genai_demo.folders.registry import read_eval_results
 
     try:
         save_eval_results(model_dir, {**read_eval_results(model_dir), **figures, "settings": settings})
@@ -234,8 +234,8 @@ def compare_image_models(
     """One row per model: classifier-FID against one shared real slice (so the rows compare), its
     floor, class accuracy for conditional models, parameters, size, and 64-sample time. Figures
     come from the folder's cache when it was measured with these settings."""
-    from genai_demo.hub.registry import count_parameters, model_files
-    from genai_demo.training.quality import shipped_classifier
+    from genai_demo.folders.registry import count_parameters, model_files
+    from genai_demo.metrics.quality import shipped_classifier
 
     classifier_dir = Path(classifier_dir or shipped_classifier(dataset_name))
     settings = eval_settings(num_samples, seed, dataset_name, classifier_dir, None, {})

@@ -12,7 +12,7 @@ from torch import nn
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
-from genai_demo.hub.model_folder import load_model_folder, weights_path
+from genai_demo.folders.model_folder import load_model_folder, weights_path
 from genai_demo.images import make_grid
 
 _CACHE_SIZE = 4

@@ -180,8 +180,8 @@ def hub_cache(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def user_diffusion_model() -> str:
     """A tiny random diffusion pipeline in the user models folder, which the app lists and loads."""
-    from genai_demo.hub.model_folder import save_model_folder
-    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.folders.model_folder import save_model_folder
+    from genai_demo.folders.registry import user_models_dir
     from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
 
     torch.manual_seed(0)
@@ -194,7 +194,7 @@ def user_diffusion_model() -> str:
 def user_text_model() -> str:
     """A tiny char LSTM in the user models folder, trained for a few steps on Python code."""
     from genai_demo.data.text import TextCorpus, load_text_corpus
-    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.folders.registry import user_models_dir
     from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
 
     corpus = TextCorpus("python-code", load_text_corpus("python-code").text[:20_000], "test slice")
@@ -209,9 +209,9 @@ def user_text_model() -> str:
 def slow_text_model() -> str:
     """A wide 4-layer char LSTM (untrained): 2,048 tokens take tens of seconds on a CPU, so a
     Stop test can tell a stopped stream from a finished one on any machine."""
-    from genai_demo.hub.registry import user_models_dir
+    from genai_demo.folders.registry import user_models_dir
     from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
-    from genai_demo.hub.model_folder import save_model_folder
+    from genai_demo.folders.model_folder import save_model_folder
 
     config = CharLSTMConfig.for_text("abcdefghijklmnopqrstuvwxyz \n", embedding_dim=32, hidden_size=512, num_layers=4)
     save_model_folder(user_models_dir() / "slow-char-lstm-test", CharLSTM(config), card_text="# slow test model\n")

@@ -7,8 +7,8 @@ import torch
 
 from genai_demo.data import dataset_availability
 from genai_demo.evaluation import CARD_SECTION_START, evaluate_model_folder
-from genai_demo.hub.model_folder import read_model_config
-from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
+from genai_demo.folders.model_folder import read_model_config
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS
 
 # The fast ones: a diffusion model's 500 samples take minutes on two cores; it is re-checked by hand.
 SLOW = {"ddpm"}  # read_model_config names a diffusers pipeline folder "ddpm"

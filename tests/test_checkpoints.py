@@ -4,7 +4,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from genai_demo.hub import load_model_folder
-from genai_demo.hub.registry import discover_models
+from genai_demo.folders.registry import discover_models
 from genai_demo.models import IMAGE_GENERATOR_CLASSES
 from genai_demo.text_generation import SamplingSettings, stream_text
 

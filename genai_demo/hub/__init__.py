@@ -1,5 +1,8 @@
-"""Model folders: save/load in the Hugging Face layout, the local registry, model cards."""
+"""The Hugging Face Hub: pull models into the local registry, push model folders with their cards.
 
-from genai_demo.hub.model_folder import load_model_folder, read_model_config, save_model_folder
+`load_model_folder` is re-exported here because model cards show `from genai_demo.hub import load_model_folder`.
+"""
+
+from genai_demo.folders.model_folder import load_model_folder, read_model_config, save_model_folder
 
 __all__ = ["load_model_folder", "read_model_config", "save_model_folder"]

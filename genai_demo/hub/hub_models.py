@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from genai_demo.errors import InvalidInputError, ModelLoadError
+from genai_demo.folders.model_folder import HUB_SOURCE_NAME, PICKLE_SUFFIXES, hub_source, read_model_config
 
 # Seconds to wait for the Hub's answer before falling back to the cache: an unreachable Hub
 # must give a clear message in under 10 s.
@@ -143,7 +144,6 @@ def download_diffusion_pipeline(repo_id: str, local_files_only: bool = False) ->
 # What a pull fetches: weights, configs, tokenizers, the card and its images, metrics. Never code
 # and never pickles, so nothing fetched can run.
 PULL_PATTERNS = ["*.safetensors", "*.json", "*.jsonl", "tokenizer*", "*.model", "*.txt", "*.md", "*.png"]
-HUB_SOURCE_NAME = "hub_source.json"  # where a pulled folder came from (a pushed card's base_model)
 
 
 def pulled_folder_name(repo_id: str) -> str:
@@ -171,8 +171,6 @@ def pull_model(
     The folder must be one the app can load (checked before it is added); pulling the same repo
     again replaces the earlier copy, and a user folder of that name from elsewhere is never overwritten.
     """
-    from genai_demo.hub.model_folder import PICKLE_SUFFIXES, read_model_config
-
     repo_id = check_repo_id(repo_id)
     snapshot = download_model_files(repo_id, PULL_PATTERNS, revision=revision, endpoint=endpoint)
     try:
@@ -204,12 +202,3 @@ def pull_model(
     else:
         partial.rename(target)
     return target
-
-
-def hub_source(folder: str | Path) -> dict:
-    """`{"repo_id", "revision", "commit"}` of a pulled folder, {} for one made here."""
-    try:
-        value = json.loads((Path(folder) / HUB_SOURCE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -11,9 +11,10 @@ import tempfile
 from pathlib import Path
 
 from genai_demo.errors import GenaiDemoError, InvalidInputError, ModelLoadError
-from genai_demo.hub.hub_models import HUB_SOURCE_NAME, check_repo_id, hub_source
-from genai_demo.hub.model_card import PIPELINE_TAGS
-from genai_demo.hub.registry import dataset_of_tags, model_files, read_eval_results
+from genai_demo.folders.model_folder import HUB_SOURCE_NAME, hub_source
+from genai_demo.hub.hub_models import check_repo_id
+from genai_demo.folders.model_card import PIPELINE_TAGS
+from genai_demo.folders.registry import dataset_of_tags, model_files, read_eval_results
 
 CURVES_NAME = "training_curves.png"
 # Pushed as they are: weights, configs, tokenizers, card images, logs. Code only for the one
@@ -37,8 +38,8 @@ class HubPushError(GenaiDemoError):
 
 
 def _folder_format(folder: Path) -> str:
-    from genai_demo.hub.model_folder import is_pipeline_folder
-    from genai_demo.hub.transformers_folder import is_transformers_folder
+    from genai_demo.folders.model_folder import is_pipeline_folder
+    from genai_demo.folders.transformers_folder import is_transformers_folder
 
     if is_pipeline_folder(folder):
         return "pipeline"
@@ -47,7 +48,7 @@ def _folder_format(folder: Path) -> str:
 
 def render_training_curves(folder: Path, out_path: Path) -> bool:
     """Plot every curve of metrics.jsonl against the step into one PNG; False if there is none."""
-    from genai_demo.training.metrics_log import curve_values, read_metrics
+    from genai_demo.metrics_log import curve_values, read_metrics
 
     records = read_metrics(folder)
     names = sorted({name for record in records for name in curve_values(record)})
@@ -167,7 +168,7 @@ def push_model_folder(
     from huggingface_hub.errors import HfHubHTTPError, HTTPError  # HTTPError: of the client the Hub library uses
 
     from genai_demo.hub.hub_models import hub_is_offline
-    from genai_demo.hub.model_folder import read_model_config
+    from genai_demo.folders.model_folder import read_model_config
 
     if hub_is_offline():
         raise InvalidInputError("HF_HUB_OFFLINE is set: pushing needs the Hub, unset it and start again")

@@ -13,8 +13,9 @@ import torch.nn.functional as F
 
 from genai_demo import limits
 from genai_demo.data import ImageDataset
-from genai_demo.hub.model_card import TrainingFacts, build_model_card
-from genai_demo.hub.model_folder import save_model_folder
+from genai_demo.folders.model_card import TrainingFacts, build_model_card
+from genai_demo.folders.model_folder import save_model_folder
+from genai_demo.metrics.accuracy import classification_accuracy
 from genai_demo.models import ClassifierConfig, ImageClassifier
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, TrainingEvent
 
@@ -31,13 +32,6 @@ class ClassifierTrainingConfig:
         limits.BATCH_SIZE.check(self.batch_size)
         limits.LEARNING_RATE.check(self.learning_rate)
         limits.SEED.check(self.seed)
-
-
-@torch.no_grad()
-def classification_accuracy(model: ImageClassifier, dataset: ImageDataset, device: torch.device) -> float:
-    model.eval()
-    predictions = model(dataset.to_training_tensor(device)).argmax(dim=1).cpu()
-    return (predictions == dataset.labels).float().mean().item()
 
 
 class ClassifierTrainer:

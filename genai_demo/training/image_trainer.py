@@ -25,8 +25,8 @@ from genai_demo import limits
 from genai_demo.data import ImageDataset
 from genai_demo.device import has_fast_bfloat16
 from genai_demo.errors import CheckpointError, InvalidInputError
-from genai_demo.hub.model_card import TrainingFacts, build_model_card
-from genai_demo.hub.model_folder import read_model_config, save_model_folder
+from genai_demo.folders.model_card import TrainingFacts, build_model_card
+from genai_demo.folders.model_folder import read_model_config, save_model_folder
 from genai_demo.images import make_grid, save_png
 from genai_demo.training.checkpoint import (  # noqa: F401 (TrainingDivergedError: imported from here too)
     STATE_WEIGHTS_NAME,
@@ -36,7 +36,7 @@ from genai_demo.training.checkpoint import (  # noqa: F401 (TrainingDivergedErro
 )
 from genai_demo.training.core_shards import CoreShards
 from genai_demo.training.distributed import TrainingProcesses
-from genai_demo.training.metrics_log import MetricsLog, read_metrics
+from genai_demo.metrics_log import MetricsLog, read_metrics
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 
 SAMPLE_GRID_NAME = "sample_grid.png"

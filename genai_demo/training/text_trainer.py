@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from genai_demo import limits
 from genai_demo.data.text import TextCorpus
 from genai_demo.errors import CheckpointError, InvalidInputError
-from genai_demo.hub.model_card import TrainingFacts, build_model_card
-from genai_demo.hub.model_folder import read_model_config, save_model_folder
+from genai_demo.folders.model_card import TrainingFacts, build_model_card
+from genai_demo.folders.model_folder import read_model_config, save_model_folder
 from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer, tokenizer_kind
@@ -33,11 +33,11 @@ from genai_demo.training.core_shards import CoreShards
 from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
 from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError, fused_optimizer_options
 from genai_demo.training.distributed import TrainingProcesses
-from genai_demo.training.metrics_log import MetricsLog, read_metrics
+from genai_demo.metrics.bits_per_char import VALIDATION_CHARS, validation_bits_per_char
+from genai_demo.metrics_log import MetricsLog, read_metrics
 
 TEXT_MODEL_TYPES = ("char-lstm", "tiny-gpt")
 SAMPLE_TEXT_NAME = "sample_text.txt"
-VALIDATION_CHARS = 20_000  # the held-out text scored at each evaluation
 
 
 @dataclass
@@ -68,49 +68,6 @@ class TextTrainingConfig:
         limits.SAVE_EVERY.check(self.eval_every)
         limits.SAMPLE_EVERY.check(self.sample_every)
         limits.LOG_EVERY.check(self.log_every)
-
-
-def bigram_bits_per_char(train_text: str, validation_text: str) -> float:
-    """A character bigram model with add-one smoothing: the baseline every model must beat."""
-    alphabet = {character: index for index, character in enumerate(sorted(set(train_text) | set(validation_text)))}
-    size = len(alphabet)
-    train_ids = torch.tensor([alphabet[c] for c in train_text])
-    counts = torch.ones(size, size, dtype=torch.float64)
-    counts.index_put_((train_ids[:-1], train_ids[1:]), torch.ones(len(train_ids) - 1, dtype=torch.float64), accumulate=True)
-    log_probs = (counts / counts.sum(dim=1, keepdim=True)).log2()
-    ids = torch.tensor([alphabet[c] for c in validation_text])
-    return float(-log_probs[ids[:-1], ids[1:]].mean())
-
-
-@torch.no_grad()
-def validation_bits_per_char(model, text: str, device: torch.device, block_size: int = 128) -> tuple[float, int]:
-    """(bits per character, characters scored) of `text` under a CharLSTM or a CausalLM.
-
-    Every token after the first is scored, in windows of `block_size` tokens each with its own
-    context reset; the characters are those after the first token, so the figure compares
-    models with different tokenizers.
-    """
-    text = text[:VALIDATION_CHARS]
-    if isinstance(model, CharLSTM):
-        ids, logits_of = model.encode(text), (lambda inputs: model(inputs)[0])
-        first = text[:1]
-    else:
-        tokenizer = model.tokenizer
-        ids = torch.tensor(tokenizer(text).input_ids, dtype=torch.long)
-        logits_of = lambda inputs: model.model(input_ids=inputs).logits  # noqa: E731
-        block_size = min(block_size, model.context_length)
-        first = tokenizer.decode(ids[:1])
-    model.eval()
-    ids = ids.to(device)
-    total_nats = 0.0
-    for start in range(0, len(ids) - 1, block_size):
-        window = ids[start : start + block_size + 1]
-        if len(window) < 2:
-            break
-        logits = logits_of(window[:-1].view(1, -1))[0]
-        total_nats += F.cross_entropy(logits.float(), window[1:], reduction="sum").item()
-    characters = max(1, len(text) - len(first))
-    return total_nats / math.log(2) / characters, characters
 
 
 class TextTrainer:

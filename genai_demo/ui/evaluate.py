@@ -12,10 +12,10 @@ from genai_demo.errors import InvalidInputError
 from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.evaluation import IMAGE_GENERATOR_TYPES, TEXT_MODEL_TYPES, compare_image_models, compare_text_models
 from genai_demo.generation import generate_image_grid
-from genai_demo.hub.registry import ModelEntry, dataset_of_tags, find_model
-from genai_demo.training.jobs import curves_from_metrics
-from genai_demo.training.metrics_log import read_metrics
-from genai_demo.training.quality import DEFAULT_CLASSIFIER, shipped_classifier
+from genai_demo.folders.registry import ModelEntry, dataset_of_tags, find_model
+from genai_demo.jobs import curves_from_metrics
+from genai_demo.metrics_log import read_metrics
+from genai_demo.metrics.quality import DEFAULT_CLASSIFIER, shipped_classifier
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.state import AppState

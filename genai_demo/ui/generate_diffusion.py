@@ -13,7 +13,7 @@ from genai_demo import limits
 from genai_demo.errors import InvalidInputError
 from genai_demo.generation import ALL_CLASSES, check_class_label, load_cached_model
 from genai_demo.hub.hub_models import download_diffusion_pipeline
-from genai_demo.hub.model_folder import DIFFUSION_MODEL_TYPE
+from genai_demo.folders.model_folder import DIFFUSION_MODEL_TYPE
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import SAMPLERS
 from genai_demo.ui.errors import shown_to_user

@@ -15,8 +15,8 @@ from genai_demo.data.user_images import open_user_image
 from genai_demo.errors import GenaiDemoError
 from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
 from genai_demo.images import digit_from_drawing, make_grid
-from genai_demo.hub.model_folder import CARD_NAME
-from genai_demo.hub.registry import ModelEntry, find_model
+from genai_demo.folders.model_folder import CARD_NAME
+from genai_demo.folders.registry import ModelEntry, find_model
 from genai_demo.models import IMAGE_GENERATOR_CLASSES
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu

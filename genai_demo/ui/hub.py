@@ -11,7 +11,7 @@ from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import pull_model
 from genai_demo.hub.push import push_model_folder
-from genai_demo.hub.registry import (
+from genai_demo.folders.registry import (
     ModelDetails,
     ModelEntry,
     delete_user_model,

@@ -8,7 +8,7 @@ from typing import Callable
 import gradio as gr
 
 from genai_demo.errors import InvalidInputError
-from genai_demo.hub.registry import find_model
+from genai_demo.folders.registry import find_model
 from genai_demo.ui.state import AppState
 
 HUB_PREFIX = "hub:"  # dropdown values of Hub models: "hub:owner/name"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
-from genai_demo.hub.registry import ModelEntry, discover_models, user_models_dir
-from genai_demo.training.jobs import JobManager
+from genai_demo.folders.registry import ModelEntry, discover_models, user_models_dir
+from genai_demo.jobs import JobManager
 from genai_demo.ui.outputs import OutputFiles
 
 

@@ -21,8 +21,8 @@ import pandas as pd
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
-from genai_demo.training.jobs import CurvePoint, TrainingJob, curves_from_metrics
-from genai_demo.training.metrics_log import METRICS_NAME, read_metrics
+from genai_demo.jobs import CurvePoint, TrainingJob, curves_from_metrics
+from genai_demo.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
 from genai_demo.ui.state import AppState

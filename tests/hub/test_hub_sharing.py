@@ -18,7 +18,7 @@ from genai_demo.errors import InvalidInputError, ModelLoadError
 from genai_demo.hub import load_model_folder
 from genai_demo.hub.hub_models import HUB_SOURCE_NAME, hub_source, pull_model
 from genai_demo.hub.push import HubPushError, push_model_folder
-from genai_demo.hub.registry import (
+from genai_demo.folders.registry import (
     delete_user_model,
     describe_model,
     discover_models,

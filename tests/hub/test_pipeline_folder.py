@@ -7,8 +7,8 @@ from conftest import hub_cache_snapshot
 
 from genai_demo.errors import InvalidInputError, ModelLoadError
 from genai_demo.hub.hub_models import download_diffusion_pipeline
-from genai_demo.hub.model_folder import load_model_folder, save_model_folder
-from genai_demo.hub.registry import discover_models
+from genai_demo.folders.model_folder import load_model_folder, save_model_folder
+from genai_demo.folders.registry import discover_models
 from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
 
 TINY_RGB = dict(image_size=32, image_channels=3, block_out_channels=[8, 16], attention=True, num_train_timesteps=50)

@@ -64,7 +64,7 @@ def test_packed_discriminator_judges_images_in_groups():
 
 
 def test_spectral_norm_discriminator_judges_each_image_alone_and_round_trips(tmp_path):
-    from genai_demo.hub.model_folder import load_model_folder, save_model_folder
+    from genai_demo.folders.model_folder import load_model_folder, save_model_folder
 
     torch.manual_seed(0)
     model = DCGAN(DCGANConfig(generator_features=8, discriminator_features=8, spectral_norm=True))
@@ -126,7 +126,7 @@ def test_mlp_gan_without_hidden_layers_is_an_error():
 def test_clustered_dcgan_draws_clusters_by_size_and_round_trips(tmp_path):
     """A self-conditioned DCGAN: the one-hot cluster id in the latent follows the cluster sizes,
     D needs each image's cluster, and centres and sizes travel in the folder."""
-    from genai_demo.hub.model_folder import load_model_folder, save_model_folder
+    from genai_demo.folders.model_folder import load_model_folder, save_model_folder
 
     torch.manual_seed(0)
     model = DCGAN(DCGANConfig(generator_features=8, discriminator_features=8, latent_dim=6, clusters=3))

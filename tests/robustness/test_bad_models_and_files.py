@@ -16,7 +16,7 @@ from gradio_client import Client
 
 from tests.robustness.tally import BAD_INPUTS_TRIED
 from conftest import REPO_ROOT
-from genai_demo.hub.registry import user_models_dir
+from genai_demo.folders.registry import user_models_dir
 
 SHIPPED_DCGAN = REPO_ROOT / "checkpoints" / "dcgan-mnist"
 

@@ -22,7 +22,7 @@ from safetensors.torch import load_file
 from tests.robustness.tally import FAULTS_INJECTED
 from conftest import REPO_ROOT
 from genai_demo.hub import load_model_folder
-from genai_demo.training.jobs import JobManager
+from genai_demo.jobs import JobManager
 
 pytestmark = pytest.mark.slow
 

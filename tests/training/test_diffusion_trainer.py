@@ -5,7 +5,7 @@ import torch
 from diffusers import DiffusionPipeline, UNet2DModel
 
 from genai_demo.data import ImageDataset
-from genai_demo.hub.model_folder import load_model_folder, read_model_config
+from genai_demo.folders.model_folder import load_model_folder, read_model_config
 from genai_demo.models.diffusion import DiffusionConfig
 from genai_demo.training.diffusion_trainer import DiffusionTrainer, DiffusionTrainingConfig
 from genai_demo.training.events import FinishedEvent, ProgressEvent

@@ -7,7 +7,7 @@ import torch
 from safetensors.torch import load_file
 
 from genai_demo.errors import InvalidInputError
-from genai_demo.training.jobs import JobManager
+from genai_demo.jobs import JobManager
 
 pytestmark = pytest.mark.slow
 

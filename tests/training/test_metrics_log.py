@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from genai_demo.training.metrics_log import METRICS_NAME, MetricsLog, read_metrics
+from genai_demo.metrics_log import METRICS_NAME, MetricsLog, read_metrics
 
 
 def test_append_truncate_and_read_back(tmp_path):

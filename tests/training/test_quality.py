@@ -7,11 +7,11 @@ from safetensors import safe_open
 from conftest import TINY_CONFIGS
 from genai_demo.data import ImageDataset
 from genai_demo.errors import InvalidInputError
-from genai_demo.hub.model_folder import load_model_folder
-from genai_demo.hub.registry import discover_models
+from genai_demo.folders.model_folder import load_model_folder
+from genai_demo.folders.registry import discover_models
 from genai_demo.training import GANTrainer, GANTrainingConfig
-from genai_demo.training.metrics_log import read_metrics
-from genai_demo.training.quality import ImageQualityProbe
+from genai_demo.metrics_log import read_metrics
+from genai_demo.metrics.quality import ImageQualityProbe
 
 
 @pytest.fixture(scope="module")

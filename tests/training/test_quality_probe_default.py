@@ -1,5 +1,5 @@
-from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
-from genai_demo.training.quality import DEFAULT_CLASSIFIER, shipped_classifier
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS
+from genai_demo.metrics.quality import DEFAULT_CLASSIFIER, shipped_classifier
 
 
 def test_each_dataset_gets_its_shipped_classifier_and_others_fall_back_to_mnists():

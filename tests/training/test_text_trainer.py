@@ -8,12 +8,13 @@ from conftest import hub_cache_snapshot
 from genai_demo.data.text import TextCorpus, load_text_corpus
 from genai_demo.errors import CheckpointError, InvalidInputError, ModelLoadError
 from genai_demo.hub.hub_models import download_model_files
-from genai_demo.hub.model_folder import load_model_folder, read_model_config
+from genai_demo.folders.model_folder import load_model_folder, read_model_config
 from genai_demo.models.causal_lm import CausalLM
 from genai_demo.models.char_lstm import CharLSTM
 from genai_demo.text_generation import SamplingSettings, stream_text
 from genai_demo.training.events import FinishedEvent, ProgressEvent, SampleEvent
-from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig, bigram_bits_per_char
+from genai_demo.metrics.bits_per_char import bigram_bits_per_char
+from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
 
 TINY = {
     "char-lstm": dict(embedding_dim=16, hidden_size=48, num_layers=1),

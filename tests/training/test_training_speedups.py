@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from genai_demo.device import has_fast_bfloat16
-from genai_demo.hub.model_folder import load_model_folder
+from genai_demo.folders.model_folder import load_model_folder
 from genai_demo.training import GANTrainer, GANTrainingConfig, VAETrainer, VAETrainingConfig
 from genai_demo.training.gan_trainer import frozen
 from genai_demo.training.image_trainer import _epoch_permutation

@@ -5,7 +5,7 @@ import json
 import pytest
 from gradio_client import Client
 
-from genai_demo.hub.registry import user_models_dir
+from genai_demo.folders.registry import user_models_dir
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client
 from PIL import Image
 
-from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS
 
 SHIPPED = sorted(path for path in SHIPPED_CHECKPOINTS.iterdir() if (path / "config.json").is_file()
                  or (path / "model_index.json").is_file())

@@ -6,7 +6,7 @@ import pytest
 
 from genai_demo.cli import build_parser
 from genai_demo.errors import InvalidInputError
-from genai_demo.training.jobs import CurvePoint, TrainingJob
+from genai_demo.jobs import CurvePoint, TrainingJob
 from genai_demo.ui.train import UPLOAD_CHOICE, curves_frame, sample_timeline, status_html, train_arguments
 
 FORM = dict(steps=300, batch_size=32, learning_rate=2e-4, latent_size=64, seed=3, sample_every=25, save_every=100,
@@ -139,7 +139,7 @@ def test_the_best_step_is_marked_on_the_quality_plot(tmp_path):
 
 
 def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
-    from genai_demo.training.metrics_log import MetricsLog
+    from genai_demo.metrics_log import MetricsLog
     from genai_demo.ui.train import CurveView
 
     MetricsLog(tmp_path / "old-run").append({"step": 10, "g_loss": 100.0, "classifier_fid": 50.0})

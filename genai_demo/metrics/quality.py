@@ -13,8 +13,8 @@ import torch
 
 from genai_demo.data import ImageDataset, load_image_dataset
 from genai_demo.errors import InvalidInputError
-from genai_demo.hub.model_folder import load_model_folder
-from genai_demo.hub.registry import SHIPPED_CHECKPOINTS
+from genai_demo.folders.model_folder import load_model_folder
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS
 from genai_demo.metrics.classifier_fid import class_accuracy, classifier_features, frechet_distance
 
 DEFAULT_CLASSIFIER = SHIPPED_CHECKPOINTS / "classifier-mnist"

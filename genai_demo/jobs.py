@@ -28,7 +28,7 @@ from pathlib import Path
 
 from genai_demo.errors import InvalidInputError
 from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
-from genai_demo.training.metrics_log import curve_values, read_metrics
+from genai_demo.metrics_log import curve_values, read_metrics
 
 logger = logging.getLogger(__name__)
 

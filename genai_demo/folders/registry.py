@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genai_demo.errors import InvalidInputError, ModelLoadError
-from genai_demo.hub.model_folder import read_model_config
+from genai_demo.folders.model_folder import hub_source, read_model_config
 
 SHIPPED_CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
 
@@ -136,7 +136,7 @@ def read_eval_results(folder: Path) -> dict:
 
 def _last_logged_figures(folder: Path) -> dict[str, object]:
     """The final value of each curve in metrics.jsonl (losses, validation bits per character)."""
-    from genai_demo.training.metrics_log import curve_values, read_metrics
+    from genai_demo.metrics_log import curve_values, read_metrics
 
     figures: dict[str, object] = {}
     for record in read_metrics(folder):
@@ -156,8 +156,7 @@ def dataset_of_tags(tags: list[str]) -> str | None:
 def describe_model(entry: ModelEntry) -> ModelDetails:
     from huggingface_hub import ModelCard
 
-    from genai_demo.hub.hub_models import hub_source
-    from genai_demo.hub.model_card import TITLES
+    from genai_demo.folders.model_card import TITLES
 
     folder = entry.path
     card_path = folder / "README.md"

@@ -20,7 +20,7 @@ from torch import nn
 
 import genai_demo
 from genai_demo.errors import ModelLoadError
-from genai_demo.hub.transformers_folder import (
+from genai_demo.folders.transformers_folder import (
     CAUSAL_LM_TYPE,
     is_transformers_folder,
     load_causal_lm,
@@ -35,6 +35,7 @@ CARD_NAME = "README.md"
 # Keys of config.json that describe the file rather than the architecture.
 RESERVED_CONFIG_KEYS = ("model_type", "genai_demo_version")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+HUB_SOURCE_NAME = "hub_source.json"  # where a pulled folder came from (a pushed card's base_model)
 PIPELINE_INDEX_NAME = "model_index.json"  # a diffusers pipeline folder
 DIFFUSION_MODEL_TYPE = "ddpm"
 
@@ -71,7 +72,7 @@ def save_model_folder(
     """Write config, weights (optionally cast, e.g. to float16) and card; each file atomically."""
     folder = Path(folder)
     if model.model_type == DIFFUSION_MODEL_TYPE:
-        from genai_demo.hub.pipeline_folder import save_pipeline_folder  # diffusers loads only when needed
+        from genai_demo.folders.pipeline_folder import save_pipeline_folder  # diffusers loads only when needed
 
         return save_pipeline_folder(folder, model, card_text)
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,7 @@ def read_model_config(folder: str | Path) -> tuple[str, object]:
     if not folder.is_dir():
         raise ModelLoadError(f"model folder {folder} does not exist or is not a folder")
     if is_pipeline_folder(folder):
-        from genai_demo.hub.pipeline_folder import read_pipeline_config
+        from genai_demo.folders.pipeline_folder import read_pipeline_config
 
         return DIFFUSION_MODEL_TYPE, read_pipeline_config(folder)
     if is_transformers_folder(folder):
@@ -132,7 +133,7 @@ def load_model_folder(folder: str | Path, device: torch.device | str = "cpu") ->
     """Rebuild the model from its folder, in eval mode on `device`."""
     folder = Path(folder)
     if is_pipeline_folder(folder):
-        from genai_demo.hub.pipeline_folder import load_pipeline_folder
+        from genai_demo.folders.pipeline_folder import load_pipeline_folder
 
         return load_pipeline_folder(folder, device)
     if is_transformers_folder(folder):
@@ -154,3 +155,12 @@ def load_model_folder(folder: str | Path, device: torch.device | str = "cpu") ->
         detail = " ".join(str(error).split())[:400]
         raise ModelLoadError(f"{weights_path} does not fit its {CONFIG_NAME}: {detail}") from error
     return model.to(device).eval()
+
+
+def hub_source(folder: str | Path) -> dict:
+    """`{"repo_id", "revision", "commit"}` of a pulled folder, {} for one made here."""
+    try:
+        value = json.loads((Path(folder) / HUB_SOURCE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -73,7 +73,7 @@ python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
 ```
 
 ```python
-from genai_demo.hub import load_model_folder
+from genai_demo.folders import load_model_folder
 from genai_demo.images import make_grid
 
 model = load_model_folder("path/to/NAME")
@@ -102,7 +102,7 @@ ids = tokenizer("def ", return_tensors="pt").input_ids
 print(tokenizer.decode(model.generate(ids, max_new_tokens=100, do_sample=True)[0]))
 ```""",
     "classifier": """```python
-from genai_demo.hub import load_model_folder
+from genai_demo.folders import load_model_folder
 
 classifier = load_model_folder("path/to/NAME")
 logits = classifier(images)              # images: (N, C, H, W) in [-1, 1]
