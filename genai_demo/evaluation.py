@@ -1,36 +1,68 @@
-"""`python -m genai_demo eval`: quality figures of a model folder, shared by the CLI and (later) the UI."""
+"""Quality figures of model folders: `python -m genai_demo eval` and the Evaluate tab's comparisons.
+
+How a folder is measured comes from its family's `metric` (genai_demo.families); the metrics
+themselves live in `genai_demo.metrics`.
+"""
 
 from __future__ import annotations
 
+import datetime
 import functools
+import time
 from pathlib import Path
 
 import torch
 
 from genai_demo.data import load_image_dataset
+from genai_demo.data.text import TEXT_CORPORA, load_text_corpus
 from genai_demo.errors import InvalidInputError
-from genai_demo.generation import load_cached_model
+from genai_demo.families import (
+    BITS_PER_CHAR,
+    NEGATIVE_ELBO,
+    TEST_ACCURACY,
+    family_of_folder,
+    image_generator_types,
+    model_types,
+)
 from genai_demo.folders.model_folder import read_model_config
-from genai_demo.models.vae import negative_elbo_terms
+from genai_demo.folders.registry import (
+    EVAL_RESULTS_NAME,
+    count_parameters,
+    model_files,
+    read_eval_results,
+)
+from genai_demo.generation import load_cached_model
+from genai_demo.io_utils import atomic_write_json, atomic_write_text
 from genai_demo.metrics.accuracy import classification_accuracy
-from genai_demo.metrics.quality import ImageQualityProbe
-
+from genai_demo.metrics.bits_per_char import (
+    bigram_bits_per_char,
+    validation_bits_per_char,
+)
+from genai_demo.metrics.quality import (
+    ImageQualityProbe,
+    check_is_classifier,
+    shipped_classifier,
+)
+from genai_demo.models.vae import negative_elbo_terms
+from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 
 # Bump when a figure's definition changes (classifier, sample count rules, bits-per-char scoring):
 # cached results of another version are measured again instead of compared.
 EVAL_METRIC_VERSION = 1
 
 
+DEFAULT_CORPUS = TEXT_CORPORA[0]  # the one every machine has
+# Figures that are paths on this machine: printed, never cached.
+FOLDER_FIGURES = {"model": "the folder measured", "classifier": "the frozen classifier's folder"}
+
+
 def save_eval_results(model_dir: str | Path, results: dict) -> Path:
     """Cache the figures in the model folder (`eval_results.json`), where the Hub tab and the
     model card read them; paths are dropped, as they mean nothing on another machine."""
-    import datetime
 
-    from genai_demo.folders.registry import EVAL_RESULTS_NAME
-    from genai_demo.io_utils import atomic_write_json
 
     path = Path(model_dir) / EVAL_RESULTS_NAME
-    cached = {name: value for name, value in results.items() if name not in ("model", "classifier")}
+    cached = {name: value for name, value in results.items() if name not in FOLDER_FIGURES}
     cached["metric_version"] = EVAL_METRIC_VERSION
     cached["evaluated_on"] = datetime.date.today().isoformat()
     atomic_write_json(path, cached)
@@ -64,7 +96,6 @@ def card_evaluation_section(results: dict) -> str:
 
 def write_card_evaluation(model_dir: Path, results: dict) -> None:
     """Put the figures into the folder's README.md (a model card), replacing an earlier evaluation's."""
-    from genai_demo.io_utils import atomic_write_text
 
     card = model_dir / "README.md"
     if not card.is_file():
@@ -107,16 +138,16 @@ def evaluate_model_folder(
     Both FIDs use the same number of images and the same real test images, so they compare.
     """
     model_type, _ = read_model_config(model_dir)
-    if model_type in ("char-lstm", "causal-lm"):
-        return evaluate_text_model(model_dir, corpus_name or "python-code", device)
+    metric = family_of_folder(model_type).metric
+    if metric == BITS_PER_CHAR:
+        return evaluate_text_model(model_dir, corpus_name or DEFAULT_CORPUS, device)
     test_set = load_image_dataset(dataset_name, split="test", source=data_source)
     classifier = load_cached_model(classifier_dir, device)
-    if classifier.model_type != "classifier":
-        raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")
-    if model_type == "classifier":
+    check_is_classifier(classifier, classifier_dir)
+    if metric == TEST_ACCURACY:
         accuracy = classification_accuracy(load_cached_model(model_dir, device), test_set, device)
         return {"model": str(model_dir), "test_accuracy": round(accuracy, 4), "num_images": len(test_set)}
-    if model_type == "vae":
+    if metric == NEGATIVE_ELBO:
         return {"model": str(model_dir), **vae_negative_elbo(load_cached_model(model_dir, device), test_set, seed, device)}
     train_set = load_image_dataset(dataset_name, split="train", source=data_source)
     probe = ImageQualityProbe(train_set, test_set, classifier, num_samples, seed)
@@ -141,8 +172,6 @@ def vae_negative_elbo(model, test_set, seed: int, device: torch.device) -> dict[
 
 def evaluate_text_model(model_dir: str | Path, corpus_name: str, device: torch.device) -> dict[str, float | int | str]:
     """Validation bits per character on the corpus's held-out text, and a character bigram's."""
-    from genai_demo.data.text import load_text_corpus
-    from genai_demo.metrics.bits_per_char import bigram_bits_per_char, validation_bits_per_char
 
     corpus = load_text_corpus(corpus_name)
     train_text, validation_text = corpus.split()
@@ -160,21 +189,20 @@ def evaluate_text_model(model_dir: str | Path, corpus_name: str, device: torch.d
 
 # -- side-by-side comparison (the Evaluate tab) ----------------------------------------------------
 
-IMAGE_GENERATOR_TYPES = ("dcgan", "mlp-gan", "cdcgan", "wgan-gp", "vae", "ddpm")
-TEXT_MODEL_TYPES = ("char-lstm", "causal-lm")
+IMAGE_GENERATOR_TYPES = image_generator_types()
+TEXT_MODEL_TYPES = model_types(metric=BITS_PER_CHAR)
 SAMPLING_BENCH_COUNT = 64
 
 
 def eval_settings(num_samples: int, seed: int, dataset: str, classifier_dir, corpus: str | None, results: dict) -> dict:
     """What a cached figure was measured with: a later evaluation reuses it only with the same."""
     if "bits_per_char" in results:
-        return {"corpus": corpus or "python-code"}
+        return {"corpus": corpus or DEFAULT_CORPUS}
     return {"num_samples": num_samples, "seed": seed, "dataset": dataset, "classifier": Path(classifier_dir).name}
 
 
 def _cached_figures(model_dir: Path, settings: dict, keys: tuple[str, ...]) -> dict | None:
     """Figures cached by an earlier evaluation with the same settings and metric version, or None."""
-    from genai_demo.folders.registry import read_eval_results
 
     cached = read_eval_results(model_dir)
     if cached.get("metric_version") == EVAL_METRIC_VERSION and cached.get("settings") == settings and all(
@@ -199,7 +227,6 @@ def _cached_or_measured(model_dir: Path, settings: dict, keys: tuple[str, ...], 
 
 def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
     """Merge into eval_results.json (a VAE keeps its ELBO beside its FID); a read-only folder is skipped."""
-    from genai_demo.folders.registry import read_eval_results
 
     try:
         save_eval_results(model_dir, {**read_eval_results(model_dir), **figures, "settings": settings})
@@ -209,7 +236,6 @@ def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
 
 def _sampling_seconds(model, device: torch.device) -> float:
     """Seconds to generate 64 images (after one warm-up call), as the Images tab would."""
-    import time
 
     latents = model.sample_latents(SAMPLING_BENCH_COUNT, 0).to(device)
     extra = (model.default_labels(SAMPLING_BENCH_COUNT).to(device),) if getattr(model, "is_conditional", False) else ()
@@ -234,8 +260,6 @@ def compare_image_models(
     """One row per model: classifier-FID against one shared real slice (so the rows compare), its
     floor, class accuracy for conditional models, parameters, size, and 64-sample time. Figures
     come from the folder's cache when it was measured with these settings."""
-    from genai_demo.folders.registry import count_parameters, model_files
-    from genai_demo.metrics.quality import shipped_classifier
 
     classifier_dir = Path(classifier_dir or shipped_classifier(dataset_name))
     settings = eval_settings(num_samples, seed, dataset_name, classifier_dir, None, {})
@@ -274,9 +298,7 @@ def compare_text_models(
 ) -> list[dict]:
     """One row per model: held-out bits per character on `corpus_name` (cached per corpus), the
     bigram baseline, parameters, tokens/s, and its completion of the same prompt and seed."""
-    import time
 
-    from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 
     settings = {"corpus": corpus_name}
     prompt, _ = fit_prompt(prompt)

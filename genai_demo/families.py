@@ -10,9 +10,8 @@ its trainer and one record here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import importlib
+from dataclasses import dataclass, field
 
 from genai_demo.errors import InvalidInputError
 
@@ -75,6 +74,8 @@ class Family:
     usage: str = _IMAGE_USAGE
     saved_model_type: str = ""  # what its folders report when it is not `name` (a transformers folder)
     in_train_tab: bool = True  # trained from the Train tab (the classifier: from the CLI only)
+    # The options among those that set a field of the model's config: flag -> field.
+    model_options: dict[str, str] = field(default_factory=dict)
 
     @property
     def model_type(self) -> str:
@@ -99,7 +100,7 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
     Family(
         "mlp-gan", "MLP GAN", "MLP GAN (the textbook baseline)", "genai_demo.models.gan:MLPGAN", "GANTrainer", IMAGES_TAB,
         CLASSIFIER_FID, TrainingDefaults(2e-4, latent_dim=100), GAN_OPTIONS, _NON_SATURATING,
-        tags=("gan", "image-generation"),
+        tags=("gan", "image-generation"), model_options={"latent-dim": "latent_dim"},
     ),
     Family(
         "dcgan", "DCGAN", "DCGAN", "genai_demo.models.gan:DCGAN", "GANTrainer", IMAGES_TAB, CLASSIFIER_FID,
@@ -107,6 +108,10 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
         GAN_OPTIONS | {"generator-features", "discriminator-features", "spectral-norm", "categorical-code",
                        "clusters", "pack", "minibatch-std"},
         _NON_SATURATING, tags=("gan", "image-generation"),
+        model_options={"latent-dim": "latent_dim", "generator-features": "generator_features",
+                       "discriminator-features": "discriminator_features", "spectral-norm": "spectral_norm",
+                       "categorical-code": "categorical_code", "clusters": "clusters", "pack": "pack",
+                       "minibatch-std": "minibatch_std"},
     ),
     Family(
         "cdcgan", "conditional DCGAN", "Conditional DCGAN", "genai_demo.models.gan:ConditionalDCGAN", "GANTrainer",
@@ -114,6 +119,8 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
         GAN_OPTIONS | {"generator-features", "discriminator-features"},
         _NON_SATURATING + " Both networks also see the class label (Mirza & Osindero 2014).",
         pipeline_tag="image-generation", tags=("gan", "conditional-gan", "image-generation"),
+        model_options={"latent-dim": "latent_dim", "generator-features": "generator_features",
+                       "discriminator-features": "discriminator_features"},
     ),
     Family(
         "wgan-gp", "WGAN-GP", "WGAN-GP", "genai_demo.models.gan:WGANGP", "WGANGPTrainer", IMAGES_TAB, CLASSIFIER_FID,
@@ -122,13 +129,15 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
         "Wasserstein GAN with gradient penalty (Gulrajani et al. 2017): the critic minimises "
         "`f(G(z)) - f(x) + 10 * (||grad f(x_hat)|| - 1)^2`, the generator minimises `-f(G(z))`.",
         tags=("gan", "wgan-gp", "image-generation"),
+        model_options={"latent-dim": "latent_dim", "generator-features": "generator_features",
+                       "spectral-norm": "spectral_norm"},
     ),
     Family(
         "vae", "variational autoencoder", "VAE", "genai_demo.models.vae:VAE", "VAETrainer", IMAGES_TAB, NEGATIVE_ELBO,
         TrainingDefaults(1e-3, latent_dim=16), IMAGE_OPTIONS | {"latent-dim", "kl-weight"},
         "Negative ELBO (Kingma & Welling 2014): Bernoulli reconstruction NLL + beta * KL(q(z|x) || N(0, I)), "
         "in nats per image; z is sampled with the reparameterisation trick.",
-        tags=("vae", "image-generation"),
+        tags=("vae", "image-generation"), model_options={"latent-dim": "latent_dim"},
     ),
     Family(
         "ddpm", "denoising diffusion model (diffusers UNet2DModel)",
@@ -139,6 +148,7 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
         "`||eps - eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t)||^2`. "
         "The saved weights are an exponential moving average of the trained ones.",
         tags=("diffusers", "diffusion", "ddpm", "image-generation"),
+        model_options={"class-conditional": "num_class_embeds", "unet-channels": "block_out_channels"},
         usage="""```python
 from diffusers import DiffusionPipeline
 
@@ -156,6 +166,7 @@ python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
         "Next-character cross-entropy (truncated backpropagation through time over windows of the corpus); "
         "validation loss is reported in bits per character.",
         pipeline_tag="text-generation", tags=("lstm", "text-generation"),
+        model_options={"layers": "num_layers", "width": "hidden_size", "dropout": "dropout"},
         usage="""```bash
 python -m genai_demo generate path/to/NAME --prompt "def " --max-new-tokens 200 --seed 0
 ```""",
@@ -168,6 +179,8 @@ python -m genai_demo generate path/to/NAME --prompt "def " --max-new-tokens 200 
         "the corpus (byte-level BPE, or one token per character: see the table); validation loss is "
         "reported in bits per character, so it compares with character models.",
         pipeline_tag="text-generation", tags=("gpt2", "transformers", "text-generation"),
+        model_options={"layers": "n_layer", "width": "n_embd", "dropout": "dropout", "vocab-size": "vocab_size",
+                       "tokenizer": "tokenizer"},
         usage="""```python
 from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -26,16 +26,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+import torch
+
 from genai_demo.errors import InvalidInputError
-from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
+from genai_demo.families import FAMILIES
 from genai_demo.metrics_log import curve_values, read_metrics
+from genai_demo.train_args import parse_train_args
+from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
 
 logger = logging.getLogger(__name__)
 
 RUN_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 STOP_GRACE_SECONDS = 120  # after Stop, how long a job may take to save before it is killed
 LOG_LINES = 400
-PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # so the child finds `genai_demo` from any cwd
+PACKAGE_PARENT = Path(__file__).resolve().parents[1]  # so the child finds `genai_demo` from any cwd
 
 ACTIVE_STATES = ("queued", "running", "stopping")
 
@@ -148,8 +153,6 @@ class JobManager:
 
     def memory_in_use(self) -> dict[str, float]:
         """Resident memory (MB) of this app and of its training processes, and CUDA memory of the app."""
-        import psutil
-
         app = psutil.Process()
         figures = {"app_mb": app.memory_info().rss / 2**20, "training_mb": 0.0, "training_cuda_mb": 0.0}
         for job in self.jobs():
@@ -159,8 +162,6 @@ class JobManager:
                     figures["training_mb"] += psutil.Process(job.process.pid).memory_info().rss / 2**20
                 except psutil.Error:
                     pass  # it ended between the two calls
-        import torch
-
         if torch.cuda.is_available() and torch.cuda.is_initialized():
             figures["cuda_allocated_mb"] = torch.cuda.memory_allocated() / 2**20
             figures["cuda_reserved_mb"] = torch.cuda.memory_reserved() / 2**20
@@ -175,14 +176,12 @@ class JobManager:
     def submit(self, name: str, train_args: list[str], owner: str = "", resume: bool = False) -> TrainingJob:
         """Queue `python -m genai_demo train <train_args> --out <runs_dir>/<name>`; bad settings
         are refused here with the CLI's own message, before anything is queued."""
-        from genai_demo.cli import build_parser
-
         name = check_run_name(name)
         out = self.runs_dir / name
         argv = ["train", *train_args, "--out", str(out), "--events-json"] + (["--resume"] if resume else [])
-        args = build_parser(raise_errors=True).parse_args(argv)
-        if args.model == "classifier":
-            raise InvalidInputError("the classifier is trained from the command line only")
+        args = parse_train_args(argv[1:])
+        if not FAMILIES[args.model].in_train_tab:
+            raise InvalidInputError(f"the {FAMILIES[args.model].title} is trained from the command line only")
         with self._lock:
             if self.active_job_for(out) is not None:
                 raise InvalidInputError(f"run {name!r} is already training or waiting: stop it first")

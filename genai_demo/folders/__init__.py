@@ -3,6 +3,10 @@
 Reading and writing folders lives here; talking to the Hub (pull, push) lives in `hub/`.
 """
 
-from genai_demo.folders.model_folder import load_model_folder, read_model_config, save_model_folder
+from genai_demo.folders.model_folder import (
+    load_model_folder,
+    read_model_config,
+    save_model_folder,
+)
 
 __all__ = ["load_model_folder", "read_model_config", "save_model_folder"]

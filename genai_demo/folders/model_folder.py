@@ -20,13 +20,18 @@ from torch import nn
 
 import genai_demo
 from genai_demo.errors import ModelLoadError
+from genai_demo.families import DIFFUSION_TAB, model_types
 from genai_demo.folders.transformers_folder import (
     CAUSAL_LM_TYPE,
     is_transformers_folder,
     load_causal_lm,
     read_causal_lm_config,
 )
-from genai_demo.io_utils import atomic_save_safetensors, atomic_write_json, atomic_write_text
+from genai_demo.io_utils import (
+    atomic_save_safetensors,
+    atomic_write_json,
+    atomic_write_text,
+)
 from genai_demo.models import MODEL_CLASSES
 
 CONFIG_NAME = "config.json"
@@ -37,7 +42,7 @@ RESERVED_CONFIG_KEYS = ("model_type", "genai_demo_version")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 HUB_SOURCE_NAME = "hub_source.json"  # where a pulled folder came from (a pushed card's base_model)
 PIPELINE_INDEX_NAME = "model_index.json"  # a diffusers pipeline folder
-DIFFUSION_MODEL_TYPE = "ddpm"
+DIFFUSION_MODEL_TYPE = model_types(tab=DIFFUSION_TAB)[0]  # what a diffusers pipeline folder reports
 
 
 def is_pipeline_folder(folder: str | Path) -> bool:
@@ -72,7 +77,9 @@ def save_model_folder(
     """Write config, weights (optionally cast, e.g. to float16) and card; each file atomically."""
     folder = Path(folder)
     if model.model_type == DIFFUSION_MODEL_TYPE:
-        from genai_demo.folders.pipeline_folder import save_pipeline_folder  # diffusers loads only when needed
+        from genai_demo.folders.pipeline_folder import (
+            save_pipeline_folder,  # diffusers loads only when needed
+        )
 
         return save_pipeline_folder(folder, model, card_text)
     folder.mkdir(parents=True, exist_ok=True)

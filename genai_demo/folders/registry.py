@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from huggingface_hub import ModelCard
+from safetensors import safe_open
+
+from genai_demo.data import IMAGE_DATASETS
+from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.errors import InvalidInputError, ModelLoadError
+from genai_demo.families import family_of_folder
 from genai_demo.folders.model_folder import hub_source, read_model_config
+from genai_demo.metrics_log import curve_values, read_metrics
 
 SHIPPED_CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
 
@@ -108,7 +118,6 @@ def model_files(folder: Path) -> list[Path]:
 
 def count_parameters(folder: Path) -> int:
     """Parameters in the folder's safetensors weights, read from the file headers (nothing loaded)."""
-    from safetensors import safe_open
 
     total = 0
     for path in model_files(folder):
@@ -125,7 +134,6 @@ def count_parameters(folder: Path) -> int:
 
 def read_eval_results(folder: Path) -> dict:
     """The cached figures of the last `genai_demo eval` of this folder ({} if never evaluated)."""
-    import json
 
     try:
         value = json.loads((Path(folder) / EVAL_RESULTS_NAME).read_text(encoding="utf-8"))
@@ -136,7 +144,6 @@ def read_eval_results(folder: Path) -> dict:
 
 def _last_logged_figures(folder: Path) -> dict[str, object]:
     """The final value of each curve in metrics.jsonl (losses, validation bits per character)."""
-    from genai_demo.metrics_log import curve_values, read_metrics
 
     figures: dict[str, object] = {}
     for record in read_metrics(folder):
@@ -147,17 +154,11 @@ def _last_logged_figures(folder: Path) -> dict[str, object]:
 
 def dataset_of_tags(tags: list[str]) -> str | None:
     """The dataset our cards name in their tags (mnist, python-code, ...)."""
-    from genai_demo.data import IMAGE_DATASETS
-    from genai_demo.data.text import TEXT_CORPORA
 
     return next((tag for tag in tags if tag in IMAGE_DATASETS or tag in TEXT_CORPORA), None)
 
 
 def describe_model(entry: ModelEntry) -> ModelDetails:
-    from huggingface_hub import ModelCard
-
-    from genai_demo.folders.model_card import TITLES
-
     folder = entry.path
     card_path = folder / "README.md"
     card_text, tags, hub_datasets = "", [], []
@@ -183,7 +184,7 @@ def describe_model(entry: ModelEntry) -> ModelDetails:
     grid = folder / SAMPLE_GRID_NAME
     return ModelDetails(
         entry=entry,
-        family=TITLES["tiny-gpt"] if "tiny-gpt" in tags else TITLES.get(entry.model_type, entry.model_type),
+        family=family_of_folder(entry.model_type, tags).title,
         dataset=dataset or "unknown",
         parameters=count_parameters(folder),
         size_bytes=sum(path.stat().st_size for path in model_files(folder)),
@@ -205,7 +206,6 @@ def _user_entry(name: str, entries: list[ModelEntry]) -> ModelEntry:
 
 def check_model_name(name: str) -> str:
     """A new folder name: letters, digits, '-', '_' and '.', not hidden, at most 96 characters."""
-    import re
 
     name = (name or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}", name):
@@ -229,7 +229,6 @@ def rename_user_model(name: str, new_name: str, entries: list[ModelEntry]) -> Pa
 
 def delete_user_model(name: str, entries: list[ModelEntry]) -> Path:
     """Delete a user model folder (moved aside first, so a crash never leaves half a folder listed)."""
-    import shutil
 
     entry = _user_entry(name, entries)
     trash = entry.path.with_name(f".{entry.path.name}.deleted")

@@ -12,9 +12,10 @@ from pathlib import Path
 import torch
 
 from genai_demo.errors import ModelLoadError
+from genai_demo.models.causal_lm import CausalLM
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "tokenizer.model")
-CAUSAL_LM_TYPE = "causal-lm"
+CAUSAL_LM_TYPE = CausalLM.model_type
 
 
 def is_transformers_folder(folder: str | Path) -> bool:
@@ -39,9 +40,11 @@ def read_causal_lm_config(folder: str | Path) -> dict:
 
 
 def load_causal_lm(folder: str | Path, device: torch.device | str = "cpu"):
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import (  # transformers is slow to import: only when needed
+        AutoModelForCausalLM,
+        AutoTokenizer,
+    )
 
-    from genai_demo.models.causal_lm import CausalLM
 
     folder = Path(folder)
     read_causal_lm_config(folder)

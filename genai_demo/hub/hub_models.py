@@ -11,8 +11,24 @@ import os
 import shutil
 from pathlib import Path
 
+from huggingface_hub import HfApi, constants, snapshot_download
+from huggingface_hub.errors import (  # HTTPError: of the client the Hub library uses
+    GatedRepoError,
+    HfHubHTTPError,
+    HTTPError,
+    LocalEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
 from genai_demo.errors import InvalidInputError, ModelLoadError
-from genai_demo.folders.model_folder import HUB_SOURCE_NAME, PICKLE_SUFFIXES, hub_source, read_model_config
+from genai_demo.folders.model_folder import (
+    HUB_SOURCE_NAME,
+    PICKLE_SUFFIXES,
+    hub_source,
+    read_model_config,
+)
 
 # Seconds to wait for the Hub's answer before falling back to the cache: an unreachable Hub
 # must give a clear message in under 10 s.
@@ -28,7 +44,6 @@ DIFFUSION_PIPELINE_FILES = [
 
 
 def check_repo_id(repo_id: str) -> str:
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     repo_id = (repo_id or "").strip()
     if not repo_id:
@@ -44,7 +59,6 @@ def check_repo_id(repo_id: str) -> str:
 
 def hub_is_offline() -> bool:
     """HF_HUB_OFFLINE as huggingface_hub read it at import (it refuses every request then)."""
-    from huggingface_hub import constants
 
     return bool(constants.is_offline_mode())
 
@@ -60,8 +74,6 @@ def hub_commit(repo_id: str, revision: str | None = None, endpoint: str | None =
     huggingface_hub waits for the Hub's metadata without a time limit; this question has one, so
     an unreachable Hub costs seconds, not a hang.
     """
-    from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError, HTTPError  # HTTPError: of the client the Hub library uses
 
     if hub_is_offline():
         return None
@@ -85,14 +97,6 @@ def download_model_files(
 
     Download progress is reported by huggingface_hub's tqdm bars (the UI tracks them).
     """
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import (
-        GatedRepoError,
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
 
     repo_id = check_repo_id(repo_id)
     revision = (revision or "").strip() or None

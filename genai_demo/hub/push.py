@@ -10,11 +10,24 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from huggingface_hub import EvalResult, HfApi, ModelCard, ModelCardData
+from huggingface_hub.errors import (  # HTTPError: of the client the Hub library uses
+    HfHubHTTPError,
+    HTTPError,
+)
+
 from genai_demo.errors import GenaiDemoError, InvalidInputError, ModelLoadError
-from genai_demo.folders.model_folder import HUB_SOURCE_NAME, hub_source
-from genai_demo.hub.hub_models import check_repo_id
-from genai_demo.folders.model_card import PIPELINE_TAGS
+from genai_demo.families import FAMILIES
+from genai_demo.folders.model_folder import (
+    HUB_SOURCE_NAME,
+    hub_source,
+    is_pipeline_folder,
+    read_model_config,
+)
 from genai_demo.folders.registry import dataset_of_tags, model_files, read_eval_results
+from genai_demo.folders.transformers_folder import is_transformers_folder
+from genai_demo.hub.hub_models import check_repo_id, hub_is_offline
+from genai_demo.metrics_log import curve_values, read_metrics
 
 CURVES_NAME = "training_curves.png"
 # Pushed as they are: weights, configs, tokenizers, card images, logs. Code only for the one
@@ -38,8 +51,6 @@ class HubPushError(GenaiDemoError):
 
 
 def _folder_format(folder: Path) -> str:
-    from genai_demo.folders.model_folder import is_pipeline_folder
-    from genai_demo.folders.transformers_folder import is_transformers_folder
 
     if is_pipeline_folder(folder):
         return "pipeline"
@@ -48,13 +59,12 @@ def _folder_format(folder: Path) -> str:
 
 def render_training_curves(folder: Path, out_path: Path) -> bool:
     """Plot every curve of metrics.jsonl against the step into one PNG; False if there is none."""
-    from genai_demo.metrics_log import curve_values, read_metrics
 
     records = read_metrics(folder)
     names = sorted({name for record in records for name in curve_values(record)})
     if not names:
         return False
-    import matplotlib
+    import matplotlib  # loaded only to draw a card's curves (slow to import)
 
     matplotlib.use("Agg")  # no display on a server
     from matplotlib import pyplot
@@ -73,7 +83,6 @@ def render_training_curves(folder: Path, out_path: Path) -> bool:
 
 
 def _eval_results_for_card(folder: Path, model_name: str, task: str, dataset: tuple[str, str]):
-    from huggingface_hub import EvalResult
 
     results = read_eval_results(folder)
     dataset_type, dataset_name = dataset
@@ -89,7 +98,6 @@ def _eval_results_for_card(folder: Path, model_name: str, task: str, dataset: tu
 
 def hub_model_card(folder: str | Path, repo_id: str, with_curves: bool) -> str:
     """The folder's card rewritten for `repo_id`: YAML the Hub indexes, snippets that load from the repo."""
-    from huggingface_hub import ModelCard, ModelCardData
 
     folder = Path(folder)
     card_path = folder / "README.md"
@@ -102,13 +110,13 @@ def hub_model_card(folder: str | Path, repo_id: str, with_curves: bool) -> str:
         card = ModelCard(f"---\n{ModelCardData(license='mit').to_yaml()}\n---\n# {folder.name}\n")
     data = card.data
     tags = [str(tag) for tag in (data.tags or [])]
-    model_type = next((tag for tag in tags if tag in PIPELINE_TAGS), None)
+    family = next((FAMILIES[tag] for tag in tags if tag in FAMILIES), None)
     library = LIBRARY_OF_FORMAT.get(_folder_format(folder))
     if library:  # the library that loads the folder with no code of ours: the Hub shows its snippet
         data.library_name = library
         tags = list(dict.fromkeys(["genai-demo", *tags]))
     data.tags = tags or ["genai-demo"]
-    data.pipeline_tag = data.pipeline_tag or PIPELINE_TAGS.get(model_type)
+    data.pipeline_tag = data.pipeline_tag or (family.pipeline_tag if family else None)
     source = hub_source(folder)
     if source.get("repo_id") and source["repo_id"] != repo_id:
         data.base_model = source["repo_id"]
@@ -164,11 +172,7 @@ def push_model_folder(
     The token comes from the argument or `HF_TOKEN`; it goes into request headers only and is
     scrubbed from any error message.
     """
-    from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError, HTTPError  # HTTPError: of the client the Hub library uses
 
-    from genai_demo.hub.hub_models import hub_is_offline
-    from genai_demo.folders.model_folder import read_model_config
 
     if hub_is_offline():
         raise InvalidInputError("HF_HUB_OFFLINE is set: pushing needs the Hub, unset it and start again")

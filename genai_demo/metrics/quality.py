@@ -15,7 +15,12 @@ from genai_demo.data import ImageDataset, load_image_dataset
 from genai_demo.errors import InvalidInputError
 from genai_demo.folders.model_folder import load_model_folder
 from genai_demo.folders.registry import SHIPPED_CHECKPOINTS
-from genai_demo.metrics.classifier_fid import class_accuracy, classifier_features, frechet_distance
+from genai_demo.metrics.classifier_fid import (
+    class_accuracy,
+    classifier_features,
+    frechet_distance,
+)
+from genai_demo.models import ImageClassifier
 
 DEFAULT_CLASSIFIER = SHIPPED_CHECKPOINTS / "classifier-mnist"
 GENERATE_BATCH = 500
@@ -26,6 +31,11 @@ def shipped_classifier(dataset_name: str) -> Path:
     which a classifier-fits check then refuses clearly for images of another shape."""
     folder = SHIPPED_CHECKPOINTS / f"classifier-{dataset_name}"
     return folder if (folder / "config.json").is_file() else DEFAULT_CLASSIFIER
+
+
+def check_is_classifier(model, folder: str | Path) -> None:
+    if not isinstance(model, ImageClassifier):
+        raise InvalidInputError(f"{folder} is a {model.model_type}, not a classifier folder")
 
 
 def check_classifier_fits(classifier, train_set: ImageDataset) -> None:
@@ -62,8 +72,7 @@ class ImageQualityProbe:
         """The probe of a training run: its dataset's test split and a classifier folder."""
         classifier_dir = classifier_dir or shipped_classifier(train_set.name)
         classifier = load_model_folder(classifier_dir, device)
-        if classifier.model_type != "classifier":
-            raise InvalidInputError(f"{classifier_dir} is a {classifier.model_type}, not a classifier folder")
+        check_is_classifier(classifier, classifier_dir)
         check_classifier_fits(classifier, train_set)  # before the test split is looked for
         test_set = load_image_dataset(train_set.name, split="test", source=data_source)
         return cls(train_set, test_set, classifier, num_samples, seed)
