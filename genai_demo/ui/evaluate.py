@@ -4,31 +4,39 @@ models: held-out bits per character, tokens/s and completions of the same prompt
 
 from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass
+
 import gradio as gr
+import pandas as pd
+from huggingface_hub import ModelCard
 
 from genai_demo import limits
-from genai_demo.errors import InvalidInputError
 from genai_demo.data.text import TEXT_CORPORA
-from genai_demo.evaluation import IMAGE_GENERATOR_TYPES, TEXT_MODEL_TYPES, compare_image_models, compare_text_models
-from genai_demo.generation import generate_image_grid
+from genai_demo.errors import InvalidInputError
+from genai_demo.evaluation import compare_image_models, compare_text_models
+from genai_demo.families import BITS_PER_CHAR, DIFFUSION_TAB, IMAGES_TAB, TEXT_TAB, image_generator_types, model_types
 from genai_demo.folders.registry import ModelEntry, dataset_of_tags, find_model
+from genai_demo.generation import generate_image_grid
 from genai_demo.jobs import curves_from_metrics
 from genai_demo.metrics_log import read_metrics
 from genai_demo.metrics.quality import DEFAULT_CLASSIFIER, shipped_classifier
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
-from genai_demo.ui.state import AppState
+from genai_demo.ui.model_picker import SHOWCASE_MODELS
+from genai_demo.ui.state import AppState, bind
 
 IMAGE_COLUMNS = ["model", "family", "classifier_fid", "real_vs_real_floor", "fid_over_floor", "class_accuracy",
                  "parameters", "size_mb", "seconds_for_64", "cached"]
 TEXT_COLUMNS = ["model", "family", "bits_per_char", "bigram_bits_per_char", "parameters", "tokens_per_second", "cached"]
 EVAL_SAMPLES = limits.IntRange("number of evaluation images", 50, 5000)
+IMAGE_GENERATOR_TYPES = image_generator_types()  # measured by classifier-FID
+TEXT_MODEL_TYPES = model_types(metric=BITS_PER_CHAR)
+# Compared when the page opens: the shipped showcases of the image tabs, and of the text tab.
+DEFAULT_IMAGE_MODELS = SHOWCASE_MODELS[IMAGES_TAB] + SHOWCASE_MODELS[DIFFUSION_TAB]
+DEFAULT_TEXT_MODELS = SHOWCASE_MODELS[TEXT_TAB]
 
 
 def _dataset_of(entry: ModelEntry) -> str:
-    from huggingface_hub import ModelCard
-
     try:
         tags = [str(tag) for tag in (ModelCard.load(entry.path / "README.md").data.tags or [])]
     except Exception:  # no card, or a broken one: the dataset is unknown
@@ -69,93 +77,127 @@ def curves_overlay(entries: list[ModelEntry]) -> pd.DataFrame:
     })
 
 
-def build_evaluate_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
-    def image_choices() -> list[tuple[str, str]]:
-        return [(f"{entry.name} · {entry.model_type} · {_dataset_of(entry)}", entry.name)
-                for entry in state.models(IMAGE_GENERATOR_TYPES)]
+def image_choices(state: AppState) -> list[tuple[str, str]]:
+    return [(f"{entry.name} · {entry.model_type} · {_dataset_of(entry)}", entry.name)
+            for entry in state.models(IMAGE_GENERATOR_TYPES)]
 
-    def text_choices() -> list[tuple[str, str]]:
-        return [(f"{entry.name} · {entry.model_type}", entry.name) for entry in state.models(TEXT_MODEL_TYPES)]
 
-    @on_gpu(duration=300)
-    def compare_images(names: list[str], num_samples: float = 500, seed: float = 0):
-        """Classifier-FID (with the real-vs-real floor), class accuracy, parameters, size and time for 64
-        samples of two or more image models trained on one dataset; their grids; their curves."""
-        with shown_to_user():
-            num_samples, seed = EVAL_SAMPLES.check(num_samples), limits.SEED.check(seed)
-            entries = chosen_entries(state, names, IMAGE_GENERATOR_TYPES)
-            dataset = same_dataset(entries)
-            if shipped_classifier(dataset) == DEFAULT_CLASSIFIER and dataset != "mnist":
-                raise InvalidInputError(
-                    f"classifier-FID needs a classifier of {dataset}, and none is shipped "
-                    "(train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)"
-                )
-            rows = compare_image_models([entry.path for entry in entries], num_samples, seed, state.device, dataset,
-                                        read_only=shipped(entries))
-            grids = [(state.outputs.save_png(generate_image_grid(entry.path, 64, seed, state.device), entry.name,
-                                             {"model": entry.name, "seed": str(seed)}), entry.name) for entry in entries]
-        table = pd.DataFrame(rows, columns=IMAGE_COLUMNS)
-        curves = curves_overlay(entries)
-        # An empty frame would leave the plot's colour scale broken: keep the plot as it is instead.
-        return table, grids, curves if len(curves) else gr.update()
+def text_choices(state: AppState) -> list[tuple[str, str]]:
+    return [(f"{entry.name} · {entry.model_type}", entry.name) for entry in state.models(TEXT_MODEL_TYPES)]
 
-    @on_gpu(duration=300)
-    def compare_text(names: list[str], corpus: str = "python-code", prompt: str = "def ", seed: float = 0,
-                     max_new_tokens: float = 100):
-        """Held-out bits per character on a corpus, the bigram baseline, tokens/s, and completions of
-        the same prompt and seed, for two or more text models."""
-        with shown_to_user():
-            if corpus not in TEXT_CORPORA:
-                raise InvalidInputError(f"choose a corpus: {', '.join(TEXT_CORPORA)}")
-            seed, max_new_tokens = limits.SEED.check(seed), limits.MAX_NEW_TOKENS.check(max_new_tokens)
-            entries = chosen_entries(state, names, TEXT_MODEL_TYPES)
-            rows = compare_text_models([entry.path for entry in entries], corpus, prompt or "", seed, max_new_tokens,
-                                       state.device, read_only=shipped(entries))
-        table = pd.DataFrame(rows, columns=TEXT_COLUMNS)
-        completions = pd.DataFrame({"model": [row["model"] for row in rows],
-                                    "completion": [row["completion"] for row in rows]})
-        return table, completions
 
+def present(state: AppState, names: tuple[str, ...]) -> list[str]:
+    """Those of `names` that exist, in the models list's order."""
+    return [entry.name for entry in state.models() if entry.name in names]
+
+
+def compare_images(state: AppState, names: list[str], num_samples: float = 500, seed: float = 0):
+    """Classifier-FID (with the real-vs-real floor), class accuracy, parameters, size and time for 64
+    samples of two or more image models trained on one dataset; their grids; their curves."""
+    with shown_to_user():
+        num_samples, seed = EVAL_SAMPLES.check(num_samples), limits.SEED.check(seed)
+        entries = chosen_entries(state, names, IMAGE_GENERATOR_TYPES)
+        dataset = same_dataset(entries)
+        if shipped_classifier(dataset) == DEFAULT_CLASSIFIER and dataset != "mnist":
+            raise InvalidInputError(
+                f"classifier-FID needs a classifier of {dataset}, and none is shipped "
+                "(train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)"
+            )
+        rows = compare_image_models([entry.path for entry in entries], num_samples, seed, state.device, dataset,
+                                    read_only=shipped(entries))
+        grids = [(state.outputs.save_png(generate_image_grid(entry.path, 64, seed, state.device), entry.name,
+                                         {"model": entry.name, "seed": str(seed)}), entry.name) for entry in entries]
+    table = pd.DataFrame(rows, columns=IMAGE_COLUMNS)
+    curves = curves_overlay(entries)
+    # An empty frame would leave the plot's colour scale broken: keep the plot as it is instead.
+    return table, grids, curves if len(curves) else gr.update()
+
+
+def compare_text(state: AppState, names: list[str], corpus: str = TEXT_CORPORA[0], prompt: str = "def ",
+                 seed: float = 0, max_new_tokens: float = 100):
+    """Held-out bits per character on a corpus, the bigram baseline, tokens/s, and completions of
+    the same prompt and seed, for two or more text models."""
+    with shown_to_user():
+        if corpus not in TEXT_CORPORA:
+            raise InvalidInputError(f"choose a corpus: {', '.join(TEXT_CORPORA)}")
+        seed, max_new_tokens = limits.SEED.check(seed), limits.MAX_NEW_TOKENS.check(max_new_tokens)
+        entries = chosen_entries(state, names, TEXT_MODEL_TYPES)
+        rows = compare_text_models([entry.path for entry in entries], corpus, prompt or "", seed, max_new_tokens,
+                                   state.device, read_only=shipped(entries))
+    table = pd.DataFrame(rows, columns=TEXT_COLUMNS)
+    completions = pd.DataFrame({"model": [row["model"] for row in rows],
+                                "completion": [row["completion"] for row in rows]})
+    return table, completions
+
+
+def refreshed_choices(state: AppState, current_images: list[str], current_text: list[str]):
+    """Both model lists again (a model trained or pulled since shows up), keeping the choices."""
+    return (gr.Dropdown(choices=image_choices(state), value=current_images),
+            gr.Dropdown(choices=text_choices(state), value=current_text))
+
+
+@dataclass
+class EvaluateTab:
+    image_inputs: list[gr.components.Component]  # models, images per side, seed
+    image_button: gr.Button
+    image_outputs: list[gr.components.Component]  # table, grids, curves
+    text_inputs: list[gr.components.Component]  # models, corpus, prompt, seed, max new tokens
+    text_button: gr.Button
+    text_outputs: list[gr.components.Component]  # table, completions
+
+
+def seed_box(**layout) -> gr.Number:
+    return gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed", **layout)
+
+
+def build_evaluate_layout(state: AppState) -> EvaluateTab:
+    """The tab's components (call inside a `gr.Blocks` context)."""
     gr.Markdown("Compare models on the same data. Figures are cached in each model folder "
                 "(`eval_results.json`), so a second comparison with the same settings is instant.")
     with gr.Tab("Image models"):
         with gr.Row():
-            image_models = gr.Dropdown(choices=image_choices(), multiselect=True, label="Image models (two or more)",
-                                       value=[name for name in ("dcgan-mnist", "ddpm-mnist")
-                                              if name in [entry.name for entry in state.models()]],
-                                       allow_custom_value=True, scale=3, elem_id="evaluate-image-models")
+            image_models = gr.Dropdown(choices=image_choices(state), multiselect=True, label="Image models (two or more)",
+                                       value=present(state, DEFAULT_IMAGE_MODELS), allow_custom_value=True, scale=3,
+                                       elem_id="evaluate-image-models")
             num_images = gr.Slider(EVAL_SAMPLES.minimum, EVAL_SAMPLES.maximum, value=500, step=50,
                                    label="Images per side", scale=1)
-            image_seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed",
-                                   scale=1)
+            image_seed = seed_box(scale=1)
         image_button = gr.Button("Compare", variant="primary", elem_id="evaluate-images")
-        image_table = gr.Dataframe(headers=IMAGE_COLUMNS, interactive=False, label="Figures", elem_id="evaluate-table")
-        image_grids = gr.Gallery(label="64 samples each (same seed)", columns=4, height="auto", elem_id="evaluate-grids")
-        image_curves = gr.LinePlot(x="step", y="value", color="series", label="Training curves", height=320)
+        image_outputs = [
+            gr.Dataframe(headers=IMAGE_COLUMNS, interactive=False, label="Figures", elem_id="evaluate-table"),
+            gr.Gallery(label="64 samples each (same seed)", columns=4, height="auto", elem_id="evaluate-grids"),
+            gr.LinePlot(x="step", y="value", color="series", label="Training curves", height=320),
+        ]
     with gr.Tab("Text models"):
         with gr.Row():
-            text_models = gr.Dropdown(choices=text_choices(), multiselect=True, label="Text models (two or more)",
-                                      value=[name for name in ("char-lstm-python-code", "tiny-gpt-python-code")
-                                             if name in [entry.name for entry in state.models()]],
-                                      allow_custom_value=True, scale=3)
-            corpus = gr.Dropdown(choices=list(TEXT_CORPORA), value="python-code", label="Held-out text of", scale=1)
+            text_models = gr.Dropdown(choices=text_choices(state), multiselect=True, label="Text models (two or more)",
+                                      value=present(state, DEFAULT_TEXT_MODELS), allow_custom_value=True, scale=3)
+            corpus = gr.Dropdown(choices=list(TEXT_CORPORA), value=TEXT_CORPORA[0], label="Held-out text of", scale=1)
         with gr.Row():
             prompt = gr.Textbox(value="def ", label="Prompt", scale=3)
-            text_seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed",
-                                  scale=1)
+            text_seed = seed_box(scale=1)
             max_tokens = gr.Slider(1, 1024, value=100, step=1, label="Max new tokens", scale=1)
         text_button = gr.Button("Compare", variant="primary")
-        text_table = gr.Dataframe(headers=TEXT_COLUMNS, interactive=False, label="Figures")
-        completions = gr.Dataframe(headers=["model", "completion"], interactive=False, wrap=True, label="Completions")
+        text_outputs = [
+            gr.Dataframe(headers=TEXT_COLUMNS, interactive=False, label="Figures"),
+            gr.Dataframe(headers=["model", "completion"], interactive=False, wrap=True, label="Completions"),
+        ]
+    return EvaluateTab([image_models, num_images, image_seed], image_button, image_outputs,
+                       [text_models, corpus, prompt, text_seed, max_tokens], text_button, text_outputs)
 
-    image_button.click(compare_images, [image_models, num_images, image_seed], [image_table, image_grids, image_curves],
-                       api_name="compare_image_models")
-    text_button.click(compare_text, [text_models, corpus, prompt, text_seed, max_tokens], [text_table, completions],
-                      api_name="compare_text_models")
 
-    def refresh(current_images, current_text):
-        return (gr.Dropdown(choices=image_choices(), value=current_images),
-                gr.Dropdown(choices=text_choices(), value=current_text))
-
+def wire_evaluate_tab(state: AppState, ui: EvaluateTab, tab: gr.Tab | None = None) -> None:
+    ui.image_button.click(on_gpu(duration=300)(bind(compare_images, state)), ui.image_inputs, ui.image_outputs,
+                          api_name="compare_image_models")
+    ui.text_button.click(on_gpu(duration=300)(bind(compare_text, state)), ui.text_inputs, ui.text_outputs,
+                         api_name="compare_text_models")
+    model_lists = [ui.image_inputs[0], ui.text_inputs[0]]
     if tab is not None:
-        tab.select(refresh, [image_models, text_models], [image_models, text_models], api_visibility="private")
+        tab.select(bind(refreshed_choices, state), model_lists, model_lists, api_visibility="private")
+
+
+def build_evaluate_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> EvaluateTab:
+    """Components and events of the Evaluate tab (call inside a `gr.Blocks` context)."""
+    ui = build_evaluate_layout(state)
+    wire_evaluate_tab(state, ui, tab)
+    return ui

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -11,28 +12,36 @@ import torch
 
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
+from genai_demo.families import DIFFUSION_TAB, model_types
 from genai_demo.generation import ALL_CLASSES, check_class_label, load_cached_model
 from genai_demo.hub.hub_models import download_diffusion_pipeline
-from genai_demo.folders.model_folder import DIFFUSION_MODEL_TYPE
 from genai_demo.images import make_grid
-from genai_demo.models.diffusion import SAMPLERS
+from genai_demo.models.diffusion import DEFAULT_SAMPLER, SAMPLERS
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.generate_images import CLASS_CHOICES
 from genai_demo.ui.gpu import on_gpu
-from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
-from genai_demo.ui.state import AppState
+from genai_demo.ui.model_picker import (
+    SHOWCASE_MODELS,
+    ModelPicker,
+    build_model_picker,
+    resolve_model_folder,
+    selected_hub_model,
+    wire_model_picker,
+)
+from genai_demo.ui.state import AppState, bind
 
-SAMPLER_CHOICES = [
-    ("DDIM (deterministic, few steps)", "ddim"),
-    ("DPM-Solver++ (fewest steps)", "dpm-solver++"),
-    ("DDPM (the original, stochastic, needs ~1000 steps)", "ddpm"),
-]
+DIFFUSION_TYPES = model_types(tab=DIFFUSION_TAB)
+# What each sampler is for, keyed by its diffusers scheduler (SAMPLERS names each one's scheduler).
+SAMPLER_NOTES = {
+    "DDIMScheduler": ("DDIM", "deterministic, few steps"),
+    "DPMSolverMultistepScheduler": ("DPM-Solver++", "fewest steps"),
+    "DDPMScheduler": ("DDPM", "the original, stochastic, needs ~1000 steps"),
+}
+SAMPLER_CHOICES = [(f"{title} ({note})", name) for scheduler, (title, note) in SAMPLER_NOTES.items()
+                   for name, (scheduler_class, _) in SAMPLERS.items() if scheduler_class.__name__ == scheduler]
 SHOW_CHOICES = [("noisy sample x_t", "sample"), ("model's guess of the result x̂₀", "guess")]
 BATCH_SIZE = limits.IntRange("batch size", 1, 64)
 UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time encoding PNGs)
-
-
-DIFFUSION_TYPES = (DIFFUSION_MODEL_TYPE,)
 
 
 def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
@@ -42,95 +51,114 @@ def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
     )
 
 
-def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
-    @on_gpu(duration=120)
-    def sample_diffusion(
-        model_name: str,
-        sampler: str = "ddim",
-        num_inference_steps: float = 25,
-        batch_size: float = 16,
-        seed: float = 0,
-        class_label: str = ALL_CLASSES,
-        show: str = "sample",
-    ) -> Iterator[tuple[str, str]]:
-        """Sample `batch_size` images with `sampler` in `num_inference_steps` steps, streaming the
-        grid as it denoises; yields (PNG path, status) about ten times and once at the end."""
-        with shown_to_user():
-            if sampler not in SAMPLERS:
-                raise InvalidInputError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
-            num_inference_steps = limits.INFERENCE_STEPS.check(num_inference_steps)
-            batch_size, seed = BATCH_SIZE.check(batch_size), limits.SEED.check(seed)
-            folder = resolve_diffusion_folder(state, model_name)
-            model = load_cached_model(folder, state.device)
-            trained_steps = model.noise_scheduler.config.num_train_timesteps
-            if num_inference_steps > trained_steps:
-                raise InvalidInputError(f"this model was trained with {trained_steps} noise levels: use at most {trained_steps} steps")
-            labels = None
-            if model.is_conditional and class_label not in (None, ALL_CLASSES):
-                labels = torch.full((batch_size,), check_class_label(model, class_label))
-            steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed,
-                                  with_guess=show != "sample")
-            update_every = max(1, num_inference_steps // UPDATES_PER_RUN)
-            started = time.perf_counter()
-            for step in steps:
-                if step.index % update_every and step.index != step.total:
-                    continue
-                images = step.sample if show == "sample" or step.index == step.total else step.predicted_original
-                grid = make_grid(images.clamp(-1, 1).float().cpu())
-                elapsed = time.perf_counter() - started
-                done = step.index == step.total
-                status = (
-                    f"{'Done' if done else 'Denoising'}: step {step.index}/{step.total} with {sampler}, "
-                    f"seed {seed}, {elapsed:.1f} s on {state.device.type}"
-                )
-                metadata = {"model": model_name, "seed": str(seed), "sampler": sampler, "step": str(step.index)}
-                yield state.outputs.save_png(grid, Path(folder).name, metadata), status
+def sample_diffusion(
+    state: AppState,
+    model_name: str,
+    sampler: str = DEFAULT_SAMPLER,
+    num_inference_steps: float = 25,
+    batch_size: float = 16,
+    seed: float = 0,
+    class_label: str = ALL_CLASSES,
+    show: str = "sample",
+) -> Iterator[tuple[str, str]]:
+    """Sample `batch_size` images with `sampler` in `num_inference_steps` steps, streaming the
+    grid as it denoises; yields (PNG path, status) about ten times and once at the end."""
+    with shown_to_user():
+        if sampler not in SAMPLERS:
+            raise InvalidInputError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+        num_inference_steps = limits.INFERENCE_STEPS.check(num_inference_steps)
+        batch_size, seed = BATCH_SIZE.check(batch_size), limits.SEED.check(seed)
+        folder = resolve_diffusion_folder(state, model_name)
+        model = load_cached_model(folder, state.device)
+        trained_steps = model.noise_scheduler.config.num_train_timesteps
+        if num_inference_steps > trained_steps:
+            raise InvalidInputError(f"this model was trained with {trained_steps} noise levels: use at most {trained_steps} steps")
+        labels = None
+        if model.is_conditional and class_label not in (None, ALL_CLASSES):
+            labels = torch.full((batch_size,), check_class_label(model, class_label))
+        steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed,
+                              with_guess=show != "sample")
+        update_every = max(1, num_inference_steps // UPDATES_PER_RUN)
+        started = time.perf_counter()
+        for step in steps:
+            if step.index % update_every and step.index != step.total:
+                continue
+            images = step.sample if show == "sample" or step.index == step.total else step.predicted_original
+            grid = make_grid(images.clamp(-1, 1).float().cpu())
+            elapsed = time.perf_counter() - started
+            done = step.index == step.total
+            status = (
+                f"{'Done' if done else 'Denoising'}: step {step.index}/{step.total} with {sampler}, "
+                f"seed {seed}, {elapsed:.1f} s on {state.device.type}"
+            )
+            metadata = {"model": model_name, "seed": str(seed), "sampler": sampler, "step": str(step.index)}
+            yield state.outputs.save_png(grid, Path(folder).name, metadata), status
 
-    def load_hub_pipeline(repo_id: str, progress=gr.Progress(track_tqdm=True)):
-        """Download (or find in the cache) a diffusers image pipeline by Hub id and select it."""
-        with shown_to_user():
-            progress(0, desc=f"Downloading {repo_id} from the Hub…")
-            folder = download_diffusion_pipeline(repo_id)
-            model = load_cached_model(folder, state.device)  # fail here, not at the first sample
-        size = model.config.image_size
-        message = f"Loaded **{repo_id.strip()}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters."
-        return selected_hub_model(state, DIFFUSION_TYPES, repo_id), message
 
+def load_hub_pipeline(state: AppState, repo_id: str, progress=gr.Progress(track_tqdm=True)) -> tuple[gr.Dropdown, str]:
+    """Download (or find in the cache) a diffusers image pipeline by Hub id and select it."""
+    with shown_to_user():
+        progress(0, desc=f"Downloading {repo_id} from the Hub…")
+        folder = download_diffusion_pipeline(repo_id)
+        model = load_cached_model(folder, state.device)  # fail here, not at the first sample
+    size = model.config.image_size
+    message = f"Loaded **{repo_id.strip()}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters."
+    return selected_hub_model(state, DIFFUSION_TYPES, repo_id), message
+
+
+@dataclass
+class DiffusionTab:
+    picker: ModelPicker
+    settings: list[gr.components.Component]  # sampler, steps, images, seed, class, what to show
+    generate_button: gr.Button
+    stop_button: gr.Button
+    grid: gr.Image
+    status: gr.Markdown
+
+
+def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
+    """The tab's components (call inside a `gr.Blocks` context)."""
     gr.Markdown(
         "A diffusion model turns noise into an image in many small denoising steps. Pick a sampler "
         "and a number of steps, and watch the grid sharpen; **Stop** ends the run at once."
     )
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            model_dropdown, hub_id_box, hub_button, hub_status = build_model_picker(
-                state, DIFFUSION_TYPES, "Diffusion model", "google/ddpm-cifar10-32", ("ddpm-mnist",)
-            )
-            sampler_radio = gr.Radio(SAMPLER_CHOICES, value="ddim", label="Sampler", elem_id="diffusion-sampler")
-            steps_slider = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25,
-                                     step=1, label="Denoising steps", elem_id="diffusion-steps")
-            batch_slider = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
-            seed_number = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
-                                    label="Seed")
-            class_dropdown = gr.Dropdown(
-                choices=[("any class", ALL_CLASSES)] + CLASS_CHOICES[1:],
-                value=ALL_CLASSES, label="Class (conditional models)", allow_custom_value=True,
-            )
-            show_radio = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")
+            picker = build_model_picker(state, DIFFUSION_TYPES, "Diffusion model", SHOWCASE_MODELS[DIFFUSION_TAB],
+                                        hub_placeholder="google/ddpm-cifar10-32")
+            settings = [
+                gr.Radio(SAMPLER_CHOICES, value=DEFAULT_SAMPLER, label="Sampler", elem_id="diffusion-sampler"),
+                gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25, step=1,
+                          label="Denoising steps", elem_id="diffusion-steps"),
+                gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images"),
+                gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed"),
+                gr.Dropdown(choices=[("any class", ALL_CLASSES)] + CLASS_CHOICES[1:], value=ALL_CLASSES,
+                            label="Class (conditional models)", allow_custom_value=True),
+                gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show"),
+            ]
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="diffusion-stop")
         with gr.Column(scale=2):
-            grid_image = gr.Image(label="Samples", type="filepath", format="png", interactive=False,
-                                  elem_id="diffusion-grid", height=480)
-            status_markdown = gr.Markdown(elem_id="diffusion-status")
+            grid = gr.Image(label="Samples", type="filepath", format="png", interactive=False,
+                            elem_id="diffusion-grid", height=480)
+            status = gr.Markdown(elem_id="diffusion-status")
+    return DiffusionTab(picker, settings, generate_button, stop_button, grid, status)
 
-    refresh_on_load(demo, state, DIFFUSION_TYPES, model_dropdown, tab)
-    hub_button.click(load_hub_pipeline, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_pipeline")
-    sample_event = generate_button.click(
-        sample_diffusion,
-        inputs=[model_dropdown, sampler_radio, steps_slider, batch_slider, seed_number, class_dropdown, show_radio],
-        outputs=[grid_image, status_markdown],
-        api_name="sample_diffusion",
-        concurrency_id="generate",
+
+def wire_generate_diffusion_tab(state: AppState, demo: gr.Blocks, ui: DiffusionTab, tab: gr.Tab | None = None) -> None:
+    wire_model_picker(demo, state, ui.picker, tab)
+    ui.picker.hub_button.click(bind(load_hub_pipeline, state), ui.picker.hub_id_box,
+                               [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_pipeline")
+    sample_event = ui.generate_button.click(
+        on_gpu(duration=120)(bind(sample_diffusion, state)), [ui.picker.dropdown, *ui.settings], [ui.grid, ui.status],
+        api_name="sample_diffusion", concurrency_id="generate",
     )
-    stop_button.click(lambda: "Stopped.", None, status_markdown, cancels=[sample_event], api_visibility="private")
+    ui.stop_button.click(lambda: "Stopped.", None, ui.status, cancels=[sample_event], api_visibility="private")
+
+
+def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> DiffusionTab:
+    """Components and events of the Diffusion tab (call inside a `gr.Blocks` context)."""
+    ui = build_generate_diffusion_layout(state)
+    wire_generate_diffusion_tab(state, demo, ui, tab)
+    return ui

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import gradio as gr
 
 from genai_demo import limits
+from genai_demo.families import TEXT_TAB, model_types
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import download_model_files
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
-from genai_demo.ui.model_picker import build_model_picker, refresh_on_load, resolve_model_folder, selected_hub_model
-from genai_demo.ui.state import AppState
+from genai_demo.ui.model_picker import (
+    SHOWCASE_MODELS,
+    ModelPicker,
+    build_model_picker,
+    resolve_model_folder,
+    selected_hub_model,
+    wire_model_picker,
+)
+from genai_demo.ui.state import AppState, bind
 
-TEXT_MODEL_TYPES = ("char-lstm", "causal-lm")
+TEXT_MODEL_TYPES = model_types(tab=TEXT_TAB)
 # What a causal LM folder needs: configs, safetensors weights, tokenizer files (never *.bin).
 CAUSAL_LM_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", "README.md"]
 
@@ -28,65 +37,84 @@ def resolve_text_folder(state: AppState, model_name: str) -> Path:
     )
 
 
-def build_generate_text_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
-    @on_gpu(duration=120)
-    def generate_text(
-        model_name: str,
-        prompt: str = "",
-        max_new_tokens: float = 200,
-        temperature: float = 0.8,
-        top_k: float = 0,
-        top_p: float = 1.0,
-        repetition_penalty: float = 1.0,
-        seed: float = 0,
-    ) -> Iterator[str]:
-        """Continue `prompt` with `model_name`; streams the generated text as it grows."""
-        with shown_to_user():
-            settings = SamplingSettings(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
-            model = load_cached_model(resolve_text_folder(state, model_name), state.device)
-            prompt, notice = fit_prompt(prompt or "")
-            if notice:
-                gr.Warning(notice)
-            yield from stream_text(model, prompt, settings)
+def generate_text(
+    state: AppState,
+    model_name: str,
+    prompt: str = "",
+    max_new_tokens: float = 200,
+    temperature: float = 0.8,
+    top_k: float = 0,
+    top_p: float = 1.0,
+    repetition_penalty: float = 1.0,
+    seed: float = 0,
+) -> Iterator[str]:
+    """Continue `prompt` with `model_name`; streams the generated text as it grows."""
+    with shown_to_user():
+        settings = SamplingSettings(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
+        model = load_cached_model(resolve_text_folder(state, model_name), state.device)
+        prompt, notice = fit_prompt(prompt or "")
+        if notice:
+            gr.Warning(notice)
+        yield from stream_text(model, prompt, settings)
 
-    def load_hub_model(repo_id: str, progress=gr.Progress(track_tqdm=True)):
-        """Download (or find in the cache) a causal language model by Hub id and select it."""
-        with shown_to_user():
-            progress(0, desc=f"Downloading {repo_id} from the Hub…")
-            folder = download_model_files(repo_id, CAUSAL_LM_FILES)
-            model = load_cached_model(folder, state.device)
-        parameters = sum(parameter.numel() for parameter in model.parameters())
-        return selected_hub_model(state, TEXT_MODEL_TYPES, repo_id), f"Loaded **{repo_id.strip()}**: {parameters:,} parameters."
 
+def load_hub_model(state: AppState, repo_id: str, progress=gr.Progress(track_tqdm=True)) -> tuple[gr.Dropdown, str]:
+    """Download (or find in the cache) a causal language model by Hub id and select it."""
+    with shown_to_user():
+        progress(0, desc=f"Downloading {repo_id} from the Hub…")
+        folder = download_model_files(repo_id, CAUSAL_LM_FILES)
+        model = load_cached_model(folder, state.device)
+    parameters = sum(parameter.numel() for parameter in model.parameters())
+    return selected_hub_model(state, TEXT_MODEL_TYPES, repo_id), f"Loaded **{repo_id.strip()}**: {parameters:,} parameters."
+
+
+@dataclass
+class TextTab:
+    picker: ModelPicker
+    sampling: list[gr.components.Component]  # max new tokens, temperature, top-k, top-p, penalty, seed
+    prompt: gr.Textbox
+    generate_button: gr.Button
+    stop_button: gr.Button
+    output: gr.Textbox
+
+
+def build_generate_text_layout(state: AppState) -> TextTab:
+    """The tab's components (call inside a `gr.Blocks` context)."""
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            model_dropdown, hub_id_box, hub_button, hub_status = build_model_picker(
-                state, TEXT_MODEL_TYPES, "Text model", "HuggingFaceTB/SmolLM2-135M", ("tiny-gpt-python-code", "char-lstm-python-code")
-            )
-            max_tokens_slider = gr.Slider(1, 1024, value=200, step=1, label="Max new tokens")
-            temperature_slider = gr.Slider(limits.TEMPERATURE.minimum, 2.0, value=0.8, step=0.05,
-                                           label="Temperature (0: greedy)")
-            top_k_slider = gr.Slider(0, 200, value=0, step=1, label="Top-k (0: off)")
-            top_p_slider = gr.Slider(limits.TOP_P.minimum, 1.0, value=1.0, step=0.01, label="Top-p (1: off)")
-            penalty_slider = gr.Slider(limits.REPETITION_PENALTY.minimum, 2.0, value=1.0, step=0.05,
-                                       label="Repetition penalty (1: off)")
-            seed_number = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum,
-                                    label="Seed")
+            picker = build_model_picker(state, TEXT_MODEL_TYPES, "Text model", SHOWCASE_MODELS[TEXT_TAB],
+                                        hub_placeholder="HuggingFaceTB/SmolLM2-135M")
+            sampling = [
+                gr.Slider(1, 1024, value=200, step=1, label="Max new tokens"),
+                gr.Slider(limits.TEMPERATURE.minimum, 2.0, value=0.8, step=0.05, label="Temperature (0: greedy)"),
+                gr.Slider(0, 200, value=0, step=1, label="Top-k (0: off)"),
+                gr.Slider(limits.TOP_P.minimum, 1.0, value=1.0, step=0.01, label="Top-p (1: off)"),
+                gr.Slider(limits.REPETITION_PENALTY.minimum, 2.0, value=1.0, step=0.05,
+                          label="Repetition penalty (1: off)"),
+                gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed"),
+            ]
         with gr.Column(scale=2):
-            prompt_box = gr.Textbox(label="Prompt", value="def ", lines=3, elem_id="text-prompt")
+            prompt = gr.Textbox(label="Prompt", value="def ", lines=3, elem_id="text-prompt")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="text-generate")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="text-stop")
-            output_box = gr.Textbox(label="Generated text", lines=16, interactive=False, elem_id="text-output")
+            output = gr.Textbox(label="Generated text", lines=16, interactive=False, elem_id="text-output")
+    return TextTab(picker, sampling, prompt, generate_button, stop_button, output)
 
-    refresh_on_load(demo, state, TEXT_MODEL_TYPES, model_dropdown, tab)
-    hub_button.click(load_hub_model, hub_id_box, [model_dropdown, hub_status], api_name="load_hub_text_model")
-    generate_event = generate_button.click(
-        generate_text,
-        inputs=[model_dropdown, prompt_box, max_tokens_slider, temperature_slider, top_k_slider, top_p_slider,
-                penalty_slider, seed_number],
-        outputs=output_box,
-        api_name="generate_text",
-        concurrency_id="generate",
+
+def wire_generate_text_tab(state: AppState, demo: gr.Blocks, ui: TextTab, tab: gr.Tab | None = None) -> None:
+    wire_model_picker(demo, state, ui.picker, tab)
+    ui.picker.hub_button.click(bind(load_hub_model, state), ui.picker.hub_id_box,
+                               [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_text_model")
+    generate_event = ui.generate_button.click(
+        on_gpu(duration=120)(bind(generate_text, state)), [ui.picker.dropdown, ui.prompt, *ui.sampling], ui.output,
+        api_name="generate_text", concurrency_id="generate",
     )
-    stop_button.click(None, None, None, cancels=[generate_event], api_visibility="private")
+    ui.stop_button.click(None, None, None, cancels=[generate_event], api_visibility="private")
+
+
+def build_generate_text_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> TextTab:
+    """Components and events of the Text tab (call inside a `gr.Blocks` context)."""
+    ui = build_generate_text_layout(state)
+    wire_generate_text_tab(state, demo, ui, tab)
+    return ui

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import gradio as gr
 
@@ -22,7 +23,7 @@ from genai_demo.folders.registry import (
 )
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, owner_of
-from genai_demo.ui.state import AppState
+from genai_demo.ui.state import AppState, bind
 
 CONFIRM_DELETE_JS = "(name, token) => [confirm(`Delete ${name}? This cannot be undone.`) ? name : null, token]"
 TABLE_HEADERS = ["model", "family", "dataset", "parameters", "size", "source"]
@@ -37,8 +38,8 @@ def _size(size_bytes: int) -> str:
 
 
 def _summary(details: ModelDetails, loads: str) -> str:
-    rows = [("loads", loads), 
-        ("family", details.family), ("dataset", details.dataset), ("parameters", f"{details.parameters:,}"),
+    rows = [
+        ("loads", loads), ("family", details.family), ("dataset", details.dataset), ("parameters", f"{details.parameters:,}"),
         ("size on disk", _size(details.size_bytes)), ("source", details.source), ("folder", f"`{details.entry.path}`"),
     ]
     rows += [(name.replace("_", " "), value) for name, value in details.metrics.items()]
@@ -55,39 +56,117 @@ def _choices(entries: list[ModelEntry]) -> list[tuple[str, str]]:
     return [(f"{entry.name} · {entry.model_type} · {entry.origin}", entry.name) for entry in entries]
 
 
-def build_hub_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
-    def model_table() -> list[list[str]]:
-        rows = []
-        for entry in state.models():
-            details = describe_model(entry)
-            rows.append([entry.name, details.family, details.dataset, f"{details.parameters:,}",
-                         _size(details.size_bytes), details.source])
-        return rows
+def model_table(state: AppState) -> list[list[str]]:
+    rows = []
+    for entry in state.models():
+        details = describe_model(entry)
+        rows.append([entry.name, details.family, details.dataset, f"{details.parameters:,}",
+                     _size(details.size_bytes), details.source])
+    return rows
 
-    def show_model(name: str | None):
-        """Family, dataset, parameters, size, figures, sample grid and card of a local model."""
-        if not name:
-            return "*No model chosen.*", None, ""
-        with shown_to_user():
-            details = describe_model(find_model(name, state.models()))
-        try:  # through the same cache the generate tabs use: a model shown here is ready there
-            model = load_cached_model(details.entry.path, state.device)
-            loads = f"yes, on {state.device.type} ({model.model_type})"
-        except GenaiDemoError as error:  # a broken folder still shows its card, with what is wrong
-            loads = f"no: {error}"
-        grid = str(details.sample_grid) if details.sample_grid else None
-        return _summary(details, loads), grid, _card_for_display(details.card_text)
 
-    def refresh(current: str | None):
+def show_model(state: AppState, name: str | None) -> tuple[str, str | None, str]:
+    """Family, dataset, parameters, size, figures, sample grid and card of a local model."""
+    if not name:
+        return "*No model chosen.*", None, ""
+    with shown_to_user():
+        details = describe_model(find_model(name, state.models()))
+    try:  # through the same cache the generate tabs use: a model shown here is ready there
+        model = load_cached_model(details.entry.path, state.device)
+        loads = f"yes, on {state.device.type} ({model.model_type})"
+    except GenaiDemoError as error:  # a broken folder still shows its card, with what is wrong
+        loads = f"no: {error}"
+    grid = str(details.sample_grid) if details.sample_grid else None
+    return _summary(details, loads), grid, _card_for_display(details.card_text)
+
+
+def refreshed_models(state: AppState, current: str | None) -> tuple[gr.Dropdown, list[list[str]]]:
+    """The model list and table again (a model trained or pulled since shows up), keeping the choice."""
+    entries = state.models()
+    names = [entry.name for entry in entries]
+    value = current if current in names else (names[0] if names else None)
+    return gr.Dropdown(choices=_choices(entries), value=value), model_table(state)
+
+
+def pull(state: AppState, repo_id: str, revision: str = "", progress=gr.Progress(track_tqdm=True)):
+    """Add a Hub model (by id, optional revision) to the local models; it is then listed everywhere."""
+    with shown_to_user():
+        progress(0, desc=f"Pulling {repo_id.strip()}…")
+        folder = pull_model(repo_id, user_models_dir(), revision=revision)
+    entries = state.models()
+    name = next(entry.name for entry in entries if entry.path == folder)
+    return gr.Dropdown(choices=_choices(entries), value=name), model_table(state), f"Pulled into **{name}**."
+
+
+def push(state: AppState, name: str, repo_id: str, private: bool = True, message: str = "", token: str = "") -> str:
+    """Push a local model to a Hub repo (created if missing); returns the commit URL."""
+    with shown_to_user():
+        entry = find_model(name, state.models())
+        url = push_model_folder(entry.path, repo_id, token=token, private=private, commit_message=message)
+    return f"Pushed **{name}** to [{repo_id.strip()}]({url})."
+
+
+def check_may_change(state: AppState, entry: ModelEntry, owner: str) -> None:
+    """Refuse to rename or delete a run that is training, or that another session trained."""
+    run_folder = entry.path.parent if entry.name.endswith("/best") else entry.path
+    for job in state.jobs.jobs():
+        if job.out != run_folder:
+            continue
+        if job.active:
+            raise InvalidInputError(f"run #{job.id} is writing {entry.name}: stop it first")
+        if job.owner and job.owner != owner:
+            raise InvalidInputError(f"{entry.name} was trained by another session: only its owner may change it")
+
+
+def rename(state: AppState, name: str, target: str, browser_token: str = "", request: gr.Request = None):
+    with shown_to_user():
         entries = state.models()
-        names = [entry.name for entry in entries]
-        value = current if current in names else (names[0] if names else None)
-        return gr.Dropdown(choices=_choices(entries), value=value), model_table()
+        check_may_change(state, find_model(name, entries), owner_of(request, browser_token))
+        folder = rename_user_model(name, target, entries)
+    entries = state.models()
+    return gr.Dropdown(choices=_choices(entries), value=folder.name), model_table(state), f"Renamed to **{folder.name}**."
 
+
+def delete(state: AppState, name: str | None, browser_token: str = "", request: gr.Request = None):
+    if not name:  # the browser's confirmation was declined
+        return gr.Dropdown(), gr.Dataframe(), "Nothing deleted."
+    with shown_to_user():
+        entries = state.models()
+        check_may_change(state, find_model(name, entries), owner_of(request, browser_token))
+        delete_user_model(name, entries)
+    entries = state.models()
+    return (gr.Dropdown(choices=_choices(entries), value=entries[0].name if entries else None), model_table(state),
+            f"Deleted **{name}**.")
+
+
+@dataclass
+class HubBrowser:
+    model: gr.Dropdown
+    details: list[gr.components.Component]  # summary, grid, card
+    table: gr.Dataframe
+
+
+@dataclass
+class HubManager:
+    owner_token: gr.Textbox
+    pull_inputs: list[gr.components.Component]  # id, revision
+    pull_button: gr.Button
+    pull_status: gr.Markdown
+    push_inputs: list[gr.components.Component]  # id, private, message, token
+    push_button: gr.Button
+    push_status: gr.Markdown
+    new_name: gr.Textbox
+    rename_button: gr.Button
+    delete_button: gr.Button
+    manage_status: gr.Markdown
+
+
+def build_hub_browser(state: AppState) -> HubBrowser:
+    """The model list, its details and card, and the table of all models (call inside a Blocks context)."""
     entries = state.models()
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
-            model_dropdown = gr.Dropdown(
+            model = gr.Dropdown(
                 choices=_choices(entries), value=entries[0].name if entries else None, label="Local model", elem_id="hub-model",
                 info="shipped models and your own (trained here or pulled)",
                 allow_custom_value=True,  # names are checked when used: a model trained a moment ago works too
@@ -98,18 +177,12 @@ def build_hub_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -
         with gr.Column(scale=3, min_width=360):
             card = gr.Markdown(elem_id="hub-card", container=True)
     with gr.Accordion("All models", open=False):
-        table = gr.Dataframe(headers=TABLE_HEADERS, value=model_table(), interactive=False, wrap=True)
+        table = gr.Dataframe(headers=TABLE_HEADERS, value=model_table(state), interactive=False, wrap=True)
+    return HubBrowser(model, [summary, grid, card], table)
 
-    model_dropdown.change(show_model, model_dropdown, [summary, grid, card], api_name="hub_model_details")
-    triggers = [demo.load] + ([tab.select] if tab is not None else [])
-    gr.on(triggers, refresh, model_dropdown, [model_dropdown, table], api_visibility="private").then(
-        show_model, model_dropdown, [summary, grid, card], api_visibility="private"
-    )
 
-    if state.read_only:  # a public demo registers no endpoint that writes to disk or uses a token
-        gr.Markdown(READ_ONLY_NOTE, elem_id="hub-read-only")
-        return
-
+def build_hub_manager() -> HubManager:
+    """Pull, push, rename and delete (call inside a Blocks context; not in a read-only app)."""
     owner_token = gr.Textbox(visible=False)
     with gr.Accordion("Pull from the Hub", open=False):
         gr.Markdown("Safetensors, JSON, tokenizer and card files only: no pickle and no code is ever downloaded. "
@@ -137,57 +210,35 @@ def build_hub_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -
             rename_button = gr.Button("Rename", scale=1)
             delete_button = gr.Button("Delete", variant="stop", scale=1)
         manage_status = gr.Markdown()
+    return HubManager(owner_token, [pull_id, pull_revision], pull_button, pull_status,
+                      [push_id, push_private, push_message, push_token], push_button, push_status,
+                      new_name, rename_button, delete_button, manage_status)
 
-    def pull(repo_id: str, revision: str = "", progress=gr.Progress(track_tqdm=True)):
-        """Add a Hub model (by id, optional revision) to the local models; it is then listed everywhere."""
-        with shown_to_user():
-            progress(0, desc=f"Pulling {repo_id.strip()}…")
-            folder = pull_model(repo_id, user_models_dir(), revision=revision)
-        entries = state.models()
-        name = next(entry.name for entry in entries if entry.path == folder)
-        return gr.Dropdown(choices=_choices(entries), value=name), model_table(), f"Pulled into **{name}**."
 
-    def push(name: str, repo_id: str, private: bool = True, message: str = "", token: str = ""):
-        """Push a local model to a Hub repo (created if missing); returns the commit URL."""
-        with shown_to_user():
-            entry = find_model(name, state.models())
-            url = push_model_folder(entry.path, repo_id, token=token, private=private, commit_message=message)
-        return f"Pushed **{name}** to [{repo_id.strip()}]({url})."
+def wire_hub_browser(state: AppState, demo: gr.Blocks, ui: HubBrowser, tab: gr.Tab | None = None) -> None:
+    ui.model.change(bind(show_model, state), ui.model, ui.details, api_name="hub_model_details")
+    triggers = [demo.load] + ([tab.select] if tab is not None else [])
+    gr.on(triggers, bind(refreshed_models, state), ui.model, [ui.model, ui.table], api_visibility="private").then(
+        bind(show_model, state), ui.model, ui.details, api_visibility="private"
+    )
 
-    def check_may_change(entry: ModelEntry, browser_token: str, request: gr.Request | None):
-        run_folder = entry.path.parent if entry.name.endswith("/best") else entry.path
-        for job in state.jobs.jobs():
-            if job.out != run_folder:
-                continue
-            if job.active:
-                raise InvalidInputError(f"run #{job.id} is writing {entry.name}: stop it first")
-            if job.owner and job.owner != owner_of(request, browser_token):
-                raise InvalidInputError(f"{entry.name} was trained by another session: only its owner may change it")
 
-    def rename(name: str, target: str, browser_token: str = "", request: gr.Request = None):
-        with shown_to_user():
-            entries = state.models()
-            check_may_change(find_model(name, entries), browser_token, request)
-            folder = rename_user_model(name, target, entries)
-        entries = state.models()
-        return gr.Dropdown(choices=_choices(entries), value=folder.name), model_table(), f"Renamed to **{folder.name}**."
+def wire_hub_manager(state: AppState, demo: gr.Blocks, browser: HubBrowser, ui: HubManager) -> None:
+    listing = [browser.model, browser.table]
+    ui.pull_button.click(bind(pull, state), ui.pull_inputs, [*listing, ui.pull_status], api_name="pull_model")
+    ui.push_button.click(bind(push, state), [browser.model, *ui.push_inputs], ui.push_status, api_name="push_model")
+    ui.rename_button.click(bind(rename, state), [browser.model, ui.new_name, ui.owner_token],
+                           [*listing, ui.manage_status], api_name="rename_model")
+    ui.delete_button.click(bind(delete, state), [browser.model, ui.owner_token], [*listing, ui.manage_status],
+                           api_name="delete_model", js=CONFIRM_DELETE_JS)
+    demo.load(None, None, ui.owner_token, js=OWNER_TOKEN_JS)
 
-    def delete(name: str | None, browser_token: str = "", request: gr.Request = None):
-        if not name:  # the browser's confirmation was declined
-            return gr.Dropdown(), gr.Dataframe(), "Nothing deleted."
-        with shown_to_user():
-            entries = state.models()
-            check_may_change(find_model(name, entries), browser_token, request)
-            delete_user_model(name, entries)
-        entries = state.models()
-        return (gr.Dropdown(choices=_choices(entries), value=entries[0].name if entries else None), model_table(),
-                f"Deleted **{name}**.")
 
-    pull_button.click(pull, [pull_id, pull_revision], [model_dropdown, table, pull_status], api_name="pull_model")
-    push_button.click(push, [model_dropdown, push_id, push_private, push_message, push_token], push_status,
-                      api_name="push_model")
-    rename_button.click(rename, [model_dropdown, new_name, owner_token], [model_dropdown, table, manage_status],
-                        api_name="rename_model")
-    delete_button.click(delete, [model_dropdown, owner_token], [model_dropdown, table, manage_status],
-                        api_name="delete_model", js=CONFIRM_DELETE_JS)
-    demo.load(None, None, owner_token, js=OWNER_TOKEN_JS)
+def build_hub_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> None:
+    """Components and events of the Hub tab (call inside a `gr.Blocks` context)."""
+    browser = build_hub_browser(state)
+    wire_hub_browser(state, demo, browser, tab)
+    if state.read_only:  # a public demo registers no endpoint that writes to disk or uses a token
+        gr.Markdown(READ_ONLY_NOTE, elem_id="hub-read-only")
+        return
+    wire_hub_manager(state, demo, browser, build_hub_manager())

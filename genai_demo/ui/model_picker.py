@@ -1,54 +1,57 @@
-"""The model picker that the Diffusion and Text tabs share: local folders plus Hub ids loaded this session."""
+"""The model picker of every generation tab: the local folders of the tab's families, grouped by
+family, plus (where the tab offers it) Hub ids loaded this session; listed again on page load."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import gradio as gr
 
 from genai_demo.errors import InvalidInputError
+from genai_demo.families import DIFFUSION_TAB, IMAGES_TAB, TEXT_TAB
 from genai_demo.folders.registry import find_model
-from genai_demo.ui.state import AppState
+from genai_demo.ui.state import AppState, bind
 
 HUB_PREFIX = "hub:"  # dropdown values of Hub models: "hub:owner/name"
+# The shipped models a tab selects first, when they are there: the best of their kind here.
+SHOWCASE_MODELS = {
+    IMAGES_TAB: ("dcgan-mnist",),
+    DIFFUSION_TAB: ("ddpm-mnist",),
+    TEXT_TAB: ("tiny-gpt-python-code", "char-lstm-python-code"),
+}
 
 
-def model_choices(state: AppState, model_types: tuple[str, ...], hub_ids: list[str]) -> list[tuple[str, str]]:
-    local = [(f"{entry.model_type} · {entry.name}", entry.name) for entry in state.models(model_types)]
+@dataclass
+class ModelPicker:
+    model_types: tuple[str, ...]
+    dropdown: gr.Dropdown
+    refresh_button: gr.Button | None = None
+    hub_id_box: gr.Textbox | None = None
+    hub_button: gr.Button | None = None
+    hub_status: gr.Markdown | None = None
+
+
+def model_choices(state: AppState, model_types: tuple[str, ...], hub_ids: list[str] = ()) -> list[tuple[str, str]]:
+    """(label, name) pairs grouped by family, so the GANs, the VAE etc. sit together; then Hub ids."""
+    entries = sorted(state.models(model_types), key=lambda entry: (entry.model_type, entry.name))
+    local = [(f"{entry.model_type} · {entry.name}", entry.name) for entry in entries]
     return local + [(f"{repo_id} (Hub)", HUB_PREFIX + repo_id) for repo_id in hub_ids]
 
 
-def build_model_picker(
-    state: AppState, model_types: tuple[str, ...], label: str, hub_placeholder: str, preferred: tuple[str, ...] = ()
-) -> tuple[gr.Dropdown, gr.Textbox, gr.Button, gr.Markdown]:
-    """Dropdown of local models (the first of `preferred` that exists is selected), a Hub id box,
-    its Load button and a status line (call inside a Blocks context)."""
-    choices = model_choices(state, model_types, [])
+def default_model(state: AppState, model_types: tuple[str, ...], preferred: tuple[str, ...] = ()) -> str | None:
+    """The first of `preferred` that exists, else the first model listed (None: no model at all)."""
+    names = [name for _, name in model_choices(state, model_types)]
+    return next((name for name in preferred if name in names), names[0] if names else None)
+
+
+def refreshed_choices(state: AppState, model_types: tuple[str, ...], current: str | None) -> gr.Dropdown:
+    """The models listed again (a run trained a moment ago shows up), keeping the choice if it still exists."""
+    hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
+    choices = model_choices(state, model_types, hub_ids)
     names = [name for _, name in choices]
-    default = next((name for name in preferred if name in names), names[0] if names else None)
-    # Names are checked when used, which also finds folders trained after start-up.
-    dropdown = gr.Dropdown(choices=choices, value=default, label=label, allow_custom_value=True)
-    with gr.Row():
-        hub_id_box = gr.Textbox(label="…or a Hub id", placeholder=hub_placeholder, scale=3)
-        hub_button = gr.Button("Load from Hub", size="sm", scale=1)
-    return dropdown, hub_id_box, hub_button, gr.Markdown()
-
-
-def refresh_on_load(
-    demo: gr.Blocks, state: AppState, model_types: tuple[str, ...], dropdown: gr.Dropdown, tab: gr.Tab | None = None
-) -> None:
-    """List the models again whenever the page loads or the tab is opened (a run trained a moment
-    ago shows up), keeping the current choice when it still exists."""
-
-    def refresh(current: str | None):
-        hub_ids = [current[len(HUB_PREFIX):]] if current and current.startswith(HUB_PREFIX) else []
-        choices = model_choices(state, model_types, hub_ids)
-        names = [name for _, name in choices]
-        return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
-
-    triggers = [demo.load] + ([tab.select] if tab is not None else [])
-    gr.on(triggers, refresh, dropdown, dropdown, api_visibility="private")
+    return gr.Dropdown(choices=choices, value=current if current in names else (names[0] if names else None))
 
 
 def selected_hub_model(state: AppState, model_types: tuple[str, ...], repo_id: str) -> gr.Dropdown:
@@ -66,3 +69,32 @@ def resolve_model_folder(
     if model_name.startswith(HUB_PREFIX):
         return cached_hub_folder(model_name[len(HUB_PREFIX):])
     return find_model(model_name, state.models(model_types)).path
+
+
+def build_model_picker(
+    state: AppState, model_types: tuple[str, ...], label: str, preferred: tuple[str, ...] = (),
+    hub_placeholder: str | None = None, refresh_button: bool = False,
+) -> ModelPicker:
+    """The dropdown (the first of `preferred` that exists is selected), a refresh button if asked
+    for, and with a `hub_placeholder` a Hub id box, its Load button and a status line (call inside
+    a Blocks context)."""
+    # Names are checked when used, which also finds folders trained after start-up.
+    picker = ModelPicker(model_types, gr.Dropdown(choices=model_choices(state, model_types), label=label,
+                                                  value=default_model(state, model_types, preferred),
+                                                  allow_custom_value=True))
+    if refresh_button:
+        picker.refresh_button = gr.Button("Refresh model list", size="sm", variant="secondary")
+    if hub_placeholder is not None:
+        with gr.Row():
+            picker.hub_id_box = gr.Textbox(label="…or a Hub id", placeholder=hub_placeholder, scale=3)
+            picker.hub_button = gr.Button("Load from Hub", size="sm", scale=1)
+        picker.hub_status = gr.Markdown()
+    return picker
+
+
+def wire_model_picker(demo: gr.Blocks, state: AppState, picker: ModelPicker, tab: gr.Tab | None = None) -> None:
+    """List the models again when the page loads, the tab is opened or the refresh button is pressed."""
+    triggers = [demo.load] + ([tab.select] if tab is not None else [])
+    triggers += [picker.refresh_button.click] if picker.refresh_button is not None else []
+    gr.on(triggers, bind(refreshed_choices, state, picker.model_types), picker.dropdown, picker.dropdown,
+          api_visibility="private")

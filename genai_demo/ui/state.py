@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -34,3 +37,21 @@ class AppState:
         if model_types is not None:
             entries = [entry for entry in entries if entry.model_type in model_types]
         return entries
+
+
+def bind(handler: Callable, *leading) -> Callable:
+    """`handler(state, ..., *inputs)` as the event function `fn(*inputs)` that Gradio calls, with
+    its first arguments (the app state, and whatever else the tab fixes) bound.
+
+    Not `functools.partial`: Gradio reads the function's signature and type hints to inject
+    `gr.Request` and `gr.Progress`, and streams only when it sees a generator function."""
+    if inspect.isgeneratorfunction(handler):
+        def bound(*inputs, **keywords):
+            yield from handler(*leading, *inputs, **keywords)
+    else:
+        def bound(*inputs, **keywords):
+            return handler(*leading, *inputs, **keywords)
+    functools.update_wrapper(bound, handler)
+    signature = inspect.signature(handler)
+    bound.__signature__ = signature.replace(parameters=list(signature.parameters.values())[len(leading):])
+    return bound

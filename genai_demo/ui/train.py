@@ -3,7 +3,8 @@
 The form becomes the CLI's `train` arguments; the job manager runs them in a child process
 that outlives this request. A one-second timer reads the job's state, so a reloaded page or a
 second browser shows the same job. Only the browser that started a run (a token kept in its
-local storage) may stop or resume it.
+local storage) may stop or resume it. The families, their defaults and which fields apply to
+each come from the family registry (`genai_demo.families`).
 """
 
 from __future__ import annotations
@@ -20,40 +21,85 @@ import gradio as gr
 import pandas as pd
 
 from genai_demo import limits
+from genai_demo.data import IMAGE_DATASETS
+from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.errors import InvalidInputError
+from genai_demo.families import FAMILIES, Family, train_tab_families
 from genai_demo.jobs import CurvePoint, TrainingJob, curves_from_metrics
 from genai_demo.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
-from genai_demo.ui.state import AppState
+from genai_demo.ui.state import AppState, bind
 
-# Family -> (label, learning rate, latent size or None, steps, batch size)
-FAMILIES = {
-    "mlp-gan": ("MLP GAN (the textbook baseline)", 2e-4, 100, 2000, 64),
-    "dcgan": ("DCGAN", 2e-4, 100, 2000, 64),
-    "cdcgan": ("Conditional DCGAN", 2e-4, 100, 2000, 64),
-    "wgan-gp": ("WGAN-GP", 1e-4, 100, 2000, 64),
-    "vae": ("VAE", 1e-3, 16, 2000, 64),
-    "ddpm": ("Diffusion (DDPM, diffusers UNet)", 5e-4, None, 2000, 64),
-    "char-lstm": ("Character LSTM", 2e-3, None, 1000, 32),
-    "tiny-gpt": ("Tiny GPT (transformers GPT-2)", 1e-3, None, 1000, 32),
-}
-TEXT_FAMILIES = ("char-lstm", "tiny-gpt")
-# The shipped models' recipes as the form's defaults: 50 k-means clusters took the DCGAN on the
-# embedded digits from classifier-FID 118 to 20 (README), and EMA weights sample cleaner.
-DEFAULT_CLUSTERS = {"dcgan": 50}
-DEFAULT_EMA_DECAY = {"dcgan": 0.999, "ddpm": 0.999}
-IMAGE_DATASETS = ("mnist", "fashion-mnist")
-TEXT_CORPORA = ("python-code", "fortunes", "tang-poems", "song-ci")
 UPLOAD_CHOICE = "my upload"
 POLL_SECONDS = 1.0
 QUALITY_SERIES = ("classifier_fid", "fid_floor", "class_accuracy", "val_bits_per_char")
 NOT_PLOTTED = ("eval_seconds",)
+BEST_MARKED = ("classifier_fid", "val_bits_per_char")  # lower is better; the run keeps that step as <run>/best
 
 
+# ---- The form: which fields a family shows, and the `train` arguments it becomes ----
 
-def _dataset_choices(family: str) -> list[str]:
-    return [*(TEXT_CORPORA if family in TEXT_FAMILIES else IMAGE_DATASETS), UPLOAD_CHOICE]
+
+@dataclass
+class TrainForm:
+    """The Train form's values as Gradio passes them (numbers may arrive as floats, or None when cleared)."""
+
+    family: str
+    dataset: str
+    upload: str | None = None
+    steps: float | None = None
+    batch_size: float | None = None
+    learning_rate: float | None = None
+    latent_size: float | None = 0
+    seed: float | None = 0
+    sample_every: float | None = 50
+    save_every: float | None = 500
+    image_size: float = 28
+    channels: float = 1
+    eval_every: float | None = 0
+    clusters: float | None = 0
+    ema_decay: float | None = 0
+
+
+@dataclass(frozen=True)
+class FamilyForm:
+    """What the form shows for one family: its defaults, and only the fields whose flags apply to it
+    (a None field is hidden)."""
+
+    datasets: list[str]
+    learning_rate: float
+    steps: int
+    batch_size: int
+    latent_size: int | None
+    clusters: int | None
+    ema_decay: float | None
+    image_options: bool  # image size and channels of an upload
+    is_text: bool
+
+
+def train_family(name: str) -> Family:
+    """A family the Train tab offers, or a clear error listing them."""
+    offered = {record.name: record for record in train_tab_families()}
+    if name not in offered:
+        raise InvalidInputError(f"choose a model family: {', '.join(offered)}")
+    return offered[name]
+
+
+def dataset_choices(record: Family) -> list[str]:
+    return [*(TEXT_CORPORA if "corpus" in record.options else IMAGE_DATASETS), UPLOAD_CHOICE]
+
+
+def family_form(name: str) -> FamilyForm:
+    record = train_family(name)
+    defaults = record.defaults
+
+    def field(option: str, default):
+        return (default or 0) if option in record.options else None
+
+    return FamilyForm(dataset_choices(record), defaults.learning_rate, defaults.steps, defaults.batch_size,
+                      field("latent-dim", defaults.latent_dim), field("clusters", defaults.clusters),
+                      field("ema-decay", defaults.ema_decay), "image-size" in record.options, record.is_text)
 
 
 def _whole(value, label: str) -> str:
@@ -66,15 +112,15 @@ def _whole(value, label: str) -> str:
     return str(int(number))
 
 
-def keep_upload(uploads_dir: Path, upload_path: str | None, family: str) -> str:
+def keep_upload(uploads_dir: Path, upload_path: str | None, record: Family) -> str:
     """Copy an upload where a resume will still find it (Gradio's temporary copy may go)."""
     if not upload_path:
         raise InvalidInputError("choose a file to upload first (a .zip of images, or a .txt for text models)")
     source = Path(upload_path)
-    wanted = ".txt" if family in TEXT_FAMILIES else ".zip"
+    wanted = ".txt" if record.is_text else ".zip"
     if source.suffix.lower() != wanted:
-        kind = "a UTF-8 .txt file" if family in TEXT_FAMILIES else "a .zip of PNG/JPEG images"
-        raise InvalidInputError(f"{FAMILIES[family][0]} trains on {kind}, not {source.name!r}")
+        kind = "a UTF-8 .txt file" if record.is_text else "a .zip of PNG/JPEG images"
+        raise InvalidInputError(f"{record.form_label} trains on {kind}, not {source.name!r}")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
     uploads_dir.mkdir(parents=True, exist_ok=True)
     kept = uploads_dir / f"{source.stem[:40]}-{digest}{wanted}"
@@ -83,39 +129,65 @@ def keep_upload(uploads_dir: Path, upload_path: str | None, family: str) -> str:
     return str(kept)
 
 
-def train_arguments(
-    family: str, dataset: str, upload_dir: Path, upload: str | None, steps, batch_size, learning_rate,
-    latent_size, seed, sample_every, save_every, image_size, channels, eval_every=0, clusters=0, ema_decay=0,
-) -> list[str]:
+def _ema_decay(record: Family, ema_decay) -> str | None:
+    """0 means no averaging. It is passed on where the family's recipe averages (the DDPM's trainer
+    would otherwise take its 0.999); elsewhere no flag is the same and costs nothing."""
+    if ema_decay or record.defaults.ema_decay:
+        return str(limits.EMA_DECAY.check(ema_decay or 0))
+    return None
+
+
+def _family_flags(record: Family, form: TrainForm, dataset: str) -> list[str]:
+    """The flags beyond the common ones, each only where it applies to the family (`Family.options`)."""
+    values = {  # option -> its text, computed (and so checked) only when the option applies; None: not sent
+        "dataset": lambda: dataset,
+        "corpus": lambda: dataset,
+        "image-size": lambda: str(int(form.image_size)),
+        "channels": lambda: str(int(form.channels)),
+        "epochs": lambda: str(limits.EPOCHS.maximum),  # the form's steps decide the length
+        "latent-dim": lambda: _whole(form.latent_size, "latent size") if form.latent_size else None,
+        "clusters": lambda: str(limits.CLUSTERS.check(form.clusters)) if form.clusters else None,
+        "ema-decay": lambda: _ema_decay(record, form.ema_decay),
+    }
+    flags = []
+    for option, value in values.items():
+        if option in record.options and (text := value()) is not None:
+            flags += [f"--{option}", text]
+    return flags
+
+
+def train_arguments(form: TrainForm, upload_dir: Path) -> list[str]:
     """The form as `python -m genai_demo train` arguments (validated again by the CLI's parser)."""
-    if family not in FAMILIES:
-        raise InvalidInputError(f"choose a model family: {', '.join(FAMILIES)}")
+    record = train_family(form.family)
+    dataset = form.dataset
     if dataset == UPLOAD_CHOICE:
-        dataset = keep_upload(upload_dir, upload, family)
-    elif dataset not in _dataset_choices(family):
-        raise InvalidInputError(f"{dataset!r} is not a dataset for {FAMILIES[family][0]}")
-    steps_text = _whole(steps, "steps")
-    log_every = str(max(1, min(20, int(steps_text) // 100)))
+        dataset = keep_upload(upload_dir, form.upload, record)
+    elif dataset not in dataset_choices(record):
+        raise InvalidInputError(f"{dataset!r} is not a dataset for {record.form_label}")
+    steps = _whole(form.steps, "steps")
     arguments = [
-        family, "--max-steps", steps_text, "--epochs", str(limits.EPOCHS.maximum), "--batch-size", _whole(batch_size, "batch size"),
-        "--seed", _whole(seed, "seed"), "--sample-every", _whole(sample_every, "sample every"),
-        "--save-every", _whole(save_every, "save every"), "--log-every", log_every,
+        record.name, "--max-steps", steps, "--batch-size", _whole(form.batch_size, "batch size"),
+        "--seed", _whole(form.seed, "seed"), "--sample-every", _whole(form.sample_every, "sample every"),
+        "--save-every", _whole(form.save_every, "save every"),
+        "--log-every", str(max(1, min(20, int(steps) // 100))),  # about a hundred points on the curve
     ]
-    if learning_rate is not None and learning_rate != "":  # 0 is refused by the parser, not replaced
-        arguments += ["--lr", str(float(learning_rate))]
-    if eval_every:
-        arguments += ["--eval-every", _whole(eval_every, "evaluate every")]
-    if family in TEXT_FAMILIES:
-        arguments += ["--corpus", dataset]
-    else:
-        arguments += ["--dataset", dataset, "--image-size", str(int(image_size)), "--channels", str(int(channels))]
-        if FAMILIES[family][2] is not None and latent_size:
-            arguments += ["--latent-dim", _whole(latent_size, "latent size")]
-        if family == "dcgan" and clusters:
-            arguments += ["--clusters", str(limits.CLUSTERS.check(clusters))]
-        if ema_decay or family == "ddpm":  # 0 is no averaging; the DDPM would otherwise take its 0.999
-            arguments += ["--ema-decay", str(limits.EMA_DECAY.check(ema_decay or 0))]
-    return arguments
+    if form.learning_rate is not None and form.learning_rate != "":  # 0 is refused by the parser, not replaced
+        arguments += ["--lr", str(float(form.learning_rate))]
+    if form.eval_every:
+        arguments += ["--eval-every", _whole(form.eval_every, "evaluate every")]
+    return arguments + _family_flags(record, form, dataset)
+
+
+def check_step_cap(state: AppState, steps) -> None:
+    """On ZeroGPU a GPU is lent to generation calls only, so training runs on the Space's CPU: capped."""
+    if state.max_train_steps and steps and float(steps) > state.max_train_steps:
+        raise InvalidInputError(
+            f"this Space trains at most {state.max_train_steps:,} steps (ZeroGPU lends a GPU to generation "
+            "only, so training runs on its CPU): train longer runs locally or on a GPU box"
+        )
+
+
+# ---- What the page shows of a run ----
 
 
 def _duration(seconds: float | None) -> str:
@@ -165,9 +237,14 @@ def memory_text(state: AppState) -> str:
     return text
 
 
+def is_text_job(job: TrainingJob) -> bool:
+    record = FAMILIES.get(job.model)
+    return record is not None and record.is_text
+
+
 def sample_timeline(job: TrainingJob | None) -> list[Path]:
     """The fixed-seed grids the run saved so far (step 0 first), from its `samples/` folder."""
-    if job is None or job.model in TEXT_FAMILIES:
+    if job is None or is_text_job(job):
         return []
     return sorted((job.out / "samples").glob("step_*.png"))
 
@@ -213,9 +290,6 @@ def curves_frame(job: TrainingJob | None, quality: bool = False, view: CurveView
     })
 
 
-BEST_MARKED = ("classifier_fid", "val_bits_per_char")  # lower is better; the run keeps that step as <run>/best
-
-
 def _best_marker(points: list[CurvePoint]) -> list[CurvePoint]:
     """A vertical line, series "best", at the step whose metric was best (the checkpoint kept as <run>/best)."""
     for metric in BEST_MARKED:
@@ -234,15 +308,6 @@ def past_runs(state: AppState) -> list[str]:
     return sorted(folder.name for folder in state.jobs.runs_dir.iterdir() if (folder / METRICS_NAME).is_file())
 
 
-def check_step_cap(state: AppState, steps) -> None:
-    """On ZeroGPU a GPU is lent to generation calls only, so training runs on the Space's CPU: capped."""
-    if state.max_train_steps and steps and float(steps) > state.max_train_steps:
-        raise InvalidInputError(
-            f"this Space trains at most {state.max_train_steps:,} steps (ZeroGPU lends a GPU to generation "
-            "only, so training runs on its CPU): train longer runs locally or on a GPU box"
-        )
-
-
 def _run_choices(state: AppState) -> list[tuple[str, str]]:
     return [(f"#{job.id} {job.name} · {job.model} · {job.state}", str(job.id)) for job in state.jobs.jobs()]
 
@@ -256,93 +321,300 @@ def _current_job(state: AppState, job_id: str | None) -> TrainingJob | None:
     return None
 
 
-def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
-    def start_training(token, family, dataset, upload, run_name, steps, batch_size, learning_rate, latent_size,
-                       seed, sample_every, save_every, image_size, channels, eval_every, clusters, ema_decay,
-                       request: gr.Request):
-        owner = owner_of(request, token)
-        with shown_to_user():
-            check_step_cap(state, steps)
-            arguments = train_arguments(family, dataset, state.jobs.runs_dir.parent / "uploads", upload, steps,
-                                        batch_size, learning_rate, latent_size, seed, sample_every, save_every,
-                                        image_size, channels, eval_every, clusters, ema_decay)
-            job = state.jobs.submit(run_name, arguments + ["--device", str(state.device)], owner=owner)
-        return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
+@dataclass(frozen=True)
+class ShownOnPage:
+    """What one page already shows, so an unchanged plot or grid is not sent again (a Vega plot
+    redrawn every second on a busy CPU never finishes drawing). Kept per browser tab in a gr.State."""
 
-    def stop_training(token, job_id, admin_token, request: gr.Request):
-        with shown_to_user():
-            state.jobs.stop(job_id, owner=owner_of(request, token), admin=is_admin(state, admin_token))
+    sample_key: str = ""  # "<job id>:<sample step>"
+    curves_key: str = ""  # "<job id>:<points>:<view>"
 
-    def resume_training(token, job_id, steps, admin_token, request: gr.Request):
-        with shown_to_user():
-            check_step_cap(state, steps)
-            job = state.jobs.resume(job_id, owner=owner_of(request, token), max_steps=int(_whole(steps, "steps")),
-                                    admin=is_admin(state, admin_token))
-        return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
-    def choose_family(family):
-        label, learning_rate, latent_size, steps, batch_size = FAMILIES[family]
-        choices = _dataset_choices(family)
-        return (gr.Dropdown(choices=choices, value=choices[0]), learning_rate,
-                gr.Number(value=latent_size or 0, visible=latent_size is not None), steps, batch_size,
-                gr.Row(visible=family not in TEXT_FAMILIES), f"{family}-{uuid.uuid4().hex[:6]}",
-                gr.Image(visible=family not in TEXT_FAMILIES), gr.Textbox(visible=family in TEXT_FAMILIES),
-                gr.Number(value=DEFAULT_CLUSTERS.get(family, 0), visible=family == "dcgan"),
-                gr.Number(value=DEFAULT_EMA_DECAY.get(family, 0), visible=family not in TEXT_FAMILIES))
+# ---- Handlers: (state, inputs) -> outputs ----
 
-    def show_job(job_id, shown, smoothing=0.0, log_scale=False, compare_with=None, token="", admin_token="",
-                 request: gr.Request = None):
-        """The timer's view of one job: status, curves, latest sample (only when it changed), log."""
-        job = _current_job(state, job_id)
-        # Others' runs are read-only here: Stop and Resume only for the owner (or an admin).
-        owned = job is None or not job.owner or job.owner == owner_of(request, token) or is_admin(state, admin_token)
-        buttons = (gr.Button(interactive=owned), gr.Button(interactive=owned))
-        view = CurveView(float(smoothing or 0), bool(log_scale),
-                         state.jobs.runs_dir / compare_with if compare_with and compare_with in past_runs(state) else None)
-        y_title = "log10(value)" if view.log_scale else "value"
-        # `shown` is "<sample key>|<curves key>": what this page already has, so an unchanged plot or
-        # grid is not sent again (a Vega plot redrawn every second on a busy CPU never finishes drawing).
-        shown_sample_key, _, shown_curves_key = (shown or "").partition("|")
-        curves_key = f"{job.id if job else ''}:{len(job.curves) if job else 0}:{view}"
-        losses, quality = gr.skip(), gr.skip()
-        # An empty frame is never sent: Vega would fix an empty colour domain and draw later lines invisibly.
-        if curves_key != shown_curves_key and job is not None and job.curves:
-            # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
-            losses = gr.update(value=curves_frame(job, view=view), y_title=y_title)
-            quality = gr.update(value=curves_frame(job, quality=True, view=view), y_title=y_title)
-        if job is None:
-            return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "", f"|{curves_key}",
-                    gr.Timer(active=False), memory_text(state), gr.Slider(visible=False), *buttons)
-        sample_key = f"{job.id}:{job.sample_step}"
-        image, text, timeline = gr.skip(), gr.skip(), gr.skip()
-        if sample_key != shown_sample_key and job.sample_path is not None:
-            if job.model in TEXT_FAMILIES:
-                text = job.sample_text
-            elif job.sample_path.is_file():
-                copy = state.outputs.new_path(f"train-{job.name}", ".png")
-                shutil.copyfile(job.sample_path, copy)
-                image = gr.Image(value=copy, label=f"Fixed-seed samples at step {job.sample_step:,}")
-                # The timeline follows the newest grid; scrub it back to see the model learn.
-                grids = sample_timeline(job)
-                timeline = gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=len(grids) - 1)
-            shown_sample_key = sample_key
-        shown = f"{shown_sample_key}|{curves_key}"
-        # Poll only while the job can still change: an idle page makes no requests.
-        return (status_html(state, job), losses, quality, image, text,
-                "\n".join(job.log), shown, gr.Timer(active=job.active), memory_text(state), timeline, *buttons)
 
-    def reattach(token, job_id, request: gr.Request):
-        """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
-        jobs = state.jobs.jobs()
-        owner = owner_of(request, token)
-        mine = [job for job in jobs if job.owner == owner and job.active]
-        chosen = mine or [job for job in jobs if job.active] or jobs
-        value = job_id if _current_job(state, job_id) else (str(chosen[0].id) if chosen else None)
-        return gr.Dropdown(choices=_run_choices(state), value=value)
+def start_training(state: AppState, token: str, family: str, dataset: str, upload: str | None, run_name: str,
+                   steps, batch_size, learning_rate, latent_size, seed, sample_every, save_every, image_size,
+                   channels, eval_every, clusters, ema_decay, request: gr.Request = None) -> gr.Dropdown:
+    """Queue a run of the form's settings, owned by this browser (or logged-in user); select it."""
+    form = TrainForm(family, dataset, upload, steps, batch_size, learning_rate, latent_size, seed, sample_every,
+                     save_every, image_size, channels, eval_every, clusters, ema_decay)
+    with shown_to_user():
+        check_step_cap(state, steps)
+        arguments = train_arguments(form, state.jobs.runs_dir.parent / "uploads")
+        job = state.jobs.submit(run_name, arguments + ["--device", str(state.device)], owner=owner_of(request, token))
+    return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
+
+def stop_training(state: AppState, token: str, job_id: str, admin_token: str, request: gr.Request = None) -> None:
+    with shown_to_user():
+        state.jobs.stop(job_id, owner=owner_of(request, token), admin=is_admin(state, admin_token))
+
+
+def resume_training(state: AppState, token: str, job_id: str, steps, admin_token: str,
+                    request: gr.Request = None) -> gr.Dropdown:
+    with shown_to_user():
+        check_step_cap(state, steps)
+        job = state.jobs.resume(job_id, owner=owner_of(request, token), max_steps=int(_whole(steps, "steps")),
+                                admin=is_admin(state, admin_token))
+    return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
+
+
+def choose_family(family: str) -> tuple:
+    """The form for another family: its datasets and defaults, only the fields that apply, a fresh run name.
+    Outputs: dataset, learning rate, latent size, steps, batch size, image options, run name,
+    sample image, sample text, clusters, EMA decay."""
+    form = family_form(family)
+    return (gr.Dropdown(choices=form.datasets, value=form.datasets[0]), form.learning_rate,
+            gr.Number(value=form.latent_size or 0, visible=form.latent_size is not None), form.steps, form.batch_size,
+            gr.Row(visible=form.image_options), f"{family}-{uuid.uuid4().hex[:6]}",
+            gr.Image(visible=not form.is_text), gr.Textbox(visible=form.is_text),
+            gr.Number(value=form.clusters or 0, visible=form.clusters is not None),
+            gr.Number(value=form.ema_decay or 0, visible=form.ema_decay is not None))
+
+
+def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) -> tuple[str, object, object]:
+    """(curves key, loss plot, quality plot): the plots only when their points or view changed."""
+    curves_key = f"{job.id if job else ''}:{len(job.curves) if job else 0}:{view}"
+    # An empty frame is never sent: Vega would fix an empty colour domain and draw later lines invisibly.
+    if curves_key == shown.curves_key or job is None or not job.curves:
+        return curves_key, gr.skip(), gr.skip()
+    y_title = "log10(value)" if view.log_scale else "value"
+    # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
+    return (curves_key, gr.update(value=curves_frame(job, view=view), y_title=y_title),
+            gr.update(value=curves_frame(job, quality=True, view=view), y_title=y_title))
+
+
+def _sample_updates(state: AppState, job: TrainingJob, shown: ShownOnPage) -> tuple[str, object, object, object]:
+    """(sample key, image, text, timeline): the latest sample only when it is new to this page."""
+    sample_key = f"{job.id}:{job.sample_step}"
+    if sample_key == shown.sample_key or job.sample_path is None:
+        return shown.sample_key, gr.skip(), gr.skip(), gr.skip()
+    if is_text_job(job):
+        return sample_key, gr.skip(), job.sample_text, gr.skip()
+    if not job.sample_path.is_file():
+        return sample_key, gr.skip(), gr.skip(), gr.skip()
+    copy = state.outputs.new_path(f"train-{job.name}", ".png")
+    shutil.copyfile(job.sample_path, copy)
+    # The timeline follows the newest grid; scrub it back to see the model learn.
+    grids = sample_timeline(job)
+    return (sample_key, gr.Image(value=copy, label=f"Fixed-seed samples at step {job.sample_step:,}"), gr.skip(),
+            gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=len(grids) - 1))
+
+
+def show_job(state: AppState, job_id: str | None, shown: ShownOnPage | None, smoothing=0.0, log_scale=False,
+             compare_with=None, token="", admin_token="", request: gr.Request = None) -> tuple:
+    """The timer's view of one job: status, curves, latest sample (only when it changed), log.
+    Outputs: status, loss plot, quality plot, sample image, sample text, log, shown, timer, memory,
+    timeline, stop button, resume button."""
+    shown = shown or ShownOnPage()
+    job = _current_job(state, job_id)
+    # Others' runs are read-only here: Stop and Resume only for the owner (or an admin).
+    owned = job is None or not job.owner or job.owner == owner_of(request, token) or is_admin(state, admin_token)
+    buttons = (gr.Button(interactive=owned), gr.Button(interactive=owned))
+    compared = state.jobs.runs_dir / compare_with if compare_with and compare_with in past_runs(state) else None
+    curves_key, losses, quality = _plot_updates(job, CurveView(float(smoothing or 0), bool(log_scale), compared), shown)
+    if job is None:
+        return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "", ShownOnPage("", curves_key),
+                gr.Timer(active=False), memory_text(state), gr.Slider(visible=False), *buttons)
+    sample_key, image, text, timeline = _sample_updates(state, job, shown)
+    # Poll only while the job can still change: an idle page makes no requests.
+    return (status_html(state, job), losses, quality, image, text, "\n".join(job.log),
+            ShownOnPage(sample_key, curves_key), gr.Timer(active=job.active), memory_text(state), timeline, *buttons)
+
+
+def show_chosen_job(state: AppState, job_id: str | None, smoothing, log_scale, compare_with, token, admin_token,
+                    request: gr.Request = None) -> tuple:
+    """Another run was chosen: everything is drawn afresh."""
+    return show_job(state, job_id, ShownOnPage(), smoothing, log_scale, compare_with, token, admin_token, request)
+
+
+def reattach(state: AppState, token: str, job_id: str | None, request: gr.Request = None) -> gr.Dropdown:
+    """On page load: the run to watch (this browser's active one first, else any active, else the newest)."""
+    jobs = state.jobs.jobs()
+    owner = owner_of(request, token)
+    mine = [job for job in jobs if job.owner == owner and job.active]
+    chosen = mine or [job for job in jobs if job.active] or jobs
+    value = job_id if _current_job(state, job_id) else (str(chosen[0].id) if chosen else None)
+    return gr.Dropdown(choices=_run_choices(state), value=value)
+
+
+def show_grid_at(state: AppState, job_id: str | None, position) -> gr.Image:
+    """Scrub the run's saved grids: the model learning, step by step."""
+    grids = sample_timeline(_current_job(state, job_id))
+    if not grids:
+        return gr.skip()
+    chosen = grids[min(max(int(position or 0), 0), len(grids) - 1)]
+    copy = state.outputs.new_path(f"timeline-{chosen.stem}", ".png")
+    shutil.copyfile(chosen, copy)
+    return gr.Image(value=copy, label=f"Fixed-seed samples at step {int(chosen.stem.split('_')[1]):,}")
+
+
+def past_run_choices(state: AppState, current: str) -> gr.Dropdown:
+    return gr.Dropdown(choices=[("(none)", ""), *past_runs(state)], value=current)
+
+
+# ---- Layout and wiring ----
+
+
+@dataclass
+class FormFields:
+    family: gr.Dropdown
+    dataset: gr.Dropdown
+    upload: gr.File
+    image_options: gr.Row
+    image_size: gr.Dropdown
+    channels: gr.Dropdown
+    run_name: gr.Textbox
+    steps: gr.Number
+    batch_size: gr.Number
+    learning_rate: gr.Number
+    latent_size: gr.Number
+    seed: gr.Number
+    sample_every: gr.Number
+    save_every: gr.Number
+    eval_every: gr.Number
+    clusters: gr.Number
+    ema_decay: gr.Number
+    admin_token: gr.Textbox
+    train_button: gr.Button
+    stop_button: gr.Button
+    resume_button: gr.Button
+
+    def values(self) -> list:
+        """The inputs of `start_training` after the owner token, in its order."""
+        return [self.family, self.dataset, self.upload, self.run_name, self.steps, self.batch_size,
+                self.learning_rate, self.latent_size, self.seed, self.sample_every, self.save_every,
+                self.image_size, self.channels, self.eval_every, self.clusters, self.ema_decay]
+
+
+@dataclass
+class RunView:
+    run: gr.Dropdown
+    status: gr.HTML
+    curves: gr.LinePlot
+    quality_curves: gr.LinePlot
+    sample_image: gr.Image
+    sample_text: gr.Textbox
+    smoothing: gr.Slider
+    log_scale: gr.Checkbox
+    compare: gr.Dropdown
+    timeline: gr.Slider
+    memory: gr.Markdown
+    log: gr.Textbox
+
+
+def build_form(state: AppState) -> FormFields:
+    """The form, showing the first family's fields and defaults (call inside a Blocks context)."""
+    family = train_tab_families()[0].name
+    form = family_form(family)
+    dropdown = gr.Dropdown(choices=[(record.form_label, record.name) for record in train_tab_families()],
+                           value=family, label="Model family", elem_id="train-family")
+    dataset = gr.Dropdown(choices=form.datasets, value=form.datasets[0], label="Dataset", elem_id="train-dataset")
+    upload = gr.File(label="…or upload: a .zip of images (sub-folders are classes) or a .txt",
+                     file_types=[".zip", ".txt"], type="filepath", height=90)
+    with gr.Row(visible=form.image_options) as image_options:
+        image_size = gr.Dropdown(choices=[28, 32, 64], value=28, label="Image size (uploads)")
+        channels = gr.Dropdown(choices=[("grayscale", 1), ("RGB", 3)], value=1, label="Channels (uploads)")
+    run_name = gr.Textbox(label="Run name", value=f"{family}-{uuid.uuid4().hex[:6]}", elem_id="train-run-name")
+    with gr.Row():
+        steps = gr.Number(label="Steps", value=form.steps, minimum=1, elem_id="train-steps")
+        batch_size = gr.Number(label="Batch size", value=form.batch_size, minimum=1)
+    with gr.Row():
+        learning_rate = gr.Number(label="Learning rate", value=form.learning_rate, minimum=0)
+        latent_size = gr.Number(label="Latent size", value=form.latent_size or 0, minimum=0,
+                                visible=form.latent_size is not None)
+    with gr.Row():
+        seed = gr.Number(label="Seed", value=0, minimum=0)
+        sample_every = gr.Number(label="Sample every N steps", value=50, minimum=1, elem_id="train-sample-every")
+        save_every = gr.Number(label="Save every N steps", value=500, minimum=1)
+        eval_every = gr.Number(label="Evaluate every N steps (0: off)", value=0, minimum=0, elem_id="train-eval-every",
+                               info="classifier-FID for MNIST image models (best kept as <run>/best); bits/char for text")
+    with gr.Row():
+        clusters = gr.Number(
+            label="Self-conditioning clusters (0: off)", value=form.clusters or 0, minimum=0,
+            visible=form.clusters is not None, elem_id="train-clusters",
+            info="k-means clusters of the training images condition both networks (Liu et al. 2020): "
+                 "every digit gets its share, no labels used",
+        )
+        ema_decay = gr.Number(label="EMA decay (0: none)", value=form.ema_decay or 0, minimum=0, maximum=0.99999,
+                              visible=form.ema_decay is not None, elem_id="train-ema",
+                              info="sample from a moving average of the weights")
+    with gr.Accordion("Admin", open=False, visible=state.admin_token is not None):
+        admin_token = gr.Textbox(label="Admin token (may stop or resume anyone's run)", type="password")
+    with gr.Row():
+        train_button = gr.Button("Train", variant="primary", elem_id="train-start")
+        stop_button = gr.Button("Stop", variant="stop", elem_id="train-stop")
+        resume_button = gr.Button("Resume", elem_id="train-resume")
+    return FormFields(dropdown, dataset, upload, image_options, image_size, channels, run_name, steps, batch_size,
+                      learning_rate, latent_size, seed, sample_every, save_every, eval_every, clusters, ema_decay,
+                      admin_token, train_button, stop_button, resume_button)
+
+
+def build_run_view(state: AppState, is_text: bool) -> RunView:
+    """The chosen run: status, curves, samples, log (call inside a Blocks context)."""
+    run = gr.Dropdown(choices=[], value=None, label="Run", elem_id="train-run")
+    status = gr.HTML(status_html(state, None), elem_id="train-status")
+    with gr.Row():
+        curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", label="Losses",
+                             height=260, elem_id="train-plot")
+        quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
+                                     label="Sample quality (lower FID is better; the floor is real data)",
+                                     height=260, elem_id="train-quality-plot")
+    with gr.Row():
+        sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
+                                elem_id="train-sample", height=260, visible=not is_text)
+        sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
+                                 visible=is_text)
+    with gr.Row():
+        smoothing = gr.Slider(0, 0.99, value=0, step=0.01, label="Smoothing",
+                              info="exponential moving average, as in TensorBoard")
+        log_scale = gr.Checkbox(label="Log scale", value=False)
+        compare = gr.Dropdown(choices=[("(none)", "")], value="", label="Compare with a past run",
+                              allow_custom_value=False, elem_id="train-compare")
+    timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline: the fixed-seed grid at each sample step",
+                         visible=False, elem_id="train-timeline")
+    memory = gr.Markdown(elem_id="train-memory")
+    log = gr.Textbox(label="Log", lines=8, max_lines=8, interactive=False, autoscroll=True, elem_id="train-log")
+    return RunView(run, status, curves, quality_curves, sample_image, sample_text, smoothing, log_scale, compare,
+                   timeline, memory, log)
+
+
+def wire_train_tab(state: AppState, demo: gr.Blocks, form: FormFields, view: RunView) -> None:
     # Not a gr.State: that lives on the server, and the token is made and kept by the browser.
     owner_token = gr.Textbox("", visible=False)
-    shown_sample = gr.State("")
+    shown = gr.State(ShownOnPage())
+    timer = gr.Timer(POLL_SECONDS, active=False)
+    form.family.change(choose_family, form.family, [
+        form.dataset, form.learning_rate, form.latent_size, form.steps, form.batch_size, form.image_options,
+        form.run_name, view.sample_image, view.sample_text, form.clusters, form.ema_decay,
+    ], api_visibility="private")
+    form.train_button.click(bind(start_training, state), [owner_token, *form.values()], view.run,
+                            api_visibility="private")
+    form.stop_button.click(bind(stop_training, state), [owner_token, view.run, form.admin_token], None,
+                           api_visibility="private")
+    form.resume_button.click(bind(resume_training, state), [owner_token, view.run, form.steps, form.admin_token],
+                             view.run, api_visibility="private")
+    view.timeline.input(bind(show_grid_at, state), [view.run, view.timeline], view.sample_image,
+                        api_visibility="private")
+    outputs = [view.status, view.curves, view.quality_curves, view.sample_image, view.sample_text, view.log, shown,
+               timer, view.memory, view.timeline, form.stop_button, form.resume_button]
+    controls, viewer = [view.smoothing, view.log_scale, view.compare], [owner_token, form.admin_token]
+    view.run.change(bind(show_chosen_job, state), [view.run, *controls, *viewer], outputs, api_visibility="private")
+    gr.on([control.change for control in controls], bind(show_job, state), [view.run, shown, *controls, *viewer],
+          outputs, api_visibility="private")
+    view.compare.focus(bind(past_run_choices, state), view.compare, view.compare, api_visibility="private")
+    # Status reads are cheap and must not wait behind generation requests: their own queue slot.
+    timer.tick(bind(show_job, state), [view.run, shown, *controls, *viewer], outputs, api_visibility="private",
+               concurrency_id="train-status", concurrency_limit=None)
+    # The owner token lives in the browser's local storage, so it survives reloads of this browser only.
+    demo.load(None, None, owner_token, js=OWNER_TOKEN_JS).then(
+        bind(reattach, state), [owner_token, view.run], view.run, api_visibility="private"
+    )
+
+
+def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
+    """Components and events of the Train tab (call inside a `gr.Blocks` context)."""
     gr.Markdown(
         "Train a model here and watch it learn. The run continues if you close or reload the page; come back "
         "and it reattaches. Stop saves a checkpoint that **Resume** continues exactly (optimizer, step and random "
@@ -350,115 +622,7 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
     )
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            family_dropdown = gr.Dropdown(
-                choices=[(label, family) for family, (label, *_) in FAMILIES.items()], value="mlp-gan",
-                label="Model family", elem_id="train-family",
-            )
-            dataset_dropdown = gr.Dropdown(choices=_dataset_choices("mlp-gan"), value="mnist", label="Dataset",
-                                           elem_id="train-dataset")
-            upload_file = gr.File(label="…or upload: a .zip of images (sub-folders are classes) or a .txt",
-                                  file_types=[".zip", ".txt"], type="filepath", height=90)
-            with gr.Row(visible=True) as image_options:
-                image_size = gr.Dropdown(choices=[28, 32, 64], value=28, label="Image size (uploads)")
-                channels = gr.Dropdown(choices=[("grayscale", 1), ("RGB", 3)], value=1, label="Channels (uploads)")
-            run_name = gr.Textbox(label="Run name", value=f"mlp-gan-{uuid.uuid4().hex[:6]}", elem_id="train-run-name")
-            with gr.Row():
-                steps_number = gr.Number(label="Steps", value=2000, minimum=1, elem_id="train-steps")
-                batch_number = gr.Number(label="Batch size", value=64, minimum=1)
-            with gr.Row():
-                learning_rate_number = gr.Number(label="Learning rate", value=2e-4, minimum=0)
-                latent_number = gr.Number(label="Latent size", value=100, minimum=0)
-            with gr.Row():
-                seed_number = gr.Number(label="Seed", value=0, minimum=0)
-                sample_every_number = gr.Number(label="Sample every N steps", value=50, minimum=1,
-                                                elem_id="train-sample-every")
-                save_every_number = gr.Number(label="Save every N steps", value=500, minimum=1)
-                eval_every_number = gr.Number(
-                    label="Evaluate every N steps (0: off)", value=0, minimum=0, elem_id="train-eval-every",
-                    info="classifier-FID for MNIST image models (best kept as <run>/best); bits/char for text",
-                )
-            with gr.Row():
-                clusters_number = gr.Number(
-                    label="Self-conditioning clusters (0: off)", value=0, minimum=0, visible=False,
-                    elem_id="train-clusters",
-                    info="k-means clusters of the training images condition both networks (Liu et al. 2020): "
-                         "every digit gets its share, no labels used",
-                )
-                ema_number = gr.Number(label="EMA decay (0: none)", value=0, minimum=0, maximum=0.99999,
-                                       elem_id="train-ema", info="sample from a moving average of the weights")
-            with gr.Accordion("Admin", open=False, visible=state.admin_token is not None):
-                admin_box = gr.Textbox(label="Admin token (may stop or resume anyone's run)", type="password")
-            with gr.Row():
-                train_button = gr.Button("Train", variant="primary", elem_id="train-start")
-                stop_button = gr.Button("Stop", variant="stop", elem_id="train-stop")
-                resume_button = gr.Button("Resume", elem_id="train-resume")
+            form = build_form(state)
         with gr.Column(scale=2):
-            run_dropdown = gr.Dropdown(choices=[], value=None, label="Run", elem_id="train-run")
-            status = gr.HTML(status_html(state, None), elem_id="train-status")
-            with gr.Row():
-                curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", label="Losses",
-                                     height=260, elem_id="train-plot")
-                quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
-                                             label="Sample quality (lower FID is better; the floor is real data)",
-                                             height=260, elem_id="train-quality-plot")
-            with gr.Row():
-                sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
-                                        elem_id="train-sample", height=260)
-                sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
-                                         visible=False)
-            with gr.Row():
-                smoothing_slider = gr.Slider(0, 0.99, value=0, step=0.01, label="Smoothing",
-                                             info="exponential moving average, as in TensorBoard")
-                log_scale_box = gr.Checkbox(label="Log scale", value=False)
-                compare_dropdown = gr.Dropdown(choices=[("(none)", "")], value="", label="Compare with a past run",
-                                               allow_custom_value=False, elem_id="train-compare")
-            timeline_slider = gr.Slider(0, 1, value=0, step=1, label="Timeline: the fixed-seed grid at each sample step",
-                                        visible=False, elem_id="train-timeline")
-            memory_line = gr.Markdown(elem_id="train-memory")
-            log_box = gr.Textbox(label="Log", lines=8, max_lines=8, interactive=False, autoscroll=True,
-                                 elem_id="train-log")
-
-    form = [family_dropdown, dataset_dropdown, upload_file, run_name, steps_number, batch_number, learning_rate_number,
-            latent_number, seed_number, sample_every_number, save_every_number, image_size, channels,
-            eval_every_number, clusters_number, ema_number]
-    family_dropdown.change(
-        choose_family, family_dropdown,
-        [dataset_dropdown, learning_rate_number, latent_number, steps_number, batch_number, image_options, run_name,
-         sample_image, sample_text, clusters_number, ema_number],
-        api_visibility="private",
-    )
-    train_button.click(start_training, [owner_token, *form], run_dropdown, api_visibility="private")
-    stop_button.click(stop_training, [owner_token, run_dropdown, admin_box], None, api_visibility="private")
-    resume_button.click(resume_training, [owner_token, run_dropdown, steps_number, admin_box], run_dropdown,
-                        api_visibility="private")
-    def show_grid_at(job_id, position):
-        """Scrub the run's saved grids: the model learning, step by step."""
-        grids = sample_timeline(_current_job(state, job_id))
-        if not grids:
-            return gr.skip()
-        chosen = grids[min(max(int(position or 0), 0), len(grids) - 1)]
-        copy = state.outputs.new_path(f"timeline-{chosen.stem}", ".png")
-        shutil.copyfile(chosen, copy)
-        return gr.Image(value=copy, label=f"Fixed-seed samples at step {int(chosen.stem.split('_')[1]):,}")
-
-    timeline_slider.input(show_grid_at, [run_dropdown, timeline_slider], sample_image, api_visibility="private")
-    timer = gr.Timer(POLL_SECONDS, active=False)
-    outputs = [status, curves, quality_curves, sample_image, sample_text, log_box, shown_sample, timer, memory_line,
-               timeline_slider, stop_button, resume_button]
-    view_controls = [smoothing_slider, log_scale_box, compare_dropdown]
-    viewer = [owner_token, admin_box]
-    def show_chosen_job(job_id, smoothing, log_scale, compare_with, token, admin_token, request: gr.Request):
-        return show_job(job_id, "", smoothing, log_scale, compare_with, token, admin_token, request)
-
-    run_dropdown.change(show_chosen_job, [run_dropdown, *view_controls, *viewer], outputs, api_visibility="private")
-    gr.on([control.change for control in view_controls], show_job,
-          [run_dropdown, shown_sample, *view_controls, *viewer], outputs, api_visibility="private")
-    compare_dropdown.focus(lambda current: gr.Dropdown(choices=[("(none)", ""), *past_runs(state)], value=current),
-                           compare_dropdown, compare_dropdown, api_visibility="private")
-    # Status reads are cheap and must not wait behind generation requests: their own queue slot.
-    timer.tick(show_job, [run_dropdown, shown_sample, *view_controls, *viewer], outputs, api_visibility="private",
-               concurrency_id="train-status", concurrency_limit=None)
-    # The owner token lives in the browser's local storage, so it survives reloads of this browser only.
-    demo.load(None, None, owner_token, js=OWNER_TOKEN_JS).then(
-        reattach, [owner_token, run_dropdown], run_dropdown, api_visibility="private"
-    )
+            view = build_run_view(state, family_form(form.family.value).is_text)
+    wire_train_tab(state, demo, form, view)
