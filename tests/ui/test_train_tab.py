@@ -1,50 +1,132 @@
-"""The Train tab's form becomes CLI arguments; bad input is a clear message, uploads are kept."""
+"""The Train tab's handlers, called directly: the form becomes `train` arguments with only the flags
+that apply to the family, bad input is a clear message, uploads are kept, and the run view sends
+a plot or a grid only when it changed."""
 
 import zipfile
+from pathlib import Path
+from types import SimpleNamespace
 
+import gradio as gr
 import pytest
+import torch
 
-from genai_demo.cli import build_parser
 from genai_demo.errors import InvalidInputError
+from genai_demo.families import FAMILIES, train_tab_families
 from genai_demo.jobs import CurvePoint, TrainingJob
-from genai_demo.ui.train import UPLOAD_CHOICE, curves_frame, sample_timeline, status_html, train_arguments
+from genai_demo.metrics_log import MetricsLog
+from genai_demo.train_args import parse_train_args
+from genai_demo.ui.ownership import is_admin, owner_of
+from genai_demo.ui.state import AppState
+from genai_demo.ui.train import (
+    UPLOAD_CHOICE,
+    CurveView,
+    ShownOnPage,
+    TrainForm,
+    check_step_cap,
+    choose_family,
+    curves_frame,
+    family_form,
+    reattach,
+    resume_training,
+    sample_timeline,
+    show_chosen_job,
+    show_job,
+    start_training,
+    status_html,
+    stop_training,
+    train_arguments,
+)
 
 FORM = dict(steps=300, batch_size=32, learning_rate=2e-4, latent_size=64, seed=3, sample_every=25, save_every=100,
             image_size=28, channels=1)
+# Flags every family takes (the rest are in Family.options); "--device" is added by the tab.
+COMMON_FLAGS = {"--max-steps", "--batch-size", "--lr", "--seed", "--sample-every", "--save-every", "--log-every",
+                "--eval-every"}
+
+
+def parsed(arguments, tmp_path):
+    return parse_train_args([*arguments, "--out", str(tmp_path / "run")])
+
+
+def flags(arguments):
+    return {item for item in arguments if item.startswith("--")}
 
 
 def test_an_image_form_is_the_cli_command(tmp_path):
-    arguments = train_arguments("dcgan", "fashion-mnist", tmp_path, None, **FORM)
-    args = build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])
+    args = parsed(train_arguments(TrainForm("dcgan", "fashion-mnist", **FORM), tmp_path), tmp_path)
     assert (args.model, args.dataset, args.max_steps, args.batch_size, args.seed) == ("dcgan", "fashion-mnist", 300, 32, 3)
     assert (args.latent_dim, args.sample_every, args.save_every, args.lr) == (64, 25, 100, 2e-4)
     assert args.log_every == 3  # about a hundred points on the curve
 
 
-def test_the_form_offers_the_shipped_recipes_self_conditioning_and_ema(tmp_path):
-    from genai_demo.ui.train import DEFAULT_CLUSTERS, DEFAULT_EMA_DECAY
+@pytest.mark.parametrize("record", train_tab_families(), ids=lambda record: record.name)
+def test_each_family_is_sent_only_the_flags_that_apply_and_the_parser_accepts_them(record, tmp_path):
+    """Every field filled in, as a user could leave hidden ones: nothing that does not apply goes out."""
+    dataset = family_form(record.name).datasets[0]
+    form = TrainForm(record.name, dataset, **FORM, eval_every=50, clusters=10, ema_decay=0.99)
+    arguments = train_arguments(form, tmp_path)
+    allowed = COMMON_FLAGS | {f"--{option}" for option in record.options}
+    assert flags(arguments) <= allowed, flags(arguments) - allowed
+    assert parsed(arguments, tmp_path).model == record.name
 
-    parser = build_parser(raise_errors=True)
-    recipe = dict(clusters=DEFAULT_CLUSTERS["dcgan"], ema_decay=DEFAULT_EMA_DECAY["dcgan"])
-    dcgan = parser.parse_args(["train", *train_arguments("dcgan", "mnist", tmp_path, None, **FORM, **recipe),
-                               "--out", str(tmp_path / "run")])
+
+@pytest.mark.parametrize("record", train_tab_families(), ids=lambda record: record.name)
+def test_the_form_shows_a_field_exactly_when_its_flag_applies_with_the_registry_defaults(record):
+    form = family_form(record.name)
+    defaults = record.defaults
+    assert (form.learning_rate, form.steps, form.batch_size) == (defaults.learning_rate, defaults.steps, defaults.batch_size)
+    for option, value, default in (("latent-dim", form.latent_size, defaults.latent_dim),
+                                   ("clusters", form.clusters, defaults.clusters),
+                                   ("ema-decay", form.ema_decay, defaults.ema_decay)):
+        assert (value is not None) == (option in record.options), option
+        if value is not None:
+            assert value == (default or 0), option
+    assert form.image_options == ("image-size" in record.options)
+    assert form.datasets[-1] == UPLOAD_CHOICE and form.is_text == record.is_text
+
+
+def test_the_family_list_is_the_registrys_train_tab_families():
+    # The classifier is trained from the CLI only; the Hub causal LM has no trainer.
+    assert [record.name for record in train_tab_families()] == [
+        name for name, record in FAMILIES.items() if record.trainer and record.in_train_tab]
+    assert "classifier" not in [record.name for record in train_tab_families()]
+    with pytest.raises(InvalidInputError, match="choose a model family"):
+        family_form("classifier")
+
+
+def test_choosing_a_family_updates_the_form():
+    dataset, learning_rate, latent, steps, batch, image_row, run_name, image, text, clusters, ema = choose_family("dcgan")
+    assert dataset.value == "mnist" and "fashion-mnist" in [choice[0] for choice in dataset.choices]
+    assert (learning_rate, steps, batch) == (2e-4, 2000, 64)
+    assert (latent.visible, latent.value, image_row.visible, image.visible, text.visible) == (True, 100, True, True, False)
+    assert (clusters.visible, clusters.value, ema.visible, ema.value) == (True, 50, True, 0.999)  # the shipped recipe
+    assert run_name.startswith("dcgan-")
+    dataset, learning_rate, latent, steps, batch, image_row, run_name, image, text, clusters, ema = choose_family("char-lstm")
+    assert dataset.value == "python-code" and [choice[0] for choice in dataset.choices][-1] == UPLOAD_CHOICE
+    assert (learning_rate, steps, batch) == (2e-3, 1000, 32)
+    assert not any(component.visible for component in (latent, image_row, image, clusters, ema)) and text.visible
+
+
+def test_the_shipped_recipes_self_conditioning_and_ema(tmp_path):
+    recipe = family_form("dcgan")
+    dcgan = parsed(train_arguments(TrainForm("dcgan", "mnist", **FORM, clusters=recipe.clusters,
+                                             ema_decay=recipe.ema_decay), tmp_path), tmp_path)
     assert (dcgan.clusters, dcgan.ema_decay) == (50, 0.999)  # checkpoints/dcgan-mnist's command
-    plain = parser.parse_args(["train", *train_arguments("dcgan", "mnist", tmp_path, None, **FORM, clusters=0,
-                                                         ema_decay=0), "--out", str(tmp_path / "run")])
-    assert (plain.clusters, plain.ema_decay) == (None, None)
+    plain = parsed(train_arguments(TrainForm("dcgan", "mnist", **FORM, clusters=0, ema_decay=0), tmp_path), tmp_path)
+    assert plain.clusters is None and not plain.ema_decay  # 0 is "no averaging"
     # Clusters are a DCGAN option only; 0 EMA decay on a DDPM is passed on, else its default 0.999 would apply.
-    vae = train_arguments("vae", "mnist", tmp_path, None, **FORM, **recipe)
+    vae = train_arguments(TrainForm("vae", "mnist", **FORM, clusters=50, ema_decay=0.999), tmp_path)
     assert "--clusters" not in vae and vae[vae.index("--ema-decay") + 1] == "0.999"
-    ddpm = train_arguments("ddpm", "mnist", tmp_path, None, **FORM, clusters=0, ema_decay=0)
+    ddpm = train_arguments(TrainForm("ddpm", "mnist", **FORM, clusters=0, ema_decay=0), tmp_path)
     assert ddpm[ddpm.index("--ema-decay") + 1] == "0.0"
-    assert "--ema-decay" not in train_arguments("char-lstm", "python-code", tmp_path, None, **FORM, **recipe)
+    assert "--ema-decay" not in train_arguments(TrainForm("mlp-gan", "mnist", **FORM, ema_decay=0), tmp_path)
 
 
 def test_a_text_form_trains_on_a_corpus_without_image_settings(tmp_path):
-    arguments = train_arguments("tiny-gpt", "tang-poems", tmp_path, None, **FORM)
-    args = build_parser(raise_errors=True).parse_args(["train", *arguments, "--out", str(tmp_path / "run")])
-    assert (args.corpus, args.latent_dim) == ("tang-poems", None)
-    assert "--image-size" not in arguments
+    arguments = train_arguments(TrainForm("tiny-gpt", "tang-poems", **FORM, clusters=50, ema_decay=0.999), tmp_path)
+    args = parsed(arguments, tmp_path)
+    assert (args.corpus, args.latent_dim, args.max_steps) == ("tang-poems", None, 300)
+    assert not flags(arguments) & {"--image-size", "--channels", "--epochs", "--latent-dim", "--ema-decay", "--dataset"}
 
 
 def test_an_upload_is_kept_where_a_resume_finds_it(tmp_path):
@@ -52,7 +134,7 @@ def test_an_upload_is_kept_where_a_resume_finds_it(tmp_path):
     upload.parent.mkdir()
     with zipfile.ZipFile(upload, "w") as archive:
         archive.writestr("a.png", b"not really a png")
-    arguments = train_arguments("vae", UPLOAD_CHOICE, tmp_path / "uploads", str(upload), **FORM)
+    arguments = train_arguments(TrainForm("vae", UPLOAD_CHOICE, str(upload), **FORM), tmp_path / "uploads")
     kept = arguments[arguments.index("--dataset") + 1]
     assert kept.startswith(str(tmp_path / "uploads")) and kept.endswith(".zip")
     upload.unlink()
@@ -76,21 +158,121 @@ def test_bad_form_input_is_a_clear_message(tmp_path, family, dataset, upload, ch
         (tmp_path / upload).write_bytes(b"x")
         upload = str(tmp_path / upload)
     with pytest.raises(InvalidInputError, match=message):
-        train_arguments(family, dataset, tmp_path / "uploads", upload, **{**FORM, **change})
+        train_arguments(TrainForm(family, dataset, upload, **{**FORM, **change}), tmp_path / "uploads")
+
+
+class FakeJobs:
+    """The job manager's surface the Train tab uses, recording what it was asked."""
+
+    def __init__(self, runs_dir: Path, jobs=()):
+        self.runs_dir = runs_dir
+        self.submitted, self.stopped, self.resumed = [], [], []
+        self._jobs = {job.id: job for job in jobs}
+
+    def submit(self, name, arguments, owner=""):
+        job = TrainingJob(id=len(self._jobs) + 1, name=name, out=self.runs_dir / name, argv=["train", *arguments],
+                          owner=owner)
+        self._jobs[job.id] = job
+        self.submitted.append((name, arguments, owner))
+        return job
+
+    def stop(self, job_id, owner="", admin=False):
+        self.stopped.append((job_id, owner, admin))
+
+    def resume(self, job_id, owner="", max_steps=None, admin=False):
+        self.resumed.append((job_id, owner, max_steps, admin))
+        return self.get(job_id)
+
+    def get(self, job_id):
+        try:
+            return self._jobs[int(job_id)]
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInputError(f"no training job {job_id!r}") from None
+
+    def jobs(self):
+        return sorted(self._jobs.values(), key=lambda job: job.id, reverse=True)
+
+    def queue_position(self, job):
+        return None
+
+    def memory_in_use(self):
+        return {"app_mb": 500.0, "training_mb": 0.0, "training_cuda_mb": 0.0}
+
+
+def app_state(tmp_path, jobs=(), **settings) -> AppState:
+    state = AppState(device=torch.device("cpu"), model_roots=[tmp_path / "models"], **settings)
+    state.jobs = FakeJobs(tmp_path / "runs", jobs)
+    return state
+
+
+BROWSER = SimpleNamespace(username=None)
+
+
+def test_train_stop_and_resume_act_for_this_browser(tmp_path):
+    state = app_state(tmp_path)
+    values = ["char-lstm", "python-code", None, "my-run", 40, 8, 2e-3, 0, 1, 10, 20, 28, 1, 0, 0, 0]
+    run = start_training(state, "token-1", *values, request=BROWSER)
+    name, arguments, owner = state.jobs.submitted[0]
+    assert (run.value, name, owner) == ("1", "my-run", "browser:token-1")
+    assert arguments[:3] == ["char-lstm", "--max-steps", "40"] and arguments[-2:] == ["--device", "cpu"]
+    stop_training(state, "token-1", "1", "", request=BROWSER)
+    resume_training(state, "token-1", "1", 80, "", request=BROWSER)
+    assert state.jobs.stopped == [("1", "browser:token-1", False)]
+    assert state.jobs.resumed == [("1", "browser:token-1", 80, False)]
+    with pytest.raises(gr.Error, match="'python-code' is not a dataset for VAE"):
+        start_training(state, "token-1", "vae", *values[1:], request=BROWSER)
+
+
+def test_a_page_reattaches_to_this_browsers_active_run_first(tmp_path):
+    mine = TrainingJob(id=1, name="mine", out=tmp_path / "mine", argv=["train", "vae"], owner="browser:a", state="running")
+    other = TrainingJob(id=2, name="other", out=tmp_path / "other", argv=["train", "vae"], owner="browser:b",
+                        state="running")
+    done = TrainingJob(id=3, name="done", out=tmp_path / "done", argv=["train", "vae"], state="finished")
+    state = app_state(tmp_path, [mine, other, done])
+    assert reattach(state, "a", None, request=BROWSER).value == "1"
+    assert reattach(state, "c", None, request=BROWSER).value == "2"  # no run of its own: an active one
+    assert reattach(state, "c", "3", request=BROWSER).value == "3"  # a page that chose a run keeps it
+    assert reattach(app_state(tmp_path, [done]), "a", None, request=BROWSER).value == "3"
+
+
+def test_the_run_view_sends_plots_and_grids_only_when_they_changed(tmp_path):
+    (tmp_path / "run" / "samples").mkdir(parents=True)
+    for step in (0, 20):
+        (tmp_path / "run" / "samples" / f"step_{step:07d}.png").write_bytes(b"png")
+    job = TrainingJob(id=1, name="run", out=tmp_path / "run", argv=["train", "mlp-gan"], owner="browser:a",
+                      state="running", step=20, total_steps=100, sample_step=20,
+                      sample_path=tmp_path / "run" / "samples" / "step_0000020.png")
+    job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "g_loss", 0.7)]
+    state = app_state(tmp_path, [job])
+    first = show_chosen_job(state, "1", 0, False, "", "a", "", request=BROWSER)
+    status, losses, quality, image, text, log, shown, timer, memory, timeline, stop, resume = first
+    assert "<b>running</b>" in status and list(losses["value"]["series"]) == ["d_loss", "g_loss"]
+    assert Path(image.value["path"]).read_bytes() == b"png" and "step 20" in image.label
+    assert timeline.visible and timeline.value == 1  # two saved grids: the newest is shown
+    assert shown == ShownOnPage("1:20", shown.curves_key) and timer.active and stop.interactive and resume.interactive
+    again = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
+    assert again[1] == again[2] == again[3] == gr.skip() and again[6] == shown  # nothing new: nothing sent
+    job.curves.append(CurvePoint(20, "d_loss", 1.1))
+    later = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
+    assert len(later[1]["value"]) == 3 and later[3] == gr.skip()  # a new point, the same grid
+    stranger = show_job(state, "1", shown, 0, False, "", "b", "", request=BROWSER)
+    assert not stranger[10].interactive and not stranger[11].interactive  # another browser watches read-only
+
+
+def test_a_text_run_shows_its_sample_text(tmp_path):
+    (tmp_path / "run").mkdir()
+    job = TrainingJob(id=1, name="run", out=tmp_path / "run", argv=["train", "char-lstm"], state="finished",
+                      sample_step=50, sample_path=tmp_path / "run" / "sample.txt", sample_text="def foo():")
+    outputs = show_chosen_job(app_state(tmp_path, [job]), "1", 0, False, "", "a", "", request=BROWSER)
+    assert outputs[3] == gr.skip() and outputs[4] == "def foo():" and not outputs[7].active  # finished: no polling
+    assert show_chosen_job(app_state(tmp_path), None, 0, False, "", "a", "", request=BROWSER)[0].count("No run yet")
 
 
 def test_status_and_curves_of_a_running_job(tmp_path):
-    class NoQueue:
-        def queue_position(self, job):
-            return None
-
-    class State:
-        jobs = NoQueue()
-
     job = TrainingJob(id=1, name="<b>run</b>", out=tmp_path, argv=["train", "dcgan"], state="running", step=50,
                       total_steps=200, samples_per_second=640.0, steps_per_second=10.0)
     job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "g_loss", 0.7)]
-    html = status_html(State(), job)
+    html = status_html(app_state(tmp_path), job)
     assert "&lt;b&gt;run&lt;/b&gt;" in html  # names are escaped
     assert "step 50 / 200" in html and "640 samples/s" in html and "ETA 0:15" in html
     assert "<progress value='50' max='200'" in html
@@ -100,15 +282,10 @@ def test_status_and_curves_of_a_running_job(tmp_path):
 
 
 def test_a_waiting_job_shows_its_place_in_the_queue(tmp_path):
-    class Queue:
-        def queue_position(self, job):
-            return 2
-
-    class State:
-        jobs = Queue()
-
+    state = app_state(tmp_path)
+    state.jobs.queue_position = lambda job: 2
     job = TrainingJob(id=3, name="later", out=tmp_path, argv=["train", "vae"], state="queued")
-    assert "<b>queued</b> · waiting, position 2 in the queue" in status_html(State(), job)
+    assert "<b>queued</b> · waiting, position 2 in the queue" in status_html(state, job)
 
 
 def test_the_timeline_lists_every_saved_grid_from_step_0(tmp_path):
@@ -139,9 +316,6 @@ def test_the_best_step_is_marked_on_the_quality_plot(tmp_path):
 
 
 def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
-    from genai_demo.metrics_log import MetricsLog
-    from genai_demo.ui.train import CurveView
-
     MetricsLog(tmp_path / "old-run").append({"step": 10, "g_loss": 100.0, "classifier_fid": 50.0})
     job = TrainingJob(id=1, name="run", out=tmp_path / "run", argv=["train", "dcgan"])
     job.curves = [CurvePoint(10, "g_loss", 10.0), CurvePoint(20, "g_loss", 1000.0)]
@@ -156,10 +330,6 @@ def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
 
 
 def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token():
-    from types import SimpleNamespace
-
-    from genai_demo.ui.ownership import is_admin, owner_of
-
     assert owner_of(SimpleNamespace(username="ada"), "token-1") == "user:ada"  # under --auth: any of ada's browsers
     assert owner_of(SimpleNamespace(username=None), "token-1") == "browser:token-1"
     assert owner_of(None, "") == ""
@@ -168,16 +338,11 @@ def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token(
     assert not is_admin(SimpleNamespace(admin_token=None), "")
 
 
-def test_zero_gpu_spaces_cap_training_with_a_clear_message(monkeypatch):
-    import torch
-
-    from genai_demo.ui.state import AppState
-    from genai_demo.ui.train import check_step_cap
-
+def test_zero_gpu_spaces_cap_training_with_a_clear_message(monkeypatch, tmp_path):
     monkeypatch.setenv("SPACES_ZERO_GPU", "true")
-    state = AppState(device=torch.device("cpu"))
+    state = app_state(tmp_path)
     check_step_cap(state, 2000)
     with pytest.raises(InvalidInputError, match="this Space trains at most 2,000 steps"):
         check_step_cap(state, 2001)
     monkeypatch.delenv("SPACES_ZERO_GPU")
-    check_step_cap(AppState(device=torch.device("cpu")), 1_000_000)  # anywhere else: no cap
+    check_step_cap(app_state(tmp_path), 1_000_000)  # anywhere else: no cap
