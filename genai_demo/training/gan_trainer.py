@@ -1,7 +1,7 @@
 """The GAN trainer (MLP GAN, DCGAN, conditional DCGAN).
 
-Loss: the non-saturating GAN loss of Goodfellow et al. 2014 (section 3), with
-Adam(lr 2e-4, betas (0.5, 0.999)) for both networks as in Radford et al. 2016.
+Loss: the non-saturating GAN loss of Goodfellow et al. 2014 (section 3), with Adam (betas
+(0.5, 0.999), the family's learning rate: 2e-4) for both networks as in Radford et al. 2016.
 Optional DiffAugment (Zhao et al. 2020): the same random translation is applied to real and fake
 images before D, differentiably, so D cannot memorise a small training set.
 """
@@ -15,14 +15,14 @@ import torch
 import torch.nn.functional as F
 
 from genai_demo.errors import InvalidInputError
-from genai_demo.models import GAN_CLASSES
+from genai_demo.models import DCGAN
 from genai_demo.training.clustering import kmeans
-from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig, fused_optimizer_options
+from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
+from genai_demo.training.loop import fused_optimizer_options
 
 
 @dataclass
 class GANTrainingConfig(TrainingConfig):
-    learning_rate: float = 2e-4
     beta1: float = 0.5
     beta2: float = 0.999
     augment: bool = False  # DiffAugment translation on D's inputs (both real and fake)
@@ -70,10 +70,9 @@ INFO_WEIGHT = 1.0
 
 
 class GANTrainer(ImageTrainer):
-    model_classes = GAN_CLASSES
     config_class = GANTrainingConfig
     loss_names = ("d_loss", "g_loss")
-    default_model_type = "dcgan"
+    default_model_type = DCGAN.model_type
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

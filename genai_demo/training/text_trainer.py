@@ -1,42 +1,37 @@
 """The text trainer: next-token cross-entropy for the char LSTM and the tiny GPT.
 
-Same contract as the image trainers (progress events, a stop flag, resume from one safetensors
-state file, a loadable folder after every save). Batches are random windows of the token stream
-drawn from a seeded generator; for the LSTM a window is one truncated-BPTT segment. Validation
-loss is reported in bits per character of the held-out text, which compares models with
-different tokenizers, and a character bigram model gives the baseline to beat.
+Batches are random windows of the token stream drawn from a seeded generator; for the LSTM a
+window is one truncated-BPTT segment. Validation loss is reported in bits per character of the
+held-out text, which compares models with different tokenizers, and a character bigram model
+gives the baseline to beat. The loop (stop, resume, log, evaluate, sample, save) is `loop.Trainer`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import torch
 import torch.nn.functional as F
+from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel  # loaded by tiny_gpt already
 
 from genai_demo import limits
 from genai_demo.data.text import TextCorpus
-from genai_demo.errors import CheckpointError, InvalidInputError
-from genai_demo.folders.model_card import TrainingFacts, build_model_card
-from genai_demo.folders.model_folder import read_model_config, save_model_folder
+from genai_demo.errors import InvalidInputError
+from genai_demo.folders.model_card import TrainingFacts
+from genai_demo.folders.model_folder import save_model_folder
 from genai_demo.io_utils import atomic_write_text
+from genai_demo.metrics.bits_per_char import VALIDATION_CHARS, validation_bits_per_char
+from genai_demo.models.causal_lm import CausalLM
 from genai_demo.models.char_lstm import CharLSTM, CharLSTMConfig
 from genai_demo.models.tiny_gpt import TinyGPTConfig, build_tiny_gpt, build_tokenizer, tokenizer_kind
-from genai_demo.training.checkpoint import STATE_WEIGHTS_NAME, load_training_state, save_training_state
+from genai_demo.text_generation import SamplingSettings, stream_text
 from genai_demo.training.core_shards import CoreShards
-from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, TrainingEvent
-from genai_demo.training.image_trainer import BEST_DIR, TrainingDivergedError, fused_optimizer_options
-from genai_demo.training.distributed import TrainingProcesses
-from genai_demo.metrics.bits_per_char import VALIDATION_CHARS, validation_bits_per_char
-from genai_demo.metrics_log import MetricsLog, read_metrics
+from genai_demo.training.events import SampleEvent
+from genai_demo.training.loop import Trainer, fused_optimizer_options
 
-TEXT_MODEL_TYPES = ("char-lstm", "tiny-gpt")
 SAMPLE_TEXT_NAME = "sample_text.txt"
 
 
@@ -46,7 +41,7 @@ class TextTrainingConfig:
     max_steps: int = 2000
     batch_size: int = 32
     block_size: int = 128  # tokens per window (LSTM: the truncated-BPTT length)
-    learning_rate: float = 2e-3
+    learning_rate: float | None = None  # None: the family's default (genai_demo.families)
     seed: int = 0
     log_every: int = 20
     eval_every: int = 250
@@ -62,204 +57,90 @@ class TextTrainingConfig:
         limits.MAX_STEPS.check(self.max_steps)
         limits.BATCH_SIZE.check(self.batch_size)
         limits.BLOCK_SIZE.check(self.block_size)
-        limits.LEARNING_RATE.check(self.learning_rate)
+        if self.learning_rate is not None:
+            limits.LEARNING_RATE.check(self.learning_rate)
         limits.SEED.check(self.seed)
         limits.SAVE_EVERY.check(self.save_every)
-        limits.SAVE_EVERY.check(self.eval_every)
+        limits.EVAL_EVERY.check(self.eval_every)
         limits.SAMPLE_EVERY.check(self.sample_every)
         limits.LOG_EVERY.check(self.log_every)
 
 
-class TextTrainer:
+class TextTrainer(Trainer):
+    """Train a char LSTM or a tiny GPT (the families that name this trainer) on a corpus."""
+
+    best_figure = "val_bits_per_char"
+    resume_keys = ("corpus", "batch_size", "seed", "block_size")
+    keeps_latest_figures = True
+
     def __init__(
         self,
         corpus: TextCorpus,
         output_dir: str | Path,
         training_config: TextTrainingConfig | None = None,
-        model_type: str = "char-lstm",
+        model_type: str = CharLSTM.model_type,
         model_settings: dict | None = None,
         device: torch.device | str = "cpu",
         resume: bool = False,
         stop_event: threading.Event | None = None,
         command: str = "",
     ):
-        if model_type not in TEXT_MODEL_TYPES:
-            raise InvalidInputError(f"unknown text model {model_type!r}: choose one of {', '.join(TEXT_MODEL_TYPES)}")
-        self.corpus, self.model_type = corpus, model_type
-        self.output_dir = Path(output_dir)
-        self.config = training_config or TextTrainingConfig()
-        # Under `accelerate launch` the process's own device wins over `device`.
-        self.processes = TrainingProcesses(torch.device(device), self.config.batch_size)
-        self.device = self.processes.device
-        self.stop_event = stop_event or threading.Event()
-        self.commands = [command or f"python -m genai_demo train {model_type} (from Python)"]
-        self.metrics_log = MetricsLog(self.output_dir)
-        has_state = (self.output_dir / STATE_WEIGHTS_NAME).is_file()
-        if resume and not has_state:
-            raise CheckpointError(f"nothing to resume in {self.output_dir}: no {STATE_WEIGHTS_NAME}")
-        if has_state and not resume:
-            raise CheckpointError(
-                f"{self.output_dir} already holds a training run: pass --resume to continue it, "
-                "or choose another output folder"
-            )
+        family = self.family_named(model_type)
+        super().__init__(family, output_dir, training_config or TextTrainingConfig(), device, resume, stop_event, command)
+        config = self.config
+        self.corpus = corpus
+        self.character_model = issubclass(family.model_class, CharLSTM)  # else a transformers GPT with a tokenizer
+        self.total_steps = config.max_steps
+        self.log_every, self.eval_every = config.log_every, config.eval_every
+        self.sample_every, self.save_every = config.sample_every, config.save_every
         train_text, validation_text = corpus.split()
         self.validation_text = validation_text[:VALIDATION_CHARS]
-        if len(train_text) < 2 * self.config.block_size or len(self.validation_text) < 10:
+        if len(train_text) < 2 * config.block_size or len(self.validation_text) < 10:
             raise InvalidInputError(f"the corpus is too short ({len(corpus.text):,} characters) for this context length")
-        torch.manual_seed(self.config.seed)  # weight initialisation
-        self.tokenizer = None
-        if model_type == "char-lstm":
-            if resume:
-                saved_type, model_config = read_model_config(self.output_dir)
-                if saved_type != "char-lstm":
-                    raise CheckpointError(f"cannot resume: {self.output_dir} holds a {saved_type}")
-            else:
-                model_config = CharLSTMConfig.for_text(train_text, **(model_settings or {}))
-            self.model = CharLSTM(model_config)
-            self.train_ids = self.model.encode(train_text)
-        else:
-            if resume:
-                from transformers import AutoConfig, AutoTokenizer, GPT2LMHeadModel
 
-                self.tokenizer = AutoTokenizer.from_pretrained(self.output_dir)
-                self.model = GPT2LMHeadModel(AutoConfig.from_pretrained(self.output_dir))
-            else:
-                # The context is the training window: longer positions would never be trained.
-                gpt_config = TinyGPTConfig(**{"n_positions": self.config.block_size, **(model_settings or {})})
-                self.tokenizer = build_tokenizer(train_text, gpt_config)
-                self.model = build_tiny_gpt(gpt_config, self.tokenizer)
-            if self.config.block_size > self.model.config.n_positions:
-                raise InvalidInputError(
-                    f"block size {self.config.block_size} is longer than the model's context ({self.model.config.n_positions})"
-                )
-            self.train_ids = torch.tensor(self.tokenizer(train_text).input_ids, dtype=torch.long)
+        torch.manual_seed(config.seed)  # weight initialisation
+        self.model, self.tokenizer = self._build_model(train_text, model_settings or {}, resume)
+        # What sampling and bits/char read: the LSTM itself, or the GPT with its tokenizer.
+        self.text_model = self.model if self.character_model else CausalLM(self.model, self.tokenizer)
+        train_ids = self._encode(train_text)
         self.model.to(self.device)
         self.networks = {"model": self.processes.wrap(self.model)}
-        self.core_shards = CoreShards.for_training(self.config.core_shards, self.device, self.config.batch_size,
-                                                   self.model, self.processes.count)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), self.config.learning_rate, weight_decay=0.01,
-                                           **fused_optimizer_options(self.device))
-        self.batch_generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
-        self.step, self.elapsed_before_resume = 0, 0.0
-        self.last_losses: dict[str, float] = {}
+        self.core_shards = CoreShards.for_training(config.core_shards, self.device, config.batch_size, self.model,
+                                                   self.processes.count)
+        self.optimizers = {"model": torch.optim.AdamW(self.model.parameters(), config.learning_rate, weight_decay=0.01,
+                                                      **fused_optimizer_options(self.device))}
+        self.batch_generator = torch.Generator(device="cpu").manual_seed(config.seed)
         if resume:
-            scalars = load_training_state(self.output_dir, self.model, {"model": self.optimizer},
-                                          {"batches": self.batch_generator})
-            if scalars.get("training_config", {}).get("block_size") not in (None, self.config.block_size):
-                raise CheckpointError("cannot resume with another block size")
-            self.step = int(scalars["step"])
-            self.elapsed_before_resume = float(scalars.get("elapsed_seconds", 0.0))
-            self.commands = list(scalars.get("commands", [])) + self.commands
-            self.last_losses = dict(scalars.get("last_losses", {}))
-            self.metrics_log.truncate_after(self.step)
-        self.train_ids = self.train_ids.to(self.device)
-        # The best validation bits/char so far (resumes included), whose model is kept in `best/`.
-        earlier = [record["val_bits_per_char"] for record in read_metrics(self.output_dir) if "val_bits_per_char" in record]
-        self.best_metric = min(earlier) if resume and earlier else math.inf
+            self.load_checkpoint()
+        self.train_ids = train_ids.to(self.device)
 
-    # -- the model-specific parts --------------------------------------------------------------
+    # -- builders -------------------------------------------------------------------------------
 
-    def _logits(self, inputs: torch.Tensor) -> torch.Tensor:
-        network = self.networks["model"]  # the model, data-parallel under several processes
-        if self.model_type == "char-lstm":
-            return network(inputs)[0]
-        return network(input_ids=inputs).logits
+    def _build_model(self, train_text: str, settings: dict, resume: bool):
+        """(model, tokenizer): a char LSTM reads characters (no tokenizer); a tiny GPT gets a tokenizer
+        built on the corpus, or the run's own on resume."""
+        if self.character_model:
+            model_config = self.saved_model_config() if resume else CharLSTMConfig.for_text(train_text, **settings)
+            return CharLSTM(model_config), None
+        if resume:
+            self.saved_model_config()  # a causal LM's folder
+            tokenizer = AutoTokenizer.from_pretrained(self.output_dir)
+            model = GPT2LMHeadModel(AutoConfig.from_pretrained(self.output_dir))
+        else:
+            # The context is the training window: longer positions would never be trained.
+            gpt_config = TinyGPTConfig(**{"n_positions": self.config.block_size, **settings})
+            tokenizer = build_tokenizer(train_text, gpt_config)
+            model = build_tiny_gpt(gpt_config, tokenizer)
+        if self.config.block_size > model.config.n_positions:
+            raise InvalidInputError(
+                f"block size {self.config.block_size} is longer than the model's context ({model.config.n_positions})"
+            )
+        return model, tokenizer
 
-    @torch.no_grad()
-    def validation_bits_per_char(self) -> float:
-        from genai_demo.models.causal_lm import CausalLM
-
-        was_training = self.model.training
-        model = self.model if self.model_type == "char-lstm" else CausalLM(self.model, self.tokenizer)
-        bits, _ = validation_bits_per_char(model, self.validation_text, self.device, self.config.block_size)
-        self.model.train(was_training)
-        return bits
-
-    # -- the loop -----------------------------------------------------------------------------
-
-    def train(self) -> Iterator[TrainingEvent]:
-        """Run until `max_steps` or the stop flag; yield events; leave a loadable folder."""
-        try:
-            yield from self._train_events()
-        finally:  # also when the caller stops iterating early or a step fails
-            self.core_shards.close()
-
-    def _train_events(self) -> Iterator[TrainingEvent]:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        config = self.config
-        self.model.train()
-        block = config.block_size
-        run_start = window_start = time.perf_counter()
-        loss_sum, steps_in_window = torch.zeros((), device=self.device), 0
-        offsets_range = len(self.train_ids) - block - 1
-        window_positions = torch.arange(block + 1, device=self.device)
-        main = self.processes.is_main  # only the main process writes files and reports
-        self.core_shards.engage()
-        while self.step < config.max_steps and not self.processes.any(self.stop_event.is_set()):
-            # Every process draws the same global batch of windows and trains on its share of it.
-            offsets = torch.randint(0, offsets_range, (config.batch_size,), generator=self.batch_generator)
-            offsets = self.processes.share_of(offsets)
-            # All windows in one gather on the device (no per-window slices, no host round trip).
-            windows = self.train_ids[offsets.to(self.device)[:, None] + window_positions]
-            for group in self.optimizer.param_groups:
-                group["lr"] = self.learning_rate_at(self.step)
-            targets_in_batch = windows[:, 1:].numel()
-
-            def shard_loss(shard_windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-                logits = self._logits(shard_windows[:, :-1])
-                # The shard's share of the batch's mean cross-entropy.
-                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), shard_windows[:, 1:].reshape(-1),
-                                       reduction="sum") / targets_in_batch
-                return loss, loss.detach()
-
-            self.optimizer.zero_grad(set_to_none=True)
-            loss = sum(self.core_shards.backward(shard_loss, self.model.parameters(), windows))
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.gradient_clip)
-            self.optimizer.step()
-            loss_sum += loss
-            steps_in_window += 1
-            self.step += 1
-            log_due = self.step % config.log_every == 0 or self.step == config.max_steps
-            eval_due = self.step % config.eval_every == 0 or self.step == config.max_steps
-            if log_due or eval_due:
-                mean_loss = self.processes.mean(loss_sum / max(steps_in_window, 1)).item()
-                if not math.isfinite(mean_loss):
-                    raise TrainingDivergedError(f"the loss became {mean_loss} at step {self.step}; try a lower learning rate")
-                now = time.perf_counter()
-                losses = {"loss": mean_loss}
-                if eval_due and main:
-                    with self.core_shards.paused():
-                        losses["val_bits_per_char"] = self.validation_bits_per_char()
-                        if losses["val_bits_per_char"] < self.best_metric:
-                            self.best_metric = losses["val_bits_per_char"]
-                            self._save_model(self.output_dir / BEST_DIR, build_model_card(
-                                self._training_facts(self.elapsed_before_resume + now - run_start)))
-                self.last_losses = {**self.last_losses, **losses}
-                event = ProgressEvent(
-                    step=self.step, total_steps=config.max_steps, epoch=0, losses=losses,
-                    samples_per_second=steps_in_window * config.batch_size / max(now - window_start, 1e-9),
-                    elapsed_seconds=self.elapsed_before_resume + now - run_start,
-                )
-                if main:
-                    self._append_metrics(event)
-                    yield event
-                loss_sum.zero_()
-                steps_in_window, window_start = 0, time.perf_counter()
-            with self.core_shards.paused():
-                if (self.step % config.sample_every == 0 or self.step == config.max_steps) and main:
-                    yield self._sample_event()
-                if self.step % config.save_every == 0 and self.step < config.max_steps:
-                    if main:
-                        yield self._save_checkpoint(self.elapsed_before_resume + time.perf_counter() - run_start)
-                    self.processes.wait_for_everyone()
-        self.core_shards.close()
-        self.processes.check_in_sync(self.model)
-        elapsed = self.elapsed_before_resume + time.perf_counter() - run_start
-        if main:
-            yield self._save_checkpoint(elapsed)
-        self.processes.wait_for_everyone()
-        yield FinishedEvent(step=self.step, folder=self.output_dir, stopped=self.step < config.max_steps,
-                            summary={"step": self.step, "elapsed_seconds": round(elapsed, 1), **self.last_losses})
+    def _encode(self, text: str) -> torch.Tensor:
+        if self.character_model:
+            return self.model.encode(text)
+        return torch.tensor(self.tokenizer(text).input_ids, dtype=torch.long)
 
     def learning_rate_at(self, step: int) -> float:
         """Linear warm-up, then cosine decay to a tenth (a pure function of the step, so resume needs no state)."""
@@ -269,68 +150,107 @@ class TextTrainer:
         progress = (step - config.warmup_steps) / max(1, config.max_steps - config.warmup_steps)
         return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
-    def _append_metrics(self, event: ProgressEvent) -> None:
-        self.metrics_log.append({"step": event.step, **event.losses, "samples_per_second": round(event.samples_per_second, 1),
-                                 "elapsed_seconds": round(event.elapsed_seconds, 3)})
+    # -- the loop's hooks -----------------------------------------------------------------------
 
-    def _sample_text(self) -> str:
-        from genai_demo.text_generation import SamplingSettings, stream_text
+    def before_training(self) -> None:
+        self.window_positions = torch.arange(self.config.block_size + 1, device=self.device)
+        self.model.train()
 
-        from genai_demo.models.causal_lm import CausalLM
+    def next_batch(self) -> tuple[torch.Tensor]:
+        # Every process draws the same global batch of windows and trains on its share of it.
+        offsets_range = len(self.train_ids) - self.config.block_size - 1
+        offsets = torch.randint(0, offsets_range, (self.config.batch_size,), generator=self.batch_generator)
+        offsets = self.processes.share_of(offsets)
+        # All windows in one gather on the device (no per-window slices, no host round trip).
+        return (self.train_ids[offsets.to(self.device)[:, None] + self.window_positions],)
 
-        model = self.model if self.model_type == "char-lstm" else CausalLM(self.model, self.tokenizer)
+    def training_step(self, windows: torch.Tensor) -> torch.Tensor:
+        optimizer = self.optimizers["model"]
+        for group in optimizer.param_groups:
+            group["lr"] = self.learning_rate_at(self.step)
+        targets_in_batch = windows[:, 1:].numel()
+
+        def shard_loss(shard_windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            logits = self._logits(shard_windows[:, :-1])
+            # The shard's share of the batch's mean cross-entropy.
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), shard_windows[:, 1:].reshape(-1),
+                                   reduction="sum") / targets_in_batch
+            return loss, loss.detach()
+
+        optimizer.zero_grad(set_to_none=True)
+        loss = sum(self.core_shards.backward(shard_loss, self.model.parameters(), windows))
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.gradient_clip)
+        optimizer.step()
+        return loss.view(1)
+
+    def _logits(self, inputs: torch.Tensor) -> torch.Tensor:
+        network = self.networks["model"]  # the model, data-parallel under several processes
+        if self.character_model:
+            return network(inputs)[0]
+        return network(input_ids=inputs).logits
+
+    def evaluation_due(self) -> bool:
+        return super().evaluation_due() or self.step == self.total_steps
+
+    def evaluate(self) -> dict[str, float]:
+        return {"val_bits_per_char": self.validation_bits_per_char()}
+
+    @torch.no_grad()
+    def validation_bits_per_char(self) -> float:
         was_training = self.model.training
-        self.model.eval()
-        text = ""
-        for text in stream_text(model, "", SamplingSettings(max_new_tokens=120, temperature=0.8, seed=0)):
-            pass
+        bits, _ = validation_bits_per_char(self.text_model, self.validation_text, self.device, self.config.block_size)
         self.model.train(was_training)
-        return text.replace("```", "'''")
+        return bits
 
-    def _sample_event(self) -> SampleEvent:
+    def sample(self) -> SampleEvent:
         text = self._sample_text()
         path = self.output_dir / SAMPLE_TEXT_NAME
         atomic_write_text(path, text)
         return SampleEvent(step=self.step, path=path, text=text)
 
-    def _save_checkpoint(self, elapsed_seconds: float) -> CheckpointEvent:
-        scalars = {
-            "step": self.step, "elapsed_seconds": elapsed_seconds, "training_config": dataclasses.asdict(self.config),
-            "device": str(self.device), "commands": self.commands, "last_losses": self.last_losses,
-        }
-        save_training_state(self.output_dir, self.model, {"model": self.optimizer}, {"batches": self.batch_generator}, scalars)
-        self._save_model(self.output_dir, build_model_card(self._training_facts(elapsed_seconds)))
-        return CheckpointEvent(step=self.step, folder=self.output_dir)
+    def _sample_text(self) -> str:
+        was_training = self.model.training
+        self.model.eval()
+        text = ""
+        for text in stream_text(self.text_model, "", SamplingSettings(max_new_tokens=120, temperature=0.8, seed=0)):
+            pass
+        self.model.train(was_training)
+        return text.replace("```", "'''")
 
-    def _save_model(self, folder: Path, card: str) -> None:
-        if self.model_type == "char-lstm":
-            save_model_folder(folder, self.model, card_text=card, weights_metadata={"step": str(self.step)})
-        else:
+    def save_model(self, folder: Path, card_text: str, weights_metadata: dict[str, str]) -> None:
+        if self.character_model:
+            save_model_folder(folder, self.model, card_text=card_text, weights_metadata=weights_metadata)
+        else:  # a plain transformers folder
             self.model.save_pretrained(folder, safe_serialization=True)
             self.tokenizer.save_pretrained(folder)
-            atomic_write_text(folder / "README.md", card)
+            atomic_write_text(folder / "README.md", card_text)
 
-    def _training_facts(self, elapsed_seconds: float) -> TrainingFacts:
-        train_text, _ = self.corpus.split()
+    def rng_generators(self) -> dict[str, torch.Generator]:
+        return {"batches": self.batch_generator}
+
+    # -- the model card -------------------------------------------------------------------------
+
+    def training_facts(self, elapsed_seconds: float) -> TrainingFacts:
+        config = self.config
+        vocabulary = (f"{self.model.vocab_size:,} characters" if self.character_model else
+                      f"{self.model.config.vocab_size:,} tokens ({tokenizer_kind(self.tokenizer)} tokenizer)")
         figures = {
             "steps": f"{self.step:,}",
-            "batch size": str(self.config.batch_size),
-            "context (tokens)": str(self.config.block_size),
+            "batch size": str(config.batch_size),
+            "context (tokens)": str(config.block_size),
             "optimizer": (
-                f"AdamW(lr={self.config.learning_rate:g}, weight decay 0.01), {self.config.warmup_steps} warm-up steps "
-                f"then cosine decay to 10%, gradient clip {self.config.gradient_clip:g}"
+                f"AdamW(lr={config.learning_rate:g}, weight decay 0.01), {config.warmup_steps} warm-up steps "
+                f"then cosine decay to 10%, gradient clip {config.gradient_clip:g}"
             ),
-            "vocabulary": (f"{self.model.config.vocab_size:,} tokens ({tokenizer_kind(self.tokenizer)} tokenizer)"
-                           if self.model_type == "tiny-gpt" else f"{self.model.vocab_size:,} characters"),
+            "vocabulary": vocabulary,
             "parameters": f"{sum(p.numel() for p in self.model.parameters()):,}",
-            "seed": str(self.config.seed),
-            "device": f"{self.device.type} ({torch.__version__})",
+            "seed": str(config.seed),
+            "device": self.device_summary(),
             "wall time": f"{elapsed_seconds / 60:.1f} min",
+            **self.final_figures(),
         }
-        figures.update({f"final {name}": f"{value:.3f}" for name, value in self.last_losses.items()})
         return TrainingFacts(
-            model_type=self.model_type, model_name=self.output_dir.name, dataset_name=self.corpus.name,
+            model_type=self.family.name, model_name=self.output_dir.name, dataset_name=self.corpus.name,
             dataset_source=self.corpus.source, hub_dataset_id=None, command="\n".join(self.commands),
             figures=figures, sample_grid_file=None, sample_text=self._sample_text(),
         )
-

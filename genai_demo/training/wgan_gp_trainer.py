@@ -1,5 +1,5 @@
 """WGAN-GP (Gulrajani et al. 2017, algorithm 1): critic loss with gradient penalty, n_critic
-critic updates per generator update, Adam(1e-4, betas (0.0, 0.9))."""
+critic updates per generator update, Adam(betas (0.0, 0.9), the family's learning rate: 1e-4)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, froze
 
 @dataclass
 class WGANGPTrainingConfig(GANTrainingConfig):
-    learning_rate: float = 1e-4
     beta1: float = 0.0
     beta2: float = 0.9
     n_critic: int = 5
@@ -39,11 +38,10 @@ def gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Te
 class WGANGPTrainer(GANTrainer):
     """Each step is one critic update; every n_critic-th step also updates the generator."""
 
-    model_classes = {WGANGP.model_type: WGANGP}
     config_class = WGANGPTrainingConfig
     # wasserstein_estimate = E[f(x)] - E[f(G(z))]: should fall as samples improve.
     loss_names = ("critic_loss", "gradient_penalty", "wasserstein_estimate", "g_loss")
-    default_model_type = "wgan-gp"
+    default_model_type = WGANGP.model_type
 
     def build_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         # The GAN trainer's two Adams (this config's lr and betas), the discriminator's under its WGAN name.
@@ -54,8 +52,8 @@ class WGANGPTrainer(GANTrainer):
         if self.processes.count > 1:
             # The gradient penalty differentiates through the critic's gradient (create_graph=True),
             # which PyTorch's DistributedDataParallel does not support.
-            raise InvalidInputError("wgan-gp trains in one process only: its gradient penalty needs a double "
-                                    "backward, which data-parallel training does not support")
+            raise InvalidInputError(f"{self.family.name} trains in one process only: its gradient penalty needs a "
+                                    "double backward, which data-parallel training does not support")
         return super().trained_networks()
 
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:

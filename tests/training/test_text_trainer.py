@@ -151,7 +151,7 @@ def test_hub_causal_lm_loads_from_the_cache_offline(small_corpus, tmp_path, hub_
 def test_bad_settings_are_clear_errors(small_corpus, tmp_path):
     with pytest.raises(InvalidInputError, match="temperature must be a number from 0 to 5"):
         SamplingSettings(temperature=9)
-    with pytest.raises(InvalidInputError, match="unknown text model 'rnn'"):
+    with pytest.raises(InvalidInputError, match="unknown model .rnn. for TextTrainer"):
         TextTrainer(small_corpus, tmp_path, model_type="rnn")
     with pytest.raises(InvalidInputError, match="longer than the model's context"):
         train_text(small_corpus, tmp_path / "gpt", "tiny-gpt", steps=1, block_size=128)
