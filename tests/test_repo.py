@@ -19,9 +19,13 @@ def test_readme_has_exactly_two_setup_commands():
     ]
 
 
-def test_ci_runs_the_readme_test_command_verbatim():
+def test_ci_runs_the_readme_test_command_verbatim_then_the_opt_in_tests():
     ci_lines = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
-    assert _setup_commands()[1] in ci_lines
+    readme_command = ci_lines.index(_setup_commands()[1])
+    # The README's command deselects slow, browser and GPU tests (pytest.ini); CI opts into them after it.
+    addopts = re.search(r"^addopts = (.*)$", (REPO_ROOT / "pytest.ini").read_text(), flags=re.M).group(1)
+    assert '-m "not slow and not e2e and not gpu"' in addopts
+    assert ci_lines.index('python -m pytest -m "slow or e2e or gpu"') > readme_command
 
 
 def test_torch_is_pinned_and_torchvision_absent():
