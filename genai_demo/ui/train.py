@@ -14,7 +14,7 @@ import html
 import math
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
@@ -75,7 +75,6 @@ class FamilyForm:
     clusters: int | None
     ema_decay: float | None
     image_options: bool  # image size and channels of an upload
-    is_text: bool
 
 
 def train_family(name: str) -> Family:
@@ -99,7 +98,7 @@ def family_form(name: str) -> FamilyForm:
 
     return FamilyForm(dataset_choices(record), defaults.learning_rate, defaults.steps, defaults.batch_size,
                       field("latent-dim", defaults.latent_dim), field("clusters", defaults.clusters),
-                      field("ema-decay", defaults.ema_decay), "image-size" in record.options, record.is_text)
+                      field("ema-decay", defaults.ema_decay), "image-size" in record.options)
 
 
 def _whole(value, label: str) -> str:
@@ -328,6 +327,10 @@ class ShownOnPage:
 
     sample_key: str = ""  # "<job id>:<sample step>"
     curves_key: str = ""  # "<job id>:<points>:<view>"
+    loss_series: tuple[str, ...] = ()  # the lines of the data each plot was last sent
+    quality_series: tuple[str, ...] = ()
+    y_title: str = ""
+    redraw: bool = False  # the plots were sent data they must be drawn afresh for (see _plot_updates)
 
 
 # ---- Handlers: (state, inputs) -> outputs ----
@@ -362,27 +365,48 @@ def resume_training(state: AppState, token: str, job_id: str, steps, admin_token
 
 def choose_family(family: str) -> tuple:
     """The form for another family: its datasets and defaults, only the fields that apply, a fresh run name.
-    Outputs: dataset, learning rate, latent size, steps, batch size, image options, run name,
-    sample image, sample text, clusters, EMA decay."""
+    Outputs: dataset, learning rate, latent size, steps, batch size, image options, run name, clusters, EMA decay."""
     form = family_form(family)
     return (gr.Dropdown(choices=form.datasets, value=form.datasets[0]), form.learning_rate,
             gr.Number(value=form.latent_size or 0, visible=form.latent_size is not None), form.steps, form.batch_size,
             gr.Row(visible=form.image_options), f"{family}-{uuid.uuid4().hex[:6]}",
-            gr.Image(visible=not form.is_text), gr.Textbox(visible=form.is_text),
             gr.Number(value=form.clusters or 0, visible=form.clusters is not None),
             gr.Number(value=form.ema_decay or 0, visible=form.ema_decay is not None))
 
 
-def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) -> tuple[str, object, object]:
-    """(curves key, loss plot, quality plot): the plots only when their points or view changed."""
+def sample_widgets(state: AppState, job_id: str | None) -> tuple[gr.Image, gr.Textbox]:
+    """The chosen run's kind of sample: a text box for a text model's run, else the image grid."""
+    job = _current_job(state, job_id)
+    text = job is not None and is_text_job(job)
+    return gr.Image(visible=not text), gr.Textbox(visible=text)
+
+
+def _series(frame: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted(set(frame["series"])))
+
+
+def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) -> tuple[ShownOnPage, object, object]:
+    """(what the page shows after, loss plot, quality plot): the plots only when their points or view changed.
+
+    Gradio's plot swaps new data into the Vega view it drew, which keeps its colour domain and axis
+    titles: lines of new series would be invisible. Changing a drawing property (`colors_in_legend`,
+    `y_title`) draws it afresh, but from the data it had before that same update. So new series or
+    a new scale go out in two calls: the data, then (next call) the properties that redraw it."""
+    if shown.redraw:
+        redraw = [gr.update(colors_in_legend=list(series), y_title=shown.y_title)
+                  for series in (shown.loss_series, shown.quality_series)]
+        return replace(shown, redraw=False), *redraw
     curves_key = f"{job.id if job else ''}:{len(job.curves) if job else 0}:{view}"
-    # An empty frame is never sent: Vega would fix an empty colour domain and draw later lines invisibly.
-    if curves_key == shown.curves_key or job is None or not job.curves:
-        return curves_key, gr.skip(), gr.skip()
-    y_title = "log10(value)" if view.log_scale else "value"
+    empty = job is None or not job.curves
+    if curves_key == shown.curves_key or (empty and not shown.loss_series and not shown.quality_series):
+        return replace(shown, curves_key=curves_key), gr.skip(), gr.skip()
+    losses, quality = curves_frame(job, view=view), curves_frame(job, quality=True, view=view)
+    after = replace(shown, curves_key=curves_key, loss_series=_series(losses), quality_series=_series(quality),
+                    y_title="log10(value)" if view.log_scale else "value")
+    after = replace(after, redraw=(after.loss_series, after.quality_series, after.y_title)
+                    != (shown.loss_series, shown.quality_series, shown.y_title))
     # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
-    return (curves_key, gr.update(value=curves_frame(job, view=view), y_title=y_title),
-            gr.update(value=curves_frame(job, quality=True, view=view), y_title=y_title))
+    return after, gr.update(value=losses), gr.update(value=quality)
 
 
 def _sample_updates(state: AppState, job: TrainingJob, shown: ShownOnPage) -> tuple[str, object, object, object]:
@@ -391,7 +415,7 @@ def _sample_updates(state: AppState, job: TrainingJob, shown: ShownOnPage) -> tu
     if sample_key == shown.sample_key or job.sample_path is None:
         return shown.sample_key, gr.skip(), gr.skip(), gr.skip()
     if is_text_job(job):
-        return sample_key, gr.skip(), job.sample_text, gr.skip()
+        return sample_key, gr.skip(), job.sample_text, gr.Slider(visible=False)
     if not job.sample_path.is_file():
         return sample_key, gr.skip(), gr.skip(), gr.skip()
     copy = state.outputs.new_path(f"train-{job.name}", ".png")
@@ -407,26 +431,31 @@ def show_job(state: AppState, job_id: str | None, shown: ShownOnPage | None, smo
     """The timer's view of one job: status, curves, latest sample (only when it changed), log.
     Outputs: status, loss plot, quality plot, sample image, sample text, log, shown, timer, memory,
     timeline, stop button, resume button."""
-    shown = shown or ShownOnPage()
     job = _current_job(state, job_id)
     # Others' runs are read-only here: Stop and Resume only for the owner (or an admin).
     owned = job is None or not job.owner or job.owner == owner_of(request, token) or is_admin(state, admin_token)
     buttons = (gr.Button(interactive=owned), gr.Button(interactive=owned))
     compared = state.jobs.runs_dir / compare_with if compare_with and compare_with in past_runs(state) else None
-    curves_key, losses, quality = _plot_updates(job, CurveView(float(smoothing or 0), bool(log_scale), compared), shown)
+    shown, losses, quality = _plot_updates(job, CurveView(float(smoothing or 0), bool(log_scale), compared),
+                                           shown or ShownOnPage())
     if job is None:
-        return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "", ShownOnPage("", curves_key),
-                gr.Timer(active=False), memory_text(state), gr.Slider(visible=False), *buttons)
+        return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "", replace(shown, sample_key=""),
+                gr.Timer(active=shown.redraw), memory_text(state), gr.Slider(visible=False), *buttons)
     sample_key, image, text, timeline = _sample_updates(state, job, shown)
-    # Poll only while the job can still change: an idle page makes no requests.
+    # Poll only while the job can still change (or the plots wait to be redrawn): an idle page makes no requests.
     return (status_html(state, job), losses, quality, image, text, "\n".join(job.log),
-            ShownOnPage(sample_key, curves_key), gr.Timer(active=job.active), memory_text(state), timeline, *buttons)
+            replace(shown, sample_key=sample_key), gr.Timer(active=job.active or shown.redraw), memory_text(state),
+            timeline, *buttons)
 
 
-def show_chosen_job(state: AppState, job_id: str | None, smoothing, log_scale, compare_with, token, admin_token,
-                    request: gr.Request = None) -> tuple:
-    """Another run was chosen: everything is drawn afresh."""
-    return show_job(state, job_id, ShownOnPage(), smoothing, log_scale, compare_with, token, admin_token, request)
+def show_chosen_job(state: AppState, job_id: str | None, shown: ShownOnPage | None, smoothing, log_scale,
+                    compare_with, token, admin_token, request: gr.Request = None) -> tuple:
+    """Another run was chosen: everything is sent afresh (the plots keep what they were drawn with)."""
+    shown = shown or ShownOnPage()
+    # A redraw still owed to the last run's data is owed to this run's: no series match ("",).
+    loss_series, quality_series = (("",), ()) if shown.redraw else (shown.loss_series, shown.quality_series)
+    fresh = ShownOnPage(loss_series=loss_series, quality_series=quality_series, y_title=shown.y_title)
+    return show_job(state, job_id, fresh, smoothing, log_scale, compare_with, token, admin_token, request)
 
 
 def reattach(state: AppState, token: str, job_id: str | None, request: gr.Request = None) -> gr.Dropdown:
@@ -551,7 +580,7 @@ def build_form(state: AppState) -> FormFields:
                       admin_token, train_button, stop_button, resume_button)
 
 
-def build_run_view(state: AppState, is_text: bool) -> RunView:
+def build_run_view(state: AppState) -> RunView:
     """The chosen run: status, curves, samples, log (call inside a Blocks context)."""
     run = gr.Dropdown(choices=[], value=None, label="Run", elem_id="train-run")
     status = gr.HTML(status_html(state, None), elem_id="train-status")
@@ -563,9 +592,9 @@ def build_run_view(state: AppState, is_text: bool) -> RunView:
                                      height=260, elem_id="train-quality-plot")
     with gr.Row():
         sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
-                                elem_id="train-sample", height=260, visible=not is_text)
+                                elem_id="train-sample", height=260)
         sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
-                                 visible=is_text)
+                                 visible=False)
     with gr.Row():
         smoothing = gr.Slider(0, 0.99, value=0, step=0.01, label="Smoothing",
                               info="exponential moving average, as in TensorBoard")
@@ -587,7 +616,7 @@ def wire_train_tab(state: AppState, demo: gr.Blocks, form: FormFields, view: Run
     timer = gr.Timer(POLL_SECONDS, active=False)
     form.family.change(choose_family, form.family, [
         form.dataset, form.learning_rate, form.latent_size, form.steps, form.batch_size, form.image_options,
-        form.run_name, view.sample_image, view.sample_text, form.clusters, form.ema_decay,
+        form.run_name, form.clusters, form.ema_decay,
     ], api_visibility="private")
     form.train_button.click(bind(start_training, state), [owner_token, *form.values()], view.run,
                             api_visibility="private")
@@ -600,7 +629,10 @@ def wire_train_tab(state: AppState, demo: gr.Blocks, form: FormFields, view: Run
     outputs = [view.status, view.curves, view.quality_curves, view.sample_image, view.sample_text, view.log, shown,
                timer, view.memory, view.timeline, form.stop_button, form.resume_button]
     controls, viewer = [view.smoothing, view.log_scale, view.compare], [owner_token, form.admin_token]
-    view.run.change(bind(show_chosen_job, state), [view.run, *controls, *viewer], outputs, api_visibility="private")
+    view.run.change(bind(show_chosen_job, state), [view.run, shown, *controls, *viewer], outputs,
+                    api_visibility="private")
+    view.run.change(bind(sample_widgets, state), view.run, [view.sample_image, view.sample_text],
+                    api_visibility="private")
     gr.on([control.change for control in controls], bind(show_job, state), [view.run, shown, *controls, *viewer],
           outputs, api_visibility="private")
     view.compare.focus(bind(past_run_choices, state), view.compare, view.compare, api_visibility="private")
@@ -624,5 +656,5 @@ def build_train_tab(state: AppState, demo: gr.Blocks) -> None:
         with gr.Column(scale=1, min_width=300):
             form = build_form(state)
         with gr.Column(scale=2):
-            view = build_run_view(state, family_form(form.family.value).is_text)
+            view = build_run_view(state)
     wire_train_tab(state, demo, form, view)

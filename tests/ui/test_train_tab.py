@@ -29,6 +29,7 @@ from genai_demo.ui.train import (
     reattach,
     resume_training,
     sample_timeline,
+    sample_widgets,
     show_chosen_job,
     show_job,
     start_training,
@@ -82,7 +83,7 @@ def test_the_form_shows_a_field_exactly_when_its_flag_applies_with_the_registry_
         if value is not None:
             assert value == (default or 0), option
     assert form.image_options == ("image-size" in record.options)
-    assert form.datasets[-1] == UPLOAD_CHOICE and form.is_text == record.is_text
+    assert form.datasets[-1] == UPLOAD_CHOICE and (form.datasets[0] == "python-code") == record.is_text
 
 
 def test_the_family_list_is_the_registrys_train_tab_families():
@@ -95,16 +96,16 @@ def test_the_family_list_is_the_registrys_train_tab_families():
 
 
 def test_choosing_a_family_updates_the_form():
-    dataset, learning_rate, latent, steps, batch, image_row, run_name, image, text, clusters, ema = choose_family("dcgan")
+    dataset, learning_rate, latent, steps, batch, image_row, run_name, clusters, ema = choose_family("dcgan")
     assert dataset.value == "mnist" and "fashion-mnist" in [choice[0] for choice in dataset.choices]
     assert (learning_rate, steps, batch) == (2e-4, 2000, 64)
-    assert (latent.visible, latent.value, image_row.visible, image.visible, text.visible) == (True, 100, True, True, False)
+    assert (latent.visible, latent.value, image_row.visible) == (True, 100, True)
     assert (clusters.visible, clusters.value, ema.visible, ema.value) == (True, 50, True, 0.999)  # the shipped recipe
     assert run_name.startswith("dcgan-")
-    dataset, learning_rate, latent, steps, batch, image_row, run_name, image, text, clusters, ema = choose_family("char-lstm")
+    dataset, learning_rate, latent, steps, batch, image_row, run_name, clusters, ema = choose_family("char-lstm")
     assert dataset.value == "python-code" and [choice[0] for choice in dataset.choices][-1] == UPLOAD_CHOICE
     assert (learning_rate, steps, batch) == (2e-3, 1000, 32)
-    assert not any(component.visible for component in (latent, image_row, image, clusters, ema)) and text.visible
+    assert not any(component.visible for component in (latent, image_row, clusters, ema))
 
 
 def test_the_shipped_recipes_self_conditioning_and_ema(tmp_path):
@@ -244,28 +245,54 @@ def test_the_run_view_sends_plots_and_grids_only_when_they_changed(tmp_path):
                       sample_path=tmp_path / "run" / "samples" / "step_0000020.png")
     job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "g_loss", 0.7)]
     state = app_state(tmp_path, [job])
-    first = show_chosen_job(state, "1", 0, False, "", "a", "", request=BROWSER)
+    first = show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)
     status, losses, quality, image, text, log, shown, timer, memory, timeline, stop, resume = first
     assert "<b>running</b>" in status and list(losses["value"]["series"]) == ["d_loss", "g_loss"]
     assert Path(image.value["path"]).read_bytes() == b"png" and "step 20" in image.label
     assert timeline.visible and timeline.value == 1  # two saved grids: the newest is shown
-    assert shown == ShownOnPage("1:20", shown.curves_key) and timer.active and stop.interactive and resume.interactive
+    assert (shown.sample_key, shown.loss_series) == ("1:20", ("d_loss", "g_loss"))
+    assert timer.active and stop.interactive and resume.interactive
+    # New series: the data went out alone, the next call redraws the plots (Vega keeps its colour domain).
+    assert "colors_in_legend" not in losses and shown.redraw
+    redraw = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
+    assert redraw[1] == {"__type__": "update", "colors_in_legend": ["d_loss", "g_loss"], "y_title": "value"}
+    assert redraw[2]["colors_in_legend"] == [] and redraw[3] == gr.skip()
+    shown = redraw[6]
     again = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
     assert again[1] == again[2] == again[3] == gr.skip() and again[6] == shown  # nothing new: nothing sent
     job.curves.append(CurvePoint(20, "d_loss", 1.1))
     later = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
     assert len(later[1]["value"]) == 3 and later[3] == gr.skip()  # a new point, the same grid
+    assert not later[6].redraw  # the same series: only the data is swapped
+    log_scale = show_job(state, "1", later[6], 0, True, "", "a", "", request=BROWSER)
+    assert log_scale[6].redraw and show_job(state, "1", log_scale[6], 0, True, "", "a", "",
+                                             request=BROWSER)[1]["y_title"] == "log10(value)"
     stranger = show_job(state, "1", shown, 0, False, "", "b", "", request=BROWSER)
     assert not stranger[10].interactive and not stranger[11].interactive  # another browser watches read-only
 
 
-def test_a_text_run_shows_its_sample_text(tmp_path):
+def test_a_text_run_shows_its_sample_text_and_its_own_curves(tmp_path):
     (tmp_path / "run").mkdir()
-    job = TrainingJob(id=1, name="run", out=tmp_path / "run", argv=["train", "char-lstm"], state="finished",
+    job = TrainingJob(id=2, name="run", out=tmp_path / "run", argv=["train", "char-lstm"], state="finished",
                       sample_step=50, sample_path=tmp_path / "run" / "sample.txt", sample_text="def foo():")
-    outputs = show_chosen_job(app_state(tmp_path, [job]), "1", 0, False, "", "a", "", request=BROWSER)
-    assert outputs[3] == gr.skip() and outputs[4] == "def foo():" and not outputs[7].active  # finished: no polling
-    assert show_chosen_job(app_state(tmp_path), None, 0, False, "", "a", "", request=BROWSER)[0].count("No run yet")
+    job.curves = [CurvePoint(10, "loss", 4.2)]
+    queued = TrainingJob(id=3, name="next", out=tmp_path / "next", argv=["train", "vae"], state="queued")
+    state = app_state(tmp_path, [job, queued])
+    # The page showed an image run's curves and timeline before.
+    before = ShownOnPage("1:20", "1:2:view", loss_series=("d_loss", "g_loss"))
+    outputs = show_chosen_job(state, "2", before, 0, False, "", "a", "", request=BROWSER)
+    assert outputs[3] == gr.skip() and outputs[4] == "def foo():" and not outputs[9].visible  # no image timeline
+    assert list(outputs[1]["value"]["series"]) == ["loss"] and outputs[7].active  # polls once more, to redraw
+    redrawn = show_job(state, "2", outputs[6], 0, False, "", "a", "", request=BROWSER)
+    assert redrawn[1]["colors_in_legend"] == ["loss"] and not redrawn[7].active  # finished and drawn: no polling
+    cleared = show_chosen_job(state, "3", redrawn[6], 0, False, "", "a", "", request=BROWSER)
+    assert len(cleared[1]["value"]) == 0  # not the last run's curves
+    assert show_job(state, "3", cleared[6], 0, False, "", "a", "", request=BROWSER)[1]["colors_in_legend"] == []
+    image, text = sample_widgets(state, "2")
+    assert text.visible and not image.visible
+    image, text = sample_widgets(state, None)
+    assert image.visible and not text.visible
+    assert show_chosen_job(app_state(tmp_path), None, None, 0, False, "", "a", "", request=BROWSER)[0].count("No run yet")
 
 
 def test_status_and_curves_of_a_running_job(tmp_path):
