@@ -16,6 +16,6 @@ def on_gpu(duration: int) -> Callable[[Function], Function]:
     """Decorate a handler that may use the GPU; `duration` is its longest expected run in seconds."""
     if importlib.util.find_spec("spaces") is None:
         return lambda function: function
-    import spaces
+    import spaces  # the ZeroGPU package, on a Space only: loads only when needed
 
     return spaces.GPU(duration=duration)
