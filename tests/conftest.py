@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 # Set before huggingface_hub / gradio are imported by any test module.
@@ -23,7 +25,10 @@ os.environ.pop("HF_TOKEN", None)
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from genai_demo.data import ImageDataset, load_image_dataset  # noqa: E402
+from genai_demo import cli  # noqa: E402
+from genai_demo.data import ImageDataset, dataset_availability, load_image_dataset  # noqa: E402
+from genai_demo.data.text import DEBIAN_CORPORA, load_text_corpus  # noqa: E402
+from genai_demo.errors import DatasetError  # noqa: E402
 from genai_demo.models import DCGANConfig, MLPGANConfig  # noqa: E402
 from genai_demo.training import GANTrainer, GANTrainingConfig  # noqa: E402
 
@@ -41,6 +46,51 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "gpu" in item.keywords:
                 item.add_marker(skip_gpu)
+
+
+def skip_without_debian_data(dataset: str | None = None, corpus: str | None = None) -> None:
+    """Skip a test whose image dataset or text corpus is not on this machine, with the loader's own
+    message (it names the Debian package). In CI (.ci/run installs the packages) it fails instead."""
+    missing = []
+    if dataset not in (None, "mnist"):  # MNIST ships embedded
+        missing += [detail for name, here, detail in dataset_availability() if name == dataset and not here]
+    if corpus in DEBIAN_CORPORA:
+        try:
+            load_text_corpus(corpus)
+        except DatasetError as error:
+            missing.append(str(error))
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing[0]} (.ci/run installs it)")
+        pytest.skip(missing[0])
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli_here(capsys):
+    """`python -m genai_demo ARGS` as the same `cli.main` in this process: a second interpreter would
+    spend 2-3 s importing torch for a check that takes milliseconds. (Tests of the entry point itself,
+    signals and child processes still start one.)"""
+
+    def run(*args) -> CliResult:
+        capsys.readouterr()
+        sigint_handler = signal.getsignal(signal.SIGINT)  # `train` installs its own Ctrl-C handler
+        try:
+            returncode = cli.main([str(arg) for arg in args])
+        except SystemExit as exit_:  # argparse: --help, and errors in the arguments
+            returncode = exit_.code
+        finally:
+            signal.signal(signal.SIGINT, sigint_handler)
+        out, err = capsys.readouterr()
+        return CliResult(returncode, out, err)
+
+    return run
 
 
 @pytest.fixture(scope="session")
