@@ -167,23 +167,14 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_train_classifier(args: argparse.Namespace, argv: list[str]) -> int:
+def build_classifier_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
     device = resolve_device(args.device)
     train_set = load_image_dataset(args.dataset, split="train", source=args.data_source)
     test_set = load_image_dataset(args.dataset, split="test", source=args.data_source)
-    print(f"data: {train_set.source}; device: {device}", flush=True)
-    config = ClassifierTrainingConfig(
-        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed
-    )
-    trainer = ClassifierTrainer(
-        train_set, test_set, args.out, config, device=device, command="python -m genai_demo " + shlex.join(argv)
-    )
-    for event in trainer.train():
-        if isinstance(event, ProgressEvent):
-            print(f"epoch {event.epoch}/{config.epochs}  loss {event.losses['loss']:.4f}  "
-                  f"test accuracy {event.losses['test_accuracy']:.4f}", flush=True)
-    print(f"saved {args.out}", flush=True)
-    return 0
+    log(f"data: {train_set.source}; device: {device}")
+    config = ClassifierTrainingConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed)
+    return ClassifierTrainer(train_set, test_set, args.out, config, device=device, stop_event=stop_event,
+                             command="python -m genai_demo " + shlex.join(argv), resume=args.resume)
 
 
 def model_settings(args: argparse.Namespace, dataset=None) -> dict:
@@ -233,17 +224,17 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
     """The trainer that `train` runs, from checked arguments (`train_args.check_family_options`):
     shared by the CLI and the app's jobs, so both accept and refuse exactly the same settings."""
     record = FAMILIES[args.model]
-    if not record.in_train_tab:
-        raise InvalidInputError(f"the {record.title} is trained with `python -m genai_demo train {record.name}` only")
-    if record.is_text:
+    trainer = trainer_class(record.name)
+    if issubclass(trainer, TextTrainer):
         return build_text_trainer(args, argv, stop_event, log)
+    if issubclass(trainer, ClassifierTrainer):
+        return build_classifier_trainer(args, argv, stop_event, log)
     if (args.pack or 1) > args.batch_size:
         raise InvalidInputError(f"--pack {args.pack} needs a batch of at least {args.pack} images (--batch-size)")
     device = resolve_device(args.device)
     dataset = load_image_dataset(args.dataset, split="train", source=args.data_source,
                                  image_size=args.image_size, channels=args.channels)
     log(f"data: {dataset.source}; device: {device}")
-    trainer = trainer_class(record.name)
     settings = dict(dataset=args.dataset, max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.lr,
                     seed=args.seed, log_every=args.log_every, sample_every=args.sample_every,
                     save_every=args.save_every, eval_every=args.eval_every or 0)
@@ -283,8 +274,6 @@ def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threadi
 
 
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
-    if not FAMILIES[args.model].in_train_tab:
-        return run_train_classifier(args, argv)
     stop_event = threading.Event()
     log = (lambda line: print(line, flush=True)) if launched_as_main() else (lambda line: None)
     trainer = build_trainer(args, argv, stop_event, log=log)
