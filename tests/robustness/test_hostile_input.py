@@ -237,20 +237,12 @@ def test_a_huge_prompt_is_cut_with_a_notice_and_still_generates(client):
     ],
     ids=["empty", "not-utf8", "one-character"],
 )
-def test_bad_text_corpora_are_clear_errors_in_the_cli(tmp_path, content, message):
-    import subprocess
-    import sys
-
-    from conftest import REPO_ROOT
-
+def test_bad_text_corpora_are_clear_errors_in_the_cli(tmp_path, run_cli_here, content, message):
     BAD_INPUTS_TRIED.append(f"corpus {content[:8]!r}")
     corpus = tmp_path / "corpus.txt"
     corpus.write_bytes(content)
-    result = subprocess.run(
-        [sys.executable, "-m", "genai_demo", "train", "char-lstm", "--corpus", str(corpus), "--max-steps", "2",
-         "--out", str(tmp_path / "run"), "--device", "cpu"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-    )
+    result = run_cli_here("train", "char-lstm", "--corpus", corpus, "--max-steps", "2", "--out", tmp_path / "run",
+                          "--device", "cpu")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert any(part in result.stderr for part in message.split("|")), result.stderr
@@ -328,21 +320,13 @@ def _zip_of(entries: dict[str, bytes]) -> bytes:
     ],
     ids=["empty", "truncated", "no-images", "bad-image", "zip-bomb", "path-tricks"],
 )
-def test_bad_training_zips_are_clear_errors_in_the_cli(tmp_path, content, message):
-    import subprocess
-    import sys
-
-    from conftest import REPO_ROOT
-
+def test_bad_training_zips_are_clear_errors_in_the_cli(tmp_path, run_cli_here, content, message):
     BAD_INPUTS_TRIED.append(f"training zip: {message or 'path tricks'}")
     archive = tmp_path / "upload" / "images.zip"
     archive.parent.mkdir()
     archive.write_bytes(content)
-    result = subprocess.run(
-        [sys.executable, "-m", "genai_demo", "train", "vae", "--dataset", str(archive), "--max-steps", "1",
-         "--batch-size", "2", "--out", str(tmp_path / "run"), "--device", "cpu"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-    )
+    result = run_cli_here("train", "vae", "--dataset", archive, "--max-steps", "1", "--batch-size", "2",
+                          "--out", tmp_path / "run", "--device", "cpu")
     assert "Traceback" not in result.stderr
     if message is None:  # read in memory and never extracted: the names cannot place files anywhere
         assert result.returncode == 0, result.stderr
