@@ -149,6 +149,16 @@ def tiny_model_folder(tiny_dataset, tmp_path_factory) -> Path:
     return folder
 
 
+def wait_until(condition, timeout: float = 120.0, what: str = "the condition") -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds. Tests wait on what they
+    need to see, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not hold within {timeout} s")
+        time.sleep(0.02)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 
 import numpy as np
@@ -150,12 +149,10 @@ def test_ctrl_c_stops_after_the_step_and_saves_a_resumable_checkpoint(tmp_path):
             if line.startswith("step "):
                 break
         process.send_signal(signal.SIGINT)
-        started = time.perf_counter()
-        stdout, stderr = process.communicate(timeout=60)
+        stdout, stderr = process.communicate(timeout=30)  # the step in flight, then a checkpoint
     finally:
         process.kill()
     assert process.returncode == 0, stderr
-    assert time.perf_counter() - started < 30
     assert "stopped at step" in stdout and "--resume" in stdout
     saved_step = json.loads((folder / "training_state.json").read_text())["step"]
     assert 20 <= saved_step < 100000

@@ -18,7 +18,7 @@ from gradio_client import Client
 from PIL import Image
 
 from tests.robustness.tally import REQUESTS_SENT
-from conftest import REPO_ROOT, running_app
+from conftest import REPO_ROOT, running_app, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -66,11 +66,14 @@ def test_fifty_concurrent_requests_all_complete_and_match_seeded_results(live_ap
 def test_fifty_concurrent_requests_beside_a_training_run(live_app, tmp_path):
     training = subprocess.Popen(  # what the Train tab starts: the CLI trainer in a child process
         [sys.executable, "-m", "genai_demo", "train", "dcgan", "--data-source", "embedded", "--max-steps", "100000",
-         "--save-every", "100000", "--sample-every", "100000", "--device", "cpu", "--out", str(tmp_path / "run")],
+         "--save-every", "100000", "--sample-every", "100000", "--log-every", "1", "--device", "cpu",
+         "--out", str(tmp_path / "run")],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        time.sleep(8)  # training is under way
+        # Training is under way once it has logged a step.
+        wait_until(lambda: (tmp_path / "run" / "metrics.jsonl").is_file() or training.poll() is not None,
+                   timeout=120, what="the training run's first step")
         assert training.poll() is None
         _check_and_report(live_app[0], "app beside a DCGAN training run")
         assert training.poll() is None  # and the run was never disturbed
