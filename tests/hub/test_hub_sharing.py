@@ -114,6 +114,7 @@ def test_pull_of_an_uncached_repo_offline_is_clear_and_fast(hub_cache, tmp_path)
     assert not (tmp_path / "models" / "someone--not-downloaded").exists()
 
 
+@pytest.mark.slow  # waits out the 8 s timeout
 def test_pull_from_a_hub_that_never_answers_fails_within_ten_seconds(hub_cache, tmp_path, online):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
