@@ -51,6 +51,7 @@ def pytest_collection_modifyitems(config, items):
 def skip_without_debian_data(dataset: str | None = None, corpus: str | None = None) -> None:
     """Skip a test whose image dataset or text corpus is not on this machine, with the loader's own
     message (it names the Debian package). In CI (.ci/run installs the packages) it fails instead."""
+    __tracebackhide__ = True  # reports name the test, not this helper
     missing = []
     if dataset not in (None, "mnist"):  # MNIST ships embedded
         missing += [detail for name, here, detail in dataset_availability() if name == dataset and not here]
