@@ -63,6 +63,17 @@ def check_class_label(model: nn.Module, class_label: int | str) -> int:
     return limits.IntRange(f"class (0 to {num_classes - 1}, or all)", 0, num_classes - 1).check(class_label)
 
 
+def class_count(model_dir: str | Path, device: torch.device) -> int:
+    """How many classes a conditional model draws; 0 when it takes no class label."""
+    model = load_cached_model(model_dir, device)
+    return int(model.num_classes) if getattr(model, "is_conditional", False) else 0
+
+
+def samples_per_class_row(num_samples: int, num_classes: int) -> int:
+    """A grid of every class has one row per class: 64 samples over 10 classes -> 6 per row (60 in all)."""
+    return max(1, num_samples // num_classes)
+
+
 def generate_image_grid(
     model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None
 ) -> Image.Image:
@@ -71,7 +82,7 @@ def generate_image_grid(
     model = load_cached_model(model_dir, device)
     if getattr(model, "is_conditional", False) and class_label in (None, ALL_CLASSES):
         num_samples, seed = limits.NUM_SAMPLES.check(num_samples), limits.SEED.check(seed)
-        per_class = max(1, num_samples // model.num_classes)
+        per_class = samples_per_class_row(num_samples, model.num_classes)
         latents, labels = model.class_rows(model.sample_latents(per_class, seed).to(device))
         return make_grid(model.generate(latents, labels), num_columns=per_class)
     return make_grid(generate_images(model_dir, num_samples, seed, device, class_label))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS, user_models_dir
 from genai_demo.ui.generate_diffusion import build_generate_diffusion_tab
 from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.evaluate import build_evaluate_tab
@@ -20,6 +23,13 @@ CSS = """
 #sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img, #train-sample img,
 #vae-input img, #vae-reconstruction img, #hub-grid img { image-rendering: pixelated; }
 #vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }
+.monospace textarea { font-family: var(--font-mono); }
+/* A plot's chart fills the block under its label: at 100% of the block it overflowed by the label's
+   height, and the block cut off the legend at the bottom, leaving only its title. */
+.block:has(> .vega-embed) { display: flex; flex-direction: column; }
+.block:has(> .vega-embed) > .vega-embed { flex: 1 1 0; min-height: 0; height: auto; }
+/* Gradio gives a gallery of height "auto" a fixed height, which cut the side-by-side grids off. */
+#evaluate-grids .grid-wrap.fixed-height { height: auto; max-height: none; }
 """
 GENERATE_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 64
@@ -50,6 +60,15 @@ def build_app(state: AppState) -> gr.Blocks:
     return demo
 
 
+def served_folders(state: AppState) -> list[str]:
+    """The folders whose files the page may show (Gradio's `allowed_paths`): this session's outputs,
+    and every model folder the app lists, for a run's sample grid in the Hub tab. Read when the app
+    launches, so they follow GENAI_DEMO_HOME (and the app's own model roots), not the default home."""
+    roots = state.model_roots if state.model_roots is not None else [SHIPPED_CHECKPOINTS, user_models_dir()]
+    folders = [state.outputs.folder, *roots, state.jobs.runs_dir]  # runs_dir: where the Train tab writes
+    return list(dict.fromkeys(str(Path(folder).resolve()) for folder in folders))
+
+
 MAX_UPLOAD_SIZE = "50mb"  # drawings and digit pictures are tiny; refuse anything huge before it is read
 
 
@@ -70,6 +89,6 @@ def launch_app(
         root_path=root_path,
         max_file_size=MAX_UPLOAD_SIZE,
         css=CSS,
-        allowed_paths=[str(state.outputs.folder)],
+        allowed_paths=served_folders(state),
         footer_links=["api", "gradio"],
     )

@@ -18,12 +18,13 @@ from genai_demo.hub.hub_models import download_diffusion_pipeline
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import DEFAULT_SAMPLER, SAMPLERS
 from genai_demo.ui.errors import shown_to_user
-from genai_demo.ui.generate_images import CLASS_CHOICES
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
     ModelPicker,
     build_model_picker,
+    class_dropdown,
+    present,
     resolve_model_folder,
     selected_hub_model,
     wire_model_picker,
@@ -42,6 +43,13 @@ SAMPLER_CHOICES = [(f"{title} ({note})", name) for scheduler, (title, note) in S
 SHOW_CHOICES = [("noisy sample x_t", "sample"), ("model's guess of the result x̂₀", "guess")]
 BATCH_SIZE = limits.IntRange("batch size", 1, 64)
 UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time encoding PNGs)
+ANY_CLASS_LABEL = "any class"
+# Filled into the form by a click (model, sampler, steps, images, seed); left out when the model is missing.
+EXAMPLES = [
+    ["ddpm-mnist", "ddim", 25, 16, 0],
+    ["ddpm-mnist", "dpm-solver++", 10, 16, 1],
+    ["ddpm-fashion-mnist", "ddim", 50, 9, 2],
+]
 
 
 def resolve_diffusion_folder(state: AppState, model_name: str) -> Path:
@@ -95,6 +103,11 @@ def sample_diffusion(
             yield state.outputs.save_png(grid, Path(folder).name, metadata), status
 
 
+def class_choice(state: AppState, model_name: str | None, current: str | None = ALL_CLASSES) -> gr.Dropdown:
+    """The Class dropdown: shown, with the classes its dataset names, for a class-conditional model only."""
+    return class_dropdown(state, lambda: resolve_diffusion_folder(state, model_name), ANY_CLASS_LABEL, current)
+
+
 def load_hub_pipeline(state: AppState, repo_id: str, progress=gr.Progress(track_tqdm=True)) -> tuple[gr.Dropdown, str]:
     """Download (or find in the cache) a diffusers image pipeline by Hub id and select it."""
     with shown_to_user():
@@ -126,16 +139,15 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
         with gr.Column(scale=1, min_width=280):
             picker = build_model_picker(state, DIFFUSION_TYPES, "Diffusion model", SHOWCASE_MODELS[DIFFUSION_TAB],
                                         hub_placeholder="google/ddpm-cifar10-32")
-            settings = [
-                gr.Radio(SAMPLER_CHOICES, value=DEFAULT_SAMPLER, label="Sampler", elem_id="diffusion-sampler"),
-                gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25, step=1,
-                          label="Denoising steps", elem_id="diffusion-steps"),
-                gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images"),
-                gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed"),
-                gr.Dropdown(choices=[("any class", ALL_CLASSES)] + CLASS_CHOICES[1:], value=ALL_CLASSES,
-                            label="Class (conditional models)", allow_custom_value=True),
-                gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show"),
-            ]
+            sampler = gr.Radio(SAMPLER_CHOICES, value=DEFAULT_SAMPLER, label="Sampler", elem_id="diffusion-sampler")
+            steps = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25, step=1,
+                              label="Denoising steps", elem_id="diffusion-steps")
+            batch_size = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
+            seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed")
+            # Shown once the page has loaded the chosen model and found it class-conditional.
+            class_label = gr.Dropdown(choices=[(ANY_CLASS_LABEL, ALL_CLASSES)], value=ALL_CLASSES, label="Class",
+                                      allow_custom_value=True, visible=False, elem_id="diffusion-class")
+            show = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="diffusion-stop")
@@ -143,13 +155,20 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
             grid = gr.Image(label="Samples", type="filepath", format="png", interactive=False,
                             elem_id="diffusion-grid", height=480)
             status = gr.Markdown(elem_id="diffusion-status")
+    settings = [sampler, steps, batch_size, seed, class_label, show]
+    examples = [example for example in EXAMPLES if present(state, (example[0],), DIFFUSION_TYPES)]
+    if examples:
+        gr.Examples(examples, [picker.dropdown, sampler, steps, batch_size, seed], label="Examples (click to fill in)")
     return DiffusionTab(picker, settings, generate_button, stop_button, grid, status)
 
 
 def wire_generate_diffusion_tab(state: AppState, demo: gr.Blocks, ui: DiffusionTab, tab: gr.Tab | None = None) -> None:
     wire_model_picker(demo, state, ui.picker, tab)
-    ui.picker.hub_button.click(bind(load_hub_pipeline, state), ui.picker.hub_id_box,
-                               [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_pipeline")
+    class_label = ui.settings[4]
+    gr.on([demo.load, ui.picker.dropdown.change], bind(class_choice, state), [ui.picker.dropdown, class_label],
+          class_label, api_visibility="private")
+    gr.on([ui.picker.hub_button.click, ui.picker.hub_id_box.submit], bind(load_hub_pipeline, state),
+          ui.picker.hub_id_box, [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_pipeline")
     sample_event = ui.generate_button.click(
         on_gpu(duration=120)(bind(sample_diffusion, state)), [ui.picker.dropdown, *ui.settings], [ui.grid, ui.status],
         api_name="sample_diffusion", concurrency_id="generate",

@@ -12,35 +12,61 @@ import gradio as gr
 from huggingface_hub import ModelCard
 
 from genai_demo import limits
-from genai_demo.data.fashion_mnist import CLASS_NAMES as FASHION_CLASS_NAMES
 from genai_demo.data.user_images import open_user_image
 from genai_demo.errors import GenaiDemoError
-from genai_demo.families import FAMILIES, IMAGES_TAB, model_types
+from genai_demo.families import IMAGES_TAB, model_types
 from genai_demo.folders.model_folder import CARD_NAME
-from genai_demo.folders.registry import ModelEntry, find_model
-from genai_demo.generation import ALL_CLASSES, generate_image_grid, interpolate_images, reconstruct_image
+from genai_demo.folders.registry import ModelEntry, class_names, dataset_of_folder, find_model
+from genai_demo.generation import (
+    ALL_CLASSES,
+    class_count,
+    generate_image_grid,
+    interpolate_images,
+    reconstruct_image,
+    samples_per_class_row,
+)
 from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
-from genai_demo.ui.model_picker import SHOWCASE_MODELS, ModelPicker, build_model_picker, default_model, wire_model_picker
+from genai_demo.ui.model_picker import (
+    SHOWCASE_MODELS,
+    ModelPicker,
+    build_model_picker,
+    class_dropdown,
+    default_model,
+    present,
+    wire_model_picker,
+)
 from genai_demo.ui.state import AppState, bind
 
 IMAGE_MODEL_TYPES = model_types(tab=IMAGES_TAB)
-CONDITIONAL_TYPES = tuple(record.model_type for record in FAMILIES.values()
-                          if record.tab == IMAGES_TAB and record.is_conditional)
-# Class i is digit i for MNIST models and FASHION_CLASS_NAMES[i] for Fashion-MNIST ones.
-CLASS_CHOICES = [("all classes, one row each", ALL_CLASSES)] + [
-    (f"{index}: digit {index} / {name}", str(index)) for index, name in enumerate(FASHION_CLASS_NAMES)
-]
+ALL_CLASSES_LABEL = "all classes, one row each"
 DEFAULT_NUM_SAMPLES = 64
+# Filled into the form by a click (model, samples, seed); those whose model is missing are left out.
+EXAMPLES = [
+    ["dcgan-mnist", 64, 0],
+    ["cdcgan-mnist", 60, 1],
+    ["dcgan-fashion-mnist", 36, 2],
+    ["cdcgan-fashion-mnist", 100, 3],
+    ["vae-mnist", 64, 4],
+]
+# The VAE's 28-pixel input and reconstruction, scaled up with sharp pixels (see CSS in ui/app.py).
+VAE_IMAGE_HEIGHT = 196
+# The sketchpad opens with its brush chosen (Gradio's own default is no tool: "select the draw tool").
+SELECT_BRUSH_JS = """() => { let tries = 0; const pick = () => {
+  const brush = document.querySelector('#vae-sketch button[aria-label="Brush"]');
+  if (brush && !brush.classList.contains('selected')) { brush.click(); } else if (!brush && tries++ < 50) { setTimeout(pick, 100); }
+}; setTimeout(pick, 100); }"""
 
 
 def find_image_model(state: AppState, model_name: str) -> ModelEntry:
     return find_model(model_name, state.models(IMAGE_MODEL_TYPES))
 
 
-def is_conditional(state: AppState, model_name: str | None) -> bool:
-    return any(entry.name == model_name and entry.model_type in CONDITIONAL_TYPES for entry in state.models())
+def class_choice(state: AppState, model_name: str | None, current: str | None = ALL_CLASSES, **layout) -> gr.Dropdown:
+    """The chosen model's classes, named as its dataset names them; shown for conditional models only."""
+    return class_dropdown(state, lambda: find_image_model(state, model_name).path, ALL_CLASSES_LABEL, current,
+                          **layout)
 
 
 def model_card_markdown(state: AppState, model_name: str | None) -> str:
@@ -59,9 +85,24 @@ def model_card_markdown(state: AppState, model_name: str | None) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
 
 
-def choose_model(state: AppState, model_name: str | None) -> tuple[str, gr.Dropdown]:
+def choose_model(state: AppState, model_name: str | None, current_class: str | None = ALL_CLASSES
+                 ) -> tuple[str, gr.Dropdown]:
     """The chosen model's card; the class choice only for conditional models."""
-    return model_card_markdown(state, model_name), gr.Dropdown(visible=is_conditional(state, model_name))
+    return model_card_markdown(state, model_name), class_choice(state, model_name, current_class)
+
+
+def grid_caption(num_samples: int, class_names: list[str], class_label: str) -> str:
+    """What the grid holds: "64 samples", "16 samples of class 7 (Sneaker)", or for every class of a
+    conditional model "60 samples, 6 per class, one row per class (64 asked)" (10 classes)."""
+    num_classes = len(class_names)
+    if not num_classes:
+        return f"{num_samples} samples"
+    if class_label not in (None, ALL_CLASSES):
+        return f"{num_samples} samples of class {class_label} ({class_names[int(class_label)]})"
+    per_class = samples_per_class_row(num_samples, num_classes)
+    shown = per_class * num_classes
+    asked = f" ({num_samples} asked)" if shown != num_samples else ""
+    return f"{shown} samples, {per_class} per class, one row per class{asked}"
 
 
 def generate_images(
@@ -75,18 +116,14 @@ def generate_images(
         entry = find_image_model(state, model_name)
         started = time.perf_counter()
         grid = generate_image_grid(entry.path, num_samples, seed, state.device, class_label)
-    seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        names = class_names(dataset_of_folder(entry.path), class_count(entry.path, state.device))
     path = state.outputs.save_png(
         grid, entry.name,
         {"model": entry.name, "seed": str(seed), "num_samples": str(num_samples), "class": str(class_label)},
     )
-    conditional = entry.model_type in CONDITIONAL_TYPES
-    what = f" of class {class_label}" if conditional and class_label != ALL_CLASSES else (
-        ", one row per class" if conditional else "")
-    caption = (
-        f"{num_samples} samples{what} from **{entry.name}**, seed {seed}, "
-        f"{seconds * 1000:.0f} ms on {state.device.type}"
-    )
+    caption = (f"{grid_caption(num_samples, names, class_label)} from **{entry.name}**, seed {seed}, "
+               f"{seconds * 1000:.0f} ms on {state.device.type}")
     return path, caption
 
 
@@ -150,6 +187,7 @@ class ImagesTab:
     reconstruction: gr.Image
     reconstruct_button: gr.Button
     card: gr.Markdown
+    vae_accordion: gr.Accordion
 
 
 def seed_box(value: int, label: str, **layout) -> gr.Number:
@@ -172,12 +210,14 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
             with gr.Row():
                 seed = seed_box(0, "Seed", scale=3)
                 random_seed_button = gr.Button("Random seed", size="sm", scale=1)
-            class_label = gr.Dropdown(choices=CLASS_CHOICES, value=ALL_CLASSES, label="Class (conditional models)",
-                                      allow_custom_value=True, visible=is_conditional(state, chosen))
+            class_label = class_choice(state, chosen, label="Class", allow_custom_value=True, elem_id="image-class")
             generate_button = gr.Button("Generate", variant="primary", elem_id="generate-images")
         with gr.Column(scale=2):
             grid = image_output("Samples", "sample-grid", height=480)
-            caption = gr.Markdown(label="Caption")
+            caption = gr.Markdown(label="Caption", elem_id="sample-caption")
+    examples = [example for example in EXAMPLES if present(state, (example[0],), IMAGE_MODEL_TYPES)]
+    if examples:
+        gr.Examples(examples, [picker.dropdown, num_samples, seed], label="Examples (click to fill in)")
     with gr.Accordion("Latent interpolation", open=False):
         gr.Markdown(
             "Walk along the arc between two seeds' latent vectors (spherical interpolation): "
@@ -190,31 +230,35 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
         interpolate_button = gr.Button("Interpolate", elem_id="interpolate")
         strip = image_output("Strip", "interpolation-strip")
         animation = image_output("Animation", "interpolation-gif", format="gif", height=160)
-    with gr.Accordion("VAE: reconstruct a digit you draw or upload", open=False):
+    with gr.Accordion("VAE: reconstruct a digit you draw or upload", open=False) as vae_accordion:
         gr.Markdown(
             "Choose a VAE above, draw a digit (or upload a picture of one): the encoder maps it to a "
             "latent code and the decoder draws what it understood."
         )
         with gr.Row():
-            sketchpad = gr.Sketchpad(label="Draw a digit", type="pil", image_mode="RGBA", elem_id="vae-sketch")
+            sketchpad = gr.Sketchpad(label="Draw a digit", type="pil", image_mode="RGBA", elem_id="vae-sketch",
+                                     canvas_size=(280, 280), layers=False,
+                                     brush=gr.Brush(default_size=12, colors=["#000000"], color_mode="fixed"))
             # A plain file, decoded by us: gr.Image would decode it first, dropping the alpha channel,
             # with no pixel-count guard, and turn a corrupt file into a message-less error.
             upload = gr.File(label="…or upload one (PNG/JPEG)", file_types=[".png", ".jpg", ".jpeg"], type="filepath")
             with gr.Column():
-                model_input = image_output("What the model sees (28×28)", "vae-input")
-                reconstruction = image_output("Reconstruction", "vae-reconstruction")
+                model_input = image_output("What the model sees (28×28)", "vae-input", height=VAE_IMAGE_HEIGHT)
+                reconstruction = image_output("Reconstruction", "vae-reconstruction", height=VAE_IMAGE_HEIGHT)
         reconstruct_button = gr.Button("Reconstruct", elem_id="reconstruct")
     with gr.Accordion("Model card", open=False):
         card = gr.Markdown(model_card_markdown(state, chosen))
     return ImagesTab(picker, num_samples, seed, random_seed_button, class_label, generate_button, grid, caption,
                      seed_start, seed_end, num_steps, interpolate_button, strip, animation, sketchpad, upload,
-                     model_input, reconstruction, reconstruct_button, card)
+                     model_input, reconstruction, reconstruct_button, card, vae_accordion)
 
 
 def wire_generate_images_tab(state: AppState, demo: gr.Blocks, ui: ImagesTab, tab: gr.Tab | None = None) -> None:
     model = ui.picker.dropdown
     wire_model_picker(demo, state, ui.picker, tab)
-    model.change(bind(choose_model, state), model, [ui.card, ui.class_label], api_visibility="private")
+    model.change(bind(choose_model, state), [model, ui.class_label], [ui.card, ui.class_label],
+                 api_visibility="private")
+    ui.vae_accordion.expand(None, None, None, js=SELECT_BRUSH_JS)
     ui.random_seed_button.click(random_seed, None, ui.seed, api_visibility="private")
     ui.generate_button.click(on_gpu(duration=60)(bind(generate_images, state)),
                              [model, ui.num_samples, ui.seed, ui.class_label], [ui.grid, ui.caption],

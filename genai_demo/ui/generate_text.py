@@ -19,6 +19,7 @@ from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
     ModelPicker,
     build_model_picker,
+    present,
     resolve_model_folder,
     selected_hub_model,
     wire_model_picker,
@@ -28,6 +29,22 @@ from genai_demo.ui.state import AppState, bind
 TEXT_MODEL_TYPES = model_types(tab=TEXT_TAB)
 # What a causal LM folder needs: configs, safetensors weights, tokenizer files (never *.bin).
 CAUSAL_LM_FILES = ["*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt", "README.md"]
+# Filled into the form by a click (model, prompt); left out when the model is missing.
+EXAMPLES = [
+    ["tiny-gpt-python-code", "def fibonacci(n):\n"],
+    ["char-lstm-python-code", "class Stack:\n    def "],
+    ["tiny-gpt-python-code", "import os\n\n\ndef "],
+    ["tiny-gpt-tang-poems", "《"],
+]
+# The page shows the prompt followed by what the model wrote (the API streams the continuation
+# only): the browser joins them as each update arrives, without a round trip to the server.
+SHOW_PROMPT_AND_TEXT_JS = "(prompt, continuation) => (prompt || '') + (continuation || '')"
+# Ctrl+Enter (⌘+Enter) in the prompt generates; Enter stays a new line, as code needs. Gradio's own
+# Shift+Enter submits too.
+CTRL_ENTER_JS = """() => { document.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target.closest('#text-prompt')) {
+    event.preventDefault(); document.querySelector('#text-generate')?.click();
+  } }, true); }"""
 
 
 def resolve_text_folder(state: AppState, model_name: str) -> Path:
@@ -75,7 +92,8 @@ class TextTab:
     prompt: gr.Textbox
     generate_button: gr.Button
     stop_button: gr.Button
-    output: gr.Textbox
+    continuation: gr.Textbox  # what the model wrote (the API's output), kept out of sight
+    output: gr.Textbox  # the prompt and its continuation, as the page shows them
 
 
 def build_generate_text_layout(state: AppState) -> TextTab:
@@ -94,23 +112,33 @@ def build_generate_text_layout(state: AppState) -> TextTab:
                 gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed"),
             ]
         with gr.Column(scale=2):
-            prompt = gr.Textbox(label="Prompt", value="def ", lines=3, elem_id="text-prompt")
+            prompt = gr.Textbox(label="Prompt", value="def ", lines=3, elem_id="text-prompt", elem_classes="monospace",
+                                info="Ctrl+Enter (or Shift+Enter) generates; Enter is a new line")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="text-generate")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="text-stop")
-            output = gr.Textbox(label="Generated text", lines=16, interactive=False, elem_id="text-output")
-    return TextTab(picker, sampling, prompt, generate_button, stop_button, output)
+            continuation = gr.Textbox(visible="hidden", elem_id="text-continuation")
+            output = gr.Textbox(label="Prompt and generated text", lines=16, interactive=False, elem_id="text-output",
+                                elem_classes="monospace", buttons=["copy"])
+    examples = [example for example in EXAMPLES if present(state, (example[0],), TEXT_MODEL_TYPES)]
+    if examples:
+        gr.Examples(examples, [picker.dropdown, prompt], label="Examples (click to fill in)")
+    return TextTab(picker, sampling, prompt, generate_button, stop_button, continuation, output)
 
 
 def wire_generate_text_tab(state: AppState, demo: gr.Blocks, ui: TextTab, tab: gr.Tab | None = None) -> None:
     wire_model_picker(demo, state, ui.picker, tab)
-    ui.picker.hub_button.click(bind(load_hub_model, state), ui.picker.hub_id_box,
-                               [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_text_model")
-    generate_event = ui.generate_button.click(
-        on_gpu(duration=120)(bind(generate_text, state)), [ui.picker.dropdown, ui.prompt, *ui.sampling], ui.output,
-        api_name="generate_text", concurrency_id="generate",
+    gr.on([ui.picker.hub_button.click, ui.picker.hub_id_box.submit], bind(load_hub_model, state), ui.picker.hub_id_box,
+          [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_text_model")
+    generate_event = gr.on(
+        [ui.generate_button.click, ui.prompt.submit], on_gpu(duration=120)(bind(generate_text, state)),
+        [ui.picker.dropdown, ui.prompt, *ui.sampling], ui.continuation, api_name="generate_text",
+        concurrency_id="generate", show_progress_on=ui.output,
     )
+    ui.continuation.change(None, [ui.prompt, ui.continuation], ui.output, js=SHOW_PROMPT_AND_TEXT_JS,
+                           api_visibility="private")
     ui.stop_button.click(None, None, None, cancels=[generate_event], api_visibility="private")
+    demo.load(None, None, None, js=CTRL_ENTER_JS)
 
 
 def build_generate_text_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> TextTab:

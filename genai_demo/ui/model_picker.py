@@ -9,9 +9,10 @@ from typing import Callable
 
 import gradio as gr
 
-from genai_demo.errors import InvalidInputError
+from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.families import DIFFUSION_TAB, IMAGES_TAB, TEXT_TAB
-from genai_demo.folders.registry import find_model
+from genai_demo.folders.registry import class_names, dataset_of_folder, find_model
+from genai_demo.generation import ALL_CLASSES, class_count
 from genai_demo.ui.state import AppState, bind
 
 HUB_PREFIX = "hub:"  # dropdown values of Hub models: "hub:owner/name"
@@ -71,6 +72,35 @@ def resolve_model_folder(
     return find_model(model_name, state.models(model_types)).path
 
 
+def class_choices(state: AppState, folder: Path, all_label: str) -> list[tuple[str, str]]:
+    """The class choice of a conditional model: `all_label` first, then its classes named as its
+    dataset names them ("7: digit 7", "7: Sneaker"); empty when the model takes no class."""
+    count = class_count(folder, state.device)
+    if not count:
+        return []
+    names = class_names(dataset_of_folder(folder), count)
+    return [(all_label, ALL_CLASSES)] + [(f"{index}: {name}", str(index)) for index, name in enumerate(names)]
+
+
+def class_dropdown(state: AppState, folder: Callable[[], Path], all_label: str, current: str | None = ALL_CLASSES,
+                   **layout) -> gr.Dropdown:
+    """The Class dropdown for the model in `folder()`: its classes, shown only for a conditional model
+    (hidden too when the name is unknown or the folder broken: generating says what is wrong); the
+    current class stays chosen when the model has it."""
+    try:
+        choices = class_choices(state, folder(), all_label)
+    except GenaiDemoError:
+        choices = []
+    values = [value for _, value in choices]
+    return gr.Dropdown(choices=choices or [(all_label, ALL_CLASSES)], visible=bool(choices),
+                       value=current if current in values else ALL_CLASSES, **layout)
+
+
+def present(state: AppState, names: tuple[str, ...], model_types: tuple[str, ...] | None = None) -> list[str]:
+    """Those of `names` that exist (of `model_types`), in the models list's order."""
+    return [entry.name for entry in state.models(model_types) if entry.name in names]
+
+
 def build_model_picker(
     state: AppState, model_types: tuple[str, ...], label: str, preferred: tuple[str, ...] = (),
     hub_placeholder: str | None = None, refresh_button: bool = False,
@@ -84,11 +114,12 @@ def build_model_picker(
                                                   allow_custom_value=True))
     if refresh_button:
         picker.refresh_button = gr.Button("Refresh model list", size="sm", variant="secondary")
-    if hub_placeholder is not None:
-        with gr.Row():
-            picker.hub_id_box = gr.Textbox(label="…or a Hub id", placeholder=hub_placeholder, scale=3)
-            picker.hub_button = gr.Button("Load from Hub", size="sm", scale=1)
-        picker.hub_status = gr.Markdown()
+    if hub_placeholder is not None:  # folded away: offline (the usual case here) it only finds cached models
+        with gr.Accordion("…or load one from the Hub", open=False):
+            with gr.Row():
+                picker.hub_id_box = gr.Textbox(label="Hub id", placeholder=hub_placeholder, scale=3)
+                picker.hub_button = gr.Button("Load from Hub", size="sm", scale=1)
+            picker.hub_status = gr.Markdown()
     return picker
 
 

@@ -9,6 +9,7 @@ rename instead, which is safe however many requests produce the same bytes.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -21,15 +22,22 @@ from genai_demo.images import save_gif, save_png
 _MAX_AGE_SECONDS = 600
 
 
+def file_stem(name: str) -> str:
+    """A model name as one file-name part: "dcgan-x/best" -> "dcgan-x-best". A "/" would make the
+    name a path into a folder that does not exist (FileNotFoundError), ".." one outside the folder."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")[:80] or "output"
+
+
 class OutputFiles:
     def __init__(self, folder: str | Path | None = None):
         self.folder = Path(folder or tempfile.mkdtemp(prefix="genai-demo-outputs-"))
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def new_path(self, stem: str, suffix: str) -> str:
-        """A fresh, unique file name in the output folder (old files are pruned first)."""
+        """A fresh, unique file name in the output folder (old files are pruned first); `stem` is
+        usually a model name, which may hold "/" ("<run>/best", "hub:owner/name"): see file_stem."""
         self._prune()
-        descriptor, name = tempfile.mkstemp(dir=self.folder, prefix=f"{stem}-", suffix=suffix)
+        descriptor, name = tempfile.mkstemp(dir=self.folder, prefix=f"{file_stem(stem)}-", suffix=suffix)
         os.close(descriptor)
         return name
 

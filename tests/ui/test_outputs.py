@@ -1,0 +1,26 @@
+"""The output folder: a model name is one part of a file name, whatever characters it holds."""
+
+from pathlib import Path
+
+import pytest
+
+from genai_demo.ui.outputs import OutputFiles, file_stem
+
+
+@pytest.mark.parametrize("name, stem", [
+    ("dcgan-mnist", "dcgan-mnist"),
+    ("dcgan-20260101/best", "dcgan-20260101-best"),  # a run's best checkpoint
+    ("hub:google/ddpm-cifar10-32", "hub-google-ddpm-cifar10-32"),
+    ("user/dcgan-mnist", "user-dcgan-mnist"),  # a user folder named like a shipped one
+    ("../../etc/passwd", "etc-passwd"),
+    ("", "output"),
+])
+def test_a_model_name_becomes_one_file_name_part(name, stem):
+    assert file_stem(name) == stem
+
+
+def test_new_paths_stay_in_the_output_folder(tmp_path):
+    outputs = OutputFiles(tmp_path)
+    for name in ("dcgan-x/best", "hub:owner/name", "../outside"):
+        path = Path(outputs.new_path(name, ".png"))
+        assert path.parent == tmp_path and path.is_file()
