@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
+from typing import Callable
 
 import torch
+from PIL import Image
 
 from genai_demo.data import load_image_dataset
 from genai_demo.data.text import TEXT_CORPORA, load_text_corpus
@@ -31,7 +36,9 @@ from genai_demo.folders.registry import (
     model_files,
     read_eval_results,
 )
-from genai_demo.generation import load_cached_model
+from genai_demo.folders.model_folder import weights_path
+from genai_demo.generation import generate_images, load_cached_model
+from genai_demo.images import make_grid
 from genai_demo.io_utils import atomic_write_json, atomic_write_text
 from genai_demo.metrics.accuracy import classification_accuracy
 from genai_demo.metrics.bits_per_char import (
@@ -219,10 +226,25 @@ def _cached_or_measured(model_dir: Path, settings: dict, keys: tuple[str, ...], 
     figures = _cached_figures(model_dir, settings, keys)
     if figures is not None:
         return figures, True
+    # A read-only (shipped) folder keeps other settings' figures in this process only.
+    session_key = (*_folder_version(model_dir), json.dumps(settings, sort_keys=True))
+    if session_key in _session_figures:
+        return _session_figures[session_key], True
     figures = measure()
-    if model_dir not in read_only:
+    if model_dir in read_only:
+        _session_figures[session_key] = figures
+    else:
         _cache_figures(model_dir, settings, figures)
     return figures, False
+
+
+_session_figures: dict[tuple, dict] = {}  # (folder, weights version, settings) -> figures
+
+
+def _folder_version(model_dir: Path) -> tuple[str, int | None]:
+    """A model folder and the version of its weights: a folder trained again is measured again."""
+    weights = weights_path(model_dir)
+    return str(Path(model_dir).resolve()), weights.stat().st_mtime_ns if weights.is_file() else None
 
 
 def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
@@ -234,16 +256,55 @@ def _cache_figures(model_dir: Path, settings: dict, figures: dict) -> None:
         pass
 
 
-def _sampling_seconds(model, device: torch.device) -> float:
-    """Seconds to generate 64 images (after one warm-up call), as the Images tab would."""
+# (folder, weights version, device, seed) -> (grid, seconds): a repeated comparison in this process
+# shows the same grids and times at once instead of sampling again (a DDPM's 64 take ~10 s on a CPU).
+_sample_runs: OrderedDict[tuple, tuple[Image.Image, float]] = OrderedDict()
+_sample_runs_lock = threading.Lock()
+_SAMPLE_RUNS_KEPT = 16
 
-    latents = model.sample_latents(SAMPLING_BENCH_COUNT, 0).to(device)
-    extra = (model.default_labels(SAMPLING_BENCH_COUNT).to(device),) if getattr(model, "is_conditional", False) else ()
-    with torch.inference_mode():
-        model.generate(latents[:2], *(tensor[:2] for tensor in extra))
-        started = time.perf_counter()
-        model.generate(latents, *extra)
-    return time.perf_counter() - started
+Progress = Callable[[int, int, str], None]  # (images done, images in all, what is being done now)
+
+
+def about(seconds: float, upper_bound: bool = False) -> str:
+    """A duration as a person reads an estimate: "under a second", "about 12 s", "up to 3 min"."""
+    if seconds < 1:
+        return "under a second"
+    amount = f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    return f"up to {amount}" if upper_bound else f"about {amount}"
+
+
+def _sample_run_key(model_dir: Path, seed: int, device: torch.device) -> tuple:
+    return (*_folder_version(model_dir), str(device), seed)
+
+
+def timed_sample_grid(model_dir: Path, seed: int, device: torch.device,
+                      estimate: Callable[[float], None] | None = None) -> tuple[Image.Image, float, bool]:
+    """64 samples of `seed` as a grid, and the seconds their generation took (after a 2-image warm-up),
+    as the Images tab would draw them: (grid, seconds, whether remembered from an earlier comparison).
+    `estimate` hears the seconds the 64 should take, from the warm-up, before they are drawn."""
+    key = _sample_run_key(model_dir, seed, device)
+    with _sample_runs_lock:
+        if key in _sample_runs:
+            _sample_runs.move_to_end(key)
+            return (*_sample_runs[key], True)
+    started = time.perf_counter()
+    generate_images(model_dir, 2, seed, device)  # warm-up: lazy initialisation is not sampling time
+    if estimate is not None:
+        estimate((time.perf_counter() - started) / 2 * SAMPLING_BENCH_COUNT)
+    started = time.perf_counter()
+    images = generate_images(model_dir, SAMPLING_BENCH_COUNT, seed, device)
+    seconds = time.perf_counter() - started
+    grid = make_grid(images)
+    with _sample_runs_lock:
+        _sample_runs[key] = (grid, seconds)
+        while len(_sample_runs) > _SAMPLE_RUNS_KEPT:
+            _sample_runs.popitem(last=False)
+    return grid, seconds, False
+
+
+def sample_run_remembered(model_dir: Path, seed: int, device: torch.device) -> bool:
+    with _sample_runs_lock:
+        return _sample_run_key(model_dir, seed, device) in _sample_runs
 
 
 def _load_of_type(model_dir: Path, device: torch.device, model_types: tuple[str, ...], kind: str):
@@ -256,13 +317,23 @@ def _load_of_type(model_dir: Path, device: torch.device, model_types: tuple[str,
 def compare_image_models(
     model_dirs: list[Path], num_samples: int, seed: int, device: torch.device, dataset_name: str = "mnist",
     data_source: str = "auto", classifier_dir: str | Path | None = None, read_only: tuple[Path, ...] = (),
+    progress: Progress | None = None,
 ) -> list[dict]:
     """One row per model: classifier-FID against one shared real slice (so the rows compare), its
-    floor, class accuracy for conditional models, parameters, size, and 64-sample time. Figures
-    come from the folder's cache when it was measured with these settings."""
+    floor, class accuracy for conditional models, parameters, size, 64-sample time, and the grid of
+    those 64 samples (`sample_grid`). Figures come from the folder's cache when it was measured with
+    these settings; grids and times from this process's memory when compared before. `progress` hears
+    how many images are generated of how many this comparison needs."""
 
     classifier_dir = Path(classifier_dir or shipped_classifier(dataset_name))
     settings = eval_settings(num_samples, seed, dataset_name, classifier_dir, None, {})
+    fid_keys = ("classifier_fid", "real_vs_real_floor")
+    # The work ahead, in generated images: what the caches hold costs nothing.
+    work = [(0 if sample_run_remembered(Path(model_dir), seed, device) else SAMPLING_BENCH_COUNT,
+             0 if _cached_figures(Path(model_dir), settings, fid_keys) is not None else num_samples)
+            for model_dir in model_dirs]
+    total, done = sum(grid + fid for grid, fid in work), 0
+    report = progress or (lambda done, total, what: None)
 
     @functools.cache
     def shared_probe() -> ImageQualityProbe:
@@ -271,14 +342,27 @@ def compare_image_models(
         return ImageQualityProbe.for_training(train_set, data_source, num_samples, seed, device, classifier_dir)
 
     rows = []
-    for model_dir in model_dirs:
+    for index, (model_dir, (grid_work, fid_work)) in enumerate(zip(model_dirs, work), start=1):
+        name = Path(model_dir).name if Path(model_dir).name != "best" else f"{Path(model_dir).parent.name}/best"
+        which = f"{name} ({index} of {len(model_dirs)})"
         model = _load_of_type(model_dir, device, IMAGE_GENERATOR_TYPES, "an image generator")
+        report(done, total, f"{which}: {SAMPLING_BENCH_COUNT} samples, timed")
+        grid, seconds, _ = timed_sample_grid(
+            Path(model_dir), seed, device,
+            # From 2 images the rate is a bound: a batch of 64 is cheaper per image, and nothing is left to load.
+            lambda expected: report(done, total, f"{which}: {SAMPLING_BENCH_COUNT} samples, timed, "  # noqa: B023
+                                                 f"{about(expected, upper_bound=True)}"))
+        done += grid_work
+        if fid_work:  # the probe's sampling runs at the rate just measured
+            expected = seconds / SAMPLING_BENCH_COUNT * num_samples
+            report(done, total, f"{which}: classifier-FID of {num_samples:,} samples, {about(expected)}")
         figures, cached = _cached_or_measured(
-            Path(model_dir), settings, ("classifier_fid", "real_vs_real_floor"), read_only,
+            Path(model_dir), settings, fid_keys, read_only,
             lambda: probe_figures(shared_probe(), shared_probe().measure(model)),  # noqa: B023 (called at once)
         )
+        done += fid_work
         rows.append({
-            "model": Path(model_dir).name if Path(model_dir).name != "best" else f"{Path(model_dir).parent.name}/best",
+            "model": name,
             "family": model.model_type,
             "classifier_fid": figures["classifier_fid"],
             "real_vs_real_floor": figures["real_vs_real_floor"],
@@ -286,24 +370,29 @@ def compare_image_models(
             "class_accuracy": figures.get("class_accuracy"),
             "parameters": count_parameters(Path(model_dir)),
             "size_mb": round(sum(path.stat().st_size for path in model_files(Path(model_dir))) / 2**20, 2),
-            "seconds_for_64": round(_sampling_seconds(model, device), 3),
+            "seconds_for_64": round(seconds, 3),
             "cached": cached,
+            "sample_grid": grid,
         })
+    report(total, total, "done")
     return rows
 
 
 def compare_text_models(
     model_dirs: list[Path], corpus_name: str, prompt: str, seed: int, max_new_tokens: int, device: torch.device,
-    read_only: tuple[Path, ...] = (),
+    read_only: tuple[Path, ...] = (), progress: Progress | None = None,
 ) -> list[dict]:
     """One row per model: held-out bits per character on `corpus_name` (cached per corpus), the
-    bigram baseline, parameters, tokens/s, and its completion of the same prompt and seed."""
-
+    bigram baseline, parameters, tokens/s, and its completion of the same prompt and seed.
+    `progress` hears how many models are done of how many."""
 
     settings = {"corpus": corpus_name}
     prompt, _ = fit_prompt(prompt)
+    report = progress or (lambda done, total, what: None)
     rows = []
-    for model_dir in model_dirs:
+    for index, model_dir in enumerate(model_dirs):
+        report(index, len(model_dirs),
+               f"{Path(model_dir).name} ({index + 1} of {len(model_dirs)}): bits per character and a completion")
         model = _load_of_type(model_dir, device, TEXT_MODEL_TYPES, "a text model")
         figures, cached = _cached_or_measured(
             Path(model_dir), settings, ("bits_per_char", "bigram_bits_per_char"), read_only,
@@ -324,4 +413,5 @@ def compare_text_models(
             "completion": completion,
             "cached": cached,
         })
+    report(len(model_dirs), len(model_dirs), "done")
     return rows

@@ -18,7 +18,7 @@ class IntRange:
         """The value as an int, or InvalidInputError saying what is allowed."""
         allowed = f"{self.label} must be a whole number from {self.minimum:,} to {self.maximum:,}"
         if value is None or (isinstance(value, str) and not value.strip()):  # an empty number box
-            raise InvalidInputError(f"the {self.label} is empty: enter a whole number from {self.minimum:,} to {self.maximum:,}")
+            raise InvalidInputError(f"{allowed}; the box is empty: enter one")
         if isinstance(value, bool):
             raise InvalidInputError(f"{allowed}, got {value!r}")
         if isinstance(value, str):
@@ -44,7 +44,7 @@ class FloatRange:
     def check(self, value: object) -> float:
         allowed = f"{self.label} must be a number from {self.minimum:g} to {self.maximum:g}"
         if value is None or (isinstance(value, str) and not value.strip()):  # an empty number box
-            raise InvalidInputError(f"the {self.label} is empty: enter a number from {self.minimum:g} to {self.maximum:g}")
+            raise InvalidInputError(f"{allowed}; the box is empty: enter one")
         try:
             number = float(value) if not isinstance(value, bool) and value is not None else math.nan
         except (TypeError, ValueError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from huggingface_hub import ModelCard, ModelCardData
 
@@ -22,6 +22,14 @@ class TrainingFacts:
     figures: dict[str, str] = field(default_factory=dict)  # label -> value, in table order
     sample_grid_file: str | None = "sample_grid.png"
     sample_text: str | None = None  # text models show a sample instead of a grid
+    # A run's best checkpoint (its `best/` folder): "step 1,500, classifier_fid 21.3". Titled
+    # "<run>/best", the name the app lists it by, with no grid (the grid is the latest's).
+    best_of_run: str | None = None
+
+
+def best_checkpoint_facts(facts: TrainingFacts, best: str) -> TrainingFacts:
+    """The facts of a run's `best/` folder: its own title and a line saying which checkpoint it is."""
+    return replace(facts, model_name=f"{facts.model_name}/best", sample_grid_file=None, best_of_run=best)
 
 
 def build_model_card(facts: TrainingFacts) -> str:
@@ -42,6 +50,10 @@ def build_model_card(facts: TrainingFacts) -> str:
     )
     if facts.sample_text:
         samples = f"A sample (seed 0):\n\n```text\n{facts.sample_text}\n```\n\n"
+    if facts.best_of_run:
+        run = facts.model_name.rsplit("/", 1)[0]
+        samples = (f"The best evaluated checkpoint of the run **{run}** ({facts.best_of_run}); "
+                   f"`{run}` itself holds the latest.\n\n") + samples
     body = f"""
 # {facts.model_name}
 

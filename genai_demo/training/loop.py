@@ -32,7 +32,7 @@ from torch import nn
 
 from genai_demo.errors import CheckpointError, InvalidInputError
 from genai_demo.families import FAMILIES, Family
-from genai_demo.folders.model_card import TrainingFacts, build_model_card
+from genai_demo.folders.model_card import TrainingFacts, best_checkpoint_facts, build_model_card
 from genai_demo.folders.model_folder import read_model_config
 from genai_demo.metrics_log import MetricsLog, read_metrics
 from genai_demo.training.checkpoint import (
@@ -245,7 +245,8 @@ class Trainer:
         figures = self.evaluate()
         if self.best_figure and figures[self.best_figure] < self.best_value:
             self.best_value, self.best_step = figures[self.best_figure], self.step
-            card = build_model_card(self.training_facts(elapsed_seconds))
+            card = build_model_card(best_checkpoint_facts(self.training_facts(elapsed_seconds),
+                                                          f"step {self.step:,}, {self.best_figure} {self.best_value:.3f}"))
             self.save_model(self.output_dir / BEST_DIR, card,
                             {"step": str(self.step), self.best_figure: f"{self.best_value:.3f}"})
         return figures

