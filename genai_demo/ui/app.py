@@ -12,6 +12,7 @@ from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.evaluate import build_evaluate_tab
 from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.hub import build_hub_tab
+from genai_demo.ui.i18n import localize
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import build_train_tab
@@ -90,5 +91,6 @@ def launch_app(
         max_file_size=MAX_UPLOAD_SIZE,
         css=CSS,
         allowed_paths=served_folders(state),
-        footer_links=["api", "gradio"],
+        footer_links=["api", "gradio", "settings"],  # Settings: the language switch
+        i18n=localize(demo),  # English or Simplified Chinese, as the browser asks
     )

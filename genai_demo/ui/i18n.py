@@ -9,6 +9,7 @@ with no translation stay English; `untranslated(demo)` lists them (a test keeps 
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import gradio as gr
@@ -40,6 +41,8 @@ def _texts(block) -> list[tuple[str, str]]:
     found = [(name, getattr(block, name)) for name in TEXT_ATTRIBUTES if isinstance(getattr(block, name, None), str)]
     if isinstance(block, TEXT_VALUE_TYPES) and isinstance(getattr(block, "value", None), str):
         found.append(("value", block.value))
+    if isinstance(block, gr.Dataset):  # the column names of an Examples table are the inputs' labels
+        found.extend(("headers", header) for header in block.headers or () if isinstance(header, str))
     for choice in getattr(block, "choices", None) or ():
         if isinstance(choice, tuple) and isinstance(choice[0], str):
             found.append(("choices", choice[0]))
@@ -63,24 +66,35 @@ def untranslated(demo: gr.Blocks) -> list[str]:
     return [text for text in visible_texts(demo) if translate(text) is None and not is_data(text)]
 
 
+def key_of(text: str) -> str:
+    """The translation key of a string: the string itself, or for one with braces (LaTeX), which the
+    frontend cannot find its way through in a marked string, a short name made from its hash."""
+    if "{" in text or "}" in text:
+        return "text-" + hashlib.sha1(text.strip().encode()).hexdigest()[:12]
+    return text
+
+
 def localize(demo: gr.Blocks) -> gr.I18n:
     """Mark the page's translated strings for the frontend; returns the `i18n` to launch with."""
-    chinese = dict(ZH)  # all of it: messages the server sends later are looked up here too
+    english = {key_of(text): text.strip() for text in ZH}
+    chinese = {key_of(text): translated for text, translated in ZH.items()}  # for messages sent later too
     for block in demo.blocks.values():
         for name, text in _texts(block):
             translated = translate(text)
             if translated is None:
                 continue
-            chinese[text] = translated
+            key = key_of(text)
+            english[key], chinese[key] = text, translated
             if name == "choices":
-                block.choices = [(I18nData(label) if label == text else label, value) for label, value in block.choices]
+                block.choices = [(I18nData(key) if label == text else label, value) for label, value in block.choices]
+            elif name == "headers":  # the frontend does not translate them: an Examples table goes without
+                block.headers = []
             else:
-                setattr(block, name, I18nData(text))
-    english = {text: text for text in chinese}
+                setattr(block, name, I18nData(key))
     return gr.I18n(en=english, **{locale: chinese for locale in LOCALES})
 
 
 def message(text: str) -> str:
     """A message the server shows (a status line, a toast) in the reader's language where it has a
     translation: the frontend translates the marked string."""
-    return str(I18nData(text)) if translate(text) is not None else text
+    return str(I18nData(key_of(text))) if translate(text) is not None else text

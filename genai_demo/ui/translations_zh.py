@@ -113,6 +113,7 @@ ZH: dict[str, str] = {
     "Resume": "继续训练",
     "Run": "运行",
     "Losses": "损失",
+    "Sample quality": "样本质量",
     "Smoothing": "平滑",
     "exponential moving average, as in TensorBoard": "指数滑动平均，与 TensorBoard 相同",
     "Log scale": "对数坐标",
