@@ -355,7 +355,8 @@ def compare_image_models(
         done += grid_work
         if fid_work:  # the probe's sampling runs at the rate just measured
             expected = seconds / SAMPLING_BENCH_COUNT * num_samples
-            report(done, total, f"{which}: classifier-FID of {num_samples:,} samples, {about(expected)}")
+            real_side = "" if shared_probe.cache_info().currsize else " and the real images' features"
+            report(done, total, f"{which}: classifier-FID of {num_samples:,} samples, {about(expected)}{real_side}")
         figures, cached = _cached_or_measured(
             Path(model_dir), settings, fid_keys, read_only,
             lambda: probe_figures(shared_probe(), shared_probe().measure(model)),  # noqa: B023 (called at once)

@@ -30,7 +30,7 @@ CSS = """
 .block:has(> .vega-embed) { display: flex; flex-direction: column; }
 .block:has(> .vega-embed) > .vega-embed { flex: 1 1 0; min-height: 0; height: auto; }
 /* Gradio gives a gallery of height "auto" a fixed height, which cut the side-by-side grids off. */
-#evaluate-grids .grid-wrap.fixed-height { height: auto; max-height: none; }
+#evaluate-grids .grid-wrap.fixed-height { height: auto; max-height: none; min-height: 0; }
 """
 GENERATE_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 64

@@ -39,6 +39,7 @@ DEFAULT_TEXT_MODELS = SHOWCASE_MODELS[TEXT_TAB]
 FLOOR_CURVE = "fid_floor"
 QUALITY_CURVES = {"classifier_fid": "classifier-FID", FLOOR_CURVE: "real-vs-real floor"}
 NOT_PLOTTED_HERE = ("eval_seconds", "class_accuracy")
+LOSS_PLOTS = 4
 # 20 distinguishable colours (Tableau 20), so no two lines of one plot share one up to 20 series.
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7",
@@ -79,7 +80,7 @@ def shipped(entries: list[ModelEntry]) -> tuple:
 
 def curves_overlay(entries: list[ModelEntry], quality: bool = False) -> pd.DataFrame:
     """The models' logged losses (or, with `quality`, their classifier-FID and its floor, as log10),
-    one series per model and curve, named "model: curve"."""
+    one series per model and curve, named "model: curve" ("curve" alone for a single model's losses)."""
     points = [(entry.name, point) for entry in entries for point in curves_from_metrics(read_metrics(entry.path))
               if point.series not in NOT_PLOTTED_HERE and (point.series in QUALITY_CURVES) == quality
               and not (quality and point.value <= 0)]  # no logarithm of 0 (a FID is never 0 in practice)
@@ -89,7 +90,8 @@ def curves_overlay(entries: list[ModelEntry], quality: bool = False) -> pd.DataF
     for name, point in points:
         label = QUALITY_CURVES.get(point.series, point.series)
         value = math.log10(point.value) if quality else point.value
-        rows.append((point.step, value, label if point.series == FLOOR_CURVE and len(floors) == 1 else f"{name}: {label}"))
+        shared = (point.series == FLOOR_CURVE and len(floors) == 1) or (not quality and len(entries) == 1)
+        rows.append((point.step, value, label if shared else f"{name}: {label}"))
     rows = list(dict.fromkeys(rows))
     return pd.DataFrame({
         "step": pd.Series([row[0] for row in rows], dtype="int64"),
@@ -98,13 +100,27 @@ def curves_overlay(entries: list[ModelEntry], quality: bool = False) -> pd.DataF
     })
 
 
-def curves_plot(frame: pd.DataFrame) -> gr.LinePlot:
+def curves_plot(frame: pd.DataFrame, **update) -> gr.LinePlot:
     """The plot's update: its points and a colour of its own for each series (Vega's default scheme has
     10 colours, so an 11th line would repeat the first). A new colour map also makes Gradio rebuild the
     chart: new points alone keep the colour domain of the first drawing, and a series that was not in it
     (every series, when the plot started empty) is drawn without a stroke colour, invisibly."""
     series = list(dict.fromkeys(frame["series"]))
-    return gr.LinePlot(value=frame, color_map={name: PALETTE[index % len(PALETTE)] for index, name in enumerate(series)})
+    colours = {name: PALETTE[index % len(PALETTE)] for index, name in enumerate(series)}
+    return gr.LinePlot(value=frame, color_map=colours, **update)
+
+
+def loss_plots(entries: list[ModelEntry]) -> list[gr.LinePlot]:
+    """One plot of losses per model (the first LOSS_PLOTS of them): a WGAN critic's swing over ±30 and a
+    GAN's losses near 1 share no axis. A model that logged no curves shows no plot."""
+    plots = []
+    for index in range(LOSS_PLOTS):
+        frame = curves_overlay(entries[index : index + 1]) if index < len(entries) else pd.DataFrame()
+        if len(frame):
+            plots.append(curves_plot(frame, label=f"Training losses of {entries[index].name}", visible=True))
+        else:
+            plots.append(gr.LinePlot(visible=False))
+    return plots
 
 
 def progress_bar(progress: gr.Progress) -> Progress:
@@ -141,9 +157,8 @@ def compare_images(state: AppState, names: list[str], num_samples: float = 500, 
               entry.name) for row, entry in zip(rows, entries)]
     table = pd.DataFrame(rows, columns=IMAGE_COLUMNS)
     # An empty frame would leave a plot's colour scale broken: keep the plot as it is instead.
-    plots = [curves_plot(frame) if len(frame) else gr.update()
-             for frame in (curves_overlay(entries), curves_overlay(entries, quality=True))]
-    return table, grids, *plots
+    quality = curves_overlay(entries, quality=True)
+    return table, grids, *loss_plots(entries), curves_plot(quality) if len(quality) else gr.update()
 
 
 def compare_text(state: AppState, names: list[str], corpus: str = TEXT_CORPORA[0], prompt: str = "def ",
@@ -173,7 +188,7 @@ def refreshed_choices(state: AppState, current_images: list[str], current_text: 
 class EvaluateTab:
     image_inputs: list[gr.components.Component]  # models, images per side, seed
     image_button: gr.Button
-    image_outputs: list[gr.components.Component]  # table, grids, loss curves, FID curves
+    image_outputs: list[gr.components.Component]  # table, grids, LOSS_PLOTS loss plots, FID curves
     text_inputs: list[gr.components.Component]  # models, corpus, prompt, seed, max new tokens
     text_button: gr.Button
     text_outputs: list[gr.components.Component]  # table, completions
@@ -199,13 +214,16 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
             gr.Dataframe(headers=IMAGE_COLUMNS, interactive=False, label="Figures", elem_id="evaluate-table"),
             gr.Gallery(label="64 samples each (same seed)", columns=4, height="auto", object_fit="contain",
                        elem_id="evaluate-grids"),
-            gr.LinePlot(x="step", y="value", color="series", label="Training losses", color_title="model: loss",
-                        height=300, elem_id="evaluate-losses"),
-            gr.LinePlot(x="step", y="value", color="series", color_title="model: figure",
-                        label="Sample quality during training: classifier-FID on a log10 axis "
-                              "(1.3 = 20, 2 = 100, 3 = 1,000; lower is better)",
-                        y_title="log10 classifier-FID", height=300, elem_id="evaluate-quality"),
         ]
+        quality = gr.LinePlot(x="step", y="value", color="series", color_title="model: figure",
+                              label="Sample quality during training: classifier-FID on a log10 axis "
+                                    "(1.3 = 20, 2 = 100, 3 = 1,000; lower is better)",
+                              y_title="log10 classifier-FID", height=300, elem_id="evaluate-quality")
+        with gr.Row():  # two to a row; hidden until a comparison has a model's curves to show
+            image_outputs += [gr.LinePlot(x="step", y="value", color="series", label="Training losses",
+                                          color_title="loss", height=280, min_width=480, visible=False,
+                                          elem_id=f"evaluate-losses-{index}") for index in range(LOSS_PLOTS)]
+        image_outputs.append(quality)
     with gr.Tab("Text models"):
         with gr.Row():
             text_models = gr.Dropdown(choices=text_choices(state), multiselect=True, label="Text models (two or more)",
@@ -215,7 +233,7 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
             prompt = gr.Textbox(value="def ", label="Prompt", scale=3, info="Enter compares")
             text_seed = seed_box(scale=1)
             max_tokens = gr.Slider(1, 1024, value=100, step=1, label="Max new tokens", scale=1)
-        text_button = gr.Button("Compare", variant="primary")
+        text_button = gr.Button("Compare", variant="primary", elem_id="evaluate-texts")
         text_outputs = [
             gr.Dataframe(headers=TEXT_COLUMNS, interactive=False, label="Figures"),
             gr.Dataframe(headers=["model", "completion"], interactive=False, wrap=True, label="Completions"),

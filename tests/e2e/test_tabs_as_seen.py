@@ -174,7 +174,8 @@ def test_the_evaluate_tab_compares_the_run_with_its_best_in_grids_plots_and_lege
         gallery = page.locator("#evaluate-grids").bounding_box()
         assert box["y"] + box["height"] <= gallery["y"] + gallery["height"] + 1  # not cut off at the bottom
         assert inked_fraction(image) > 0.5
-    for plot, legend in (("#evaluate-losses", f"{RUN}: d_loss"), ("#evaluate-quality", f"{RUN}: classifier-FID")):
+    assert not page.locator("#evaluate-losses-1").is_visible()  # best/ logged no curves of its own
+    for plot, legend in (("#evaluate-losses-0", "d_loss"), ("#evaluate-quality", f"{RUN}: classifier-FID")):
         locator = page.locator(plot)
         locator.scroll_into_view_if_needed()
         page.wait_for_function(f"() => document.querySelectorAll('{plot} .role-legend-label text').length > 0")

@@ -119,10 +119,12 @@ def test_the_page_may_show_files_of_every_model_folder_it_lists(run_with_best, t
 def test_evaluate_compares_a_run_with_its_best(run_with_best):
     state = AppState(device=torch.device("cpu"))
     names = [run_with_best, f"{run_with_best}/best"]
-    table, grids, losses, quality = evaluate.compare_images(state, names, 50, 0)
+    table, grids, *losses, quality = evaluate.compare_images(state, names, 50, 0)
     assert list(table["model"]) == names and all(ink(path) > 0 for path, _ in grids)
     assert [caption for _, caption in grids] == names
-    assert {f"{run_with_best}: d_loss", f"{run_with_best}: g_loss"} == plotted_series(losses)
+    assert len(losses) == evaluate.LOSS_PLOTS and losses[0].visible and losses[0].label.endswith(run_with_best)
+    assert plotted_series(losses[0]) == {"d_loss", "g_loss"}
+    assert not losses[1].visible  # best/ logs no curves of its own; the other plots are not used
     assert plotted_series(quality) == {f"{run_with_best}: classifier-FID", "real-vs-real floor"}
 
 
@@ -137,6 +139,11 @@ def test_evaluate_splits_losses_from_the_fid_and_gives_every_line_its_own_colour
     entries = [find_model(name, STATE.models()) for name in ("dcgan-mnist", "wgan-gp-mnist", "ddpm-mnist")]
     losses, quality = evaluate.curves_overlay(entries), evaluate.curves_overlay(entries, quality=True)
     assert not any("fid" in name.lower() or "seconds" in name or "floor" in name for name in set(losses["series"]))
+    # Each model's losses in a plot of its own: a WGAN critic's ±30 and a GAN's ~1 share no axis.
+    plots = evaluate.loss_plots(entries)
+    assert [plot.label for plot in plots[:3]] == [f"Training losses of {entry.name}" for entry in entries]
+    assert plotted_series(plots[1]) == {"critic_loss", "g_loss", "gradient_penalty", "wasserstein_estimate"}
+    assert not plots[3].visible
     assert set(quality["series"]) == {"dcgan-mnist: classifier-FID", "wgan-gp-mnist: classifier-FID",
                                       "ddpm-mnist: classifier-FID", "real-vs-real floor"}  # one shared floor
     assert 1.0 < quality["value"].min() and quality["value"].max() < 3.5  # log10 of FIDs from ~20 to ~1,500
@@ -159,7 +166,7 @@ def test_a_repeated_comparison_samples_nothing_and_says_so_honestly(monkeypatch)
     first = evaluate.compare_images(STATE, names, 50, 7, progress=progress)
     assert len(calls) == 4  # a warm-up and the timed 64 per model; the FID is measured by the probe
     assert any("dcgan-mnist (1 of 2): 64 samples, timed" in desc for _, desc in messages)
-    assert any("classifier-FID of 50 samples, " in desc for _, desc in messages)
+    assert any("classifier-FID of 50 samples, " in desc and "real images' features" in desc for _, desc in messages)
     assert messages[-1] == (1.0, "done")
     calls.clear()
     second = evaluate.compare_images(STATE, names, 50, 7, progress=progress)

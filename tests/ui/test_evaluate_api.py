@@ -22,7 +22,8 @@ def two_tiny_gans(tiny_dataset, train_tiny):
 
 
 def test_image_models_side_by_side_with_a_shared_floor_and_a_cache(client, two_tiny_gans):
-    table, grids, curves, quality = client.predict(two_tiny_gans, 50, 0, api_name="/compare_image_models")
+    table, grids, curves, *other_losses, quality = client.predict(two_tiny_gans, 50, 0,
+                                                                  api_name="/compare_image_models")
     rows = [dict(zip(table["headers"], row)) for row in table["data"]]
     assert [row["model"] for row in rows] == two_tiny_gans
     floors = {row["real_vs_real_floor"] for row in rows}
@@ -30,9 +31,9 @@ def test_image_models_side_by_side_with_a_shared_floor_and_a_cache(client, two_t
     assert all(row["classifier_fid"] > row["real_vs_real_floor"] and row["parameters"] > 0 for row in rows)
     assert all(row["seconds_for_64"] > 0 and row["cached"] is False for row in rows)
     assert [caption for _, caption in [(item["image"], item["caption"]) for item in grids]] == two_tiny_gans
-    # Both runs' losses in one plot, each series named after its model; no FID logged here, so no quality curve.
-    assert {"eval-gan-a: d_loss", "eval-gan-b: g_loss"} <= {row[2] for row in curves["value"]["data"]}
-    assert set(curves["color_map"]) == {row[2] for row in curves["value"]["data"]}  # one colour per line
+    # Each run's losses in a plot of its own, named after it, a colour per line.
+    assert curves["label"] == "Training losses of eval-gan-a" and other_losses[0]["label"].endswith("eval-gan-b")
+    assert {"d_loss", "g_loss"} == {row[2] for row in curves["value"]["data"]} == set(curves["color_map"])
     cached = json.loads((user_models_dir() / "eval-gan-a" / "eval_results.json").read_text())
     assert cached["classifier_fid"] == rows[0]["classifier_fid"] and cached["settings"]["num_samples"] == 50
     again, *_ = client.predict(two_tiny_gans, 50, 0, api_name="/compare_image_models")
