@@ -5,6 +5,7 @@ models: held-out bits per character, tokens/s and completions of the same prompt
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import gradio as gr
@@ -173,9 +174,18 @@ def compare_text(state: AppState, names: list[str], corpus: str = TEXT_CORPORA[0
         rows = compare_text_models([entry.path for entry in entries], corpus, prompt or "", seed, max_new_tokens,
                                    state.device, read_only=shipped(entries), progress=progress_bar(progress))
     table = pd.DataFrame(rows, columns=TEXT_COLUMNS)
-    completions = pd.DataFrame({"model": [row["model"] for row in rows],
-                                "completion": [row["completion"] for row in rows]})
-    return table, completions
+    return table, completions_markdown(prompt or "", rows)
+
+
+def completions_markdown(prompt: str, rows: list[dict]) -> str:
+    """Each model's text as a code block (monospace, line breaks kept, a copy button): the prompt, then
+    what the model wrote after it."""
+    blocks = []
+    for row in rows:
+        text = prompt + row["completion"]
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+        blocks.append(f"**{row['model']}**\n\n{fence}text\n{text}\n{fence}")
+    return "\n\n".join(blocks)
 
 
 def refreshed_choices(state: AppState, current_images: list[str], current_text: list[str]):
@@ -236,7 +246,7 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
         text_button = gr.Button("Compare", variant="primary", elem_id="evaluate-texts")
         text_outputs = [
             gr.Dataframe(headers=TEXT_COLUMNS, interactive=False, label="Figures"),
-            gr.Dataframe(headers=["model", "completion"], interactive=False, wrap=True, label="Completions"),
+            gr.Markdown(label="Completions", container=True, elem_id="evaluate-completions"),
         ]
     return EvaluateTab([image_models, num_images, image_seed], image_button, image_outputs,
                        [text_models, corpus, prompt, text_seed, max_tokens], text_button, text_outputs)

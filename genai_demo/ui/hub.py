@@ -47,7 +47,7 @@ def _summary(details: ModelDetails, loads: str) -> str:
     ]
     rows += [(name.replace("_", " "), value) for name, value in details.metrics.items()]
     table = "\n".join(f"| {name} | {value} |" for name, value in rows)
-    return f"### {details.entry.name}\n\n| | |\n|---|---|\n{table}\n"
+    return f"### {details.entry.name}\n\n| figure | value |\n|---|---|\n{table}\n"
 
 
 def _card_for_display(card_text: str) -> str:

@@ -71,7 +71,10 @@ def test_text_models_side_by_side(client, user_text_model):
     trained, untrained = rows[1], rows[0]
     assert trained["bits_per_char"] < trained["bigram_bits_per_char"] < untrained["bits_per_char"]
     assert all(row["tokens_per_second"] > 0 for row in rows)
-    assert [len(row[1]) > 0 for row in completions["data"]] == [True, True]
+    # Each model's text in a code block: its name, then the prompt and what the model wrote after it.
+    blocks = completions.split("\n\n**")
+    assert [block.lstrip("*").split("**")[0] for block in blocks] == [user_text_model, "char-lstm-python-code"]
+    assert all("\n```text\ndef " in block and len(block.split("```text\ndef ")[1]) > 4 for block in blocks)
     again, completions_again = client.predict([user_text_model, "char-lstm-python-code"], "python-code", "def ", 3, 20,
                                               api_name="/compare_text_models")
-    assert completions_again["data"] == completions["data"]  # same prompt and seed, same text
+    assert completions_again == completions  # same prompt and seed, same text
