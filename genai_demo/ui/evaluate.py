@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 import gradio as gr
@@ -41,6 +42,7 @@ FLOOR_CURVE = "fid_floor"
 QUALITY_CURVES = {"classifier_fid": "classifier-FID", FLOOR_CURVE: "real-vs-real floor"}
 NOT_PLOTTED_HERE = ("eval_seconds", "class_accuracy")
 LOSS_PLOTS = 4
+LONG_COMPARISON_SECONDS = 15
 # 20 distinguishable colours (Tableau 20), so no two lines of one plot share one up to 20 series.
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7",
@@ -124,6 +126,12 @@ def loss_plots(entries: list[ModelEntry]) -> list[gr.LinePlot]:
     return plots
 
 
+def tell_when_long(num_models: int, seconds: float) -> None:
+    """A toast when a comparison took long enough for the reader to have looked elsewhere."""
+    if seconds >= LONG_COMPARISON_SECONDS:
+        gr.Info(f"The comparison of {num_models} models is done ({seconds:.0f} s).")
+
+
 def progress_bar(progress: gr.Progress) -> Progress:
     """The comparison's progress as Gradio's bar (the share of the images to generate that are done),
     its text saying what runs now and about how long that takes."""
@@ -152,8 +160,10 @@ def compare_images(state: AppState, names: list[str], num_samples: float = 500, 
                 f"classifier-FID needs a classifier of {dataset}, and none is shipped "
                 "(train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)"
             )
+        started = time.monotonic()
         rows = compare_image_models([entry.path for entry in entries], num_samples, seed, state.device, dataset,
                                     read_only=shipped(entries), progress=progress_bar(progress))
+    tell_when_long(len(entries), time.monotonic() - started)
     grids = [(state.outputs.save_png(row["sample_grid"], entry.name, {"model": entry.name, "seed": str(seed)}),
               entry.name) for row, entry in zip(rows, entries)]
     table = pd.DataFrame(rows, columns=IMAGE_COLUMNS)
@@ -171,8 +181,10 @@ def compare_text(state: AppState, names: list[str], corpus: str = TEXT_CORPORA[0
             raise InvalidInputError(f"choose a corpus: {', '.join(TEXT_CORPORA)}")
         seed, max_new_tokens = limits.SEED.check(seed), limits.MAX_NEW_TOKENS.check(max_new_tokens)
         entries = chosen_entries(state, names, TEXT_MODEL_TYPES)
+        started = time.monotonic()
         rows = compare_text_models([entry.path for entry in entries], corpus, prompt or "", seed, max_new_tokens,
                                    state.device, read_only=shipped(entries), progress=progress_bar(progress))
+    tell_when_long(len(entries), time.monotonic() - started)
     table = pd.DataFrame(rows, columns=TEXT_COLUMNS)
     return table, completions_markdown(prompt or "", rows)
 

@@ -174,3 +174,11 @@ def test_a_repeated_comparison_samples_nothing_and_says_so_honestly(monkeypatch)
     assert list(first[0]["cached"]) == [False, False] and list(second[0]["cached"]) == [True, True]  # FID too
     assert list(second[0]["seconds_for_64"]) == list(first[0]["seconds_for_64"])
     assert "instant" not in evaluate.CACHE_NOTE and "eval_results.json" in evaluate.CACHE_NOTE
+
+
+def test_a_long_comparison_ends_with_a_toast(monkeypatch):
+    toasts = []
+    monkeypatch.setattr(evaluate.gr, "Info", toasts.append)
+    evaluate.tell_when_long(2, 3.0)
+    evaluate.tell_when_long(3, 95.2)
+    assert toasts == ["The comparison of 3 models is done (95 s)."]
