@@ -6,7 +6,6 @@ from pathlib import Path
 
 import gradio as gr
 
-from genai_demo.folders.registry import SHIPPED_CHECKPOINTS, user_models_dir
 from genai_demo.ui.generate_diffusion import build_generate_diffusion_tab
 from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.evaluate import build_evaluate_tab
@@ -62,12 +61,11 @@ def build_app(state: AppState) -> gr.Blocks:
 
 
 def served_folders(state: AppState) -> list[str]:
-    """The folders whose files the page may show (Gradio's `allowed_paths`): this session's outputs,
-    and every model folder the app lists, for a run's sample grid in the Hub tab. Read when the app
-    launches, so they follow GENAI_DEMO_HOME (and the app's own model roots), not the default home."""
-    roots = state.model_roots if state.model_roots is not None else [SHIPPED_CHECKPOINTS, user_models_dir()]
-    folders = [state.outputs.folder, *roots, state.jobs.runs_dir]  # runs_dir: where the Train tab writes
-    return list(dict.fromkeys(str(Path(folder).resolve()) for folder in folders))
+    """The folders whose files the page may show (Gradio's `allowed_paths`): the output folder only.
+    A file shown from a model folder (a run's sample grid in the Hub or Train tab) is copied there
+    first, wherever GENAI_DEMO_HOME puts the models; serving the model folders themselves would hand
+    anyone their weights, training state and other users' runs."""
+    return [str(Path(state.outputs.folder).resolve())]
 
 
 MAX_UPLOAD_SIZE = "50mb"  # drawings and digit pictures are tiny; refuse anything huge before it is read

@@ -79,7 +79,9 @@ def show_model(state: AppState, name: str | None) -> tuple[str, str | None, str]
         loads = f"yes, on {state.device.type} ({model.model_type})"
     except GenaiDemoError as error:  # a broken folder still shows its card, with what is wrong
         loads = f"no: {error}"
-    grid = str(details.sample_grid) if details.sample_grid else drawn_grid(state, details.entry)
+    # The folder's own grid goes through the output folder, the only one the page serves (see ui/app.py).
+    grid = (state.outputs.copy(details.sample_grid, details.entry.name) if details.sample_grid
+            else drawn_grid(state, details.entry))
     return _summary(details, loads), grid, _card_for_display(details.card_text)
 
 

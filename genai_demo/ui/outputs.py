@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from genai_demo.images import save_gif, save_png
+from genai_demo.io_utils import atomic_write
 
 # Gradio copies a returned file into its cache before replying, so ours can go soon after.
 _MAX_AGE_SECONDS = 600
@@ -43,6 +44,14 @@ class OutputFiles:
 
     def save_png(self, image: Image.Image, stem: str, text_metadata: dict[str, str]) -> str:
         return str(save_png(image, self.new_path(stem, ".png"), text_metadata))
+
+    def copy(self, source: str | Path, stem: str) -> str:
+        """A copy of a file from a model folder (a run's sample grid), which the page may then show:
+        Gradio serves this folder only, not the model folders with their weights and training state."""
+        path = self.new_path(stem, Path(source).suffix)
+        with atomic_write(path) as handle:
+            handle.write(Path(source).read_bytes())
+        return path
 
     def save_gif(self, frames: list[Image.Image], stem: str) -> str:
         return str(save_gif(frames, self.new_path(stem, ".gif")))

