@@ -7,6 +7,10 @@ The child prints one JSON object per training event (`--events-json`); the manag
 job's curves, latest sample and log in memory, so a reloaded page or a second browser
 reattaches to the same job. Stop sends SIGINT, which the CLI turns into "finish this step,
 save a resumable checkpoint, exit".
+
+The job's log is what a person reads in the browser, not a terminal: the child runs without
+progress bars and library warnings, and a line it repeats is kept once. A named dataset or
+corpus this machine lacks is refused before anything is queued.
 """
 
 from __future__ import annotations
@@ -29,10 +33,15 @@ from pathlib import Path
 import psutil
 import torch
 
-from genai_demo.errors import InvalidInputError
+from genai_demo.data import IMAGE_DATASETS
+from genai_demo.data.mnist import hub_cache_only
+from genai_demo.data.text import DEBIAN_CORPORA, load_text_corpus
+from genai_demo.errors import DatasetError, InvalidInputError
 from genai_demo.families import FAMILIES
+from genai_demo.hub.hub_models import hub_is_offline
 from genai_demo.metrics_log import curve_values, read_metrics
 from genai_demo.train_args import parse_train_args
+from genai_demo.training import trainer_class
 from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
 
 logger = logging.getLogger(__name__)
@@ -43,6 +52,15 @@ LOG_LINES = 400
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]  # so the child finds `genai_demo` from any cwd
 
 ACTIVE_STATES = ("queued", "running", "stopping")
+# The child writes to a pipe that a browser shows: no progress bars, no warnings meant for developers
+# at a terminal (tokenizer lengths, deprecations). Set only where the user has not chosen otherwise.
+QUIET_CHILD_ENVIRONMENT = {
+    "TQDM_DISABLE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "PYTHONWARNINGS": "ignore::FutureWarning,ignore::DeprecationWarning",
+}
+DATA_CHECK_SECONDS = 600.0  # how long "is this dataset here?" is remembered (loading one takes a second or two)
 
 
 @dataclass
@@ -72,6 +90,7 @@ class TrainingJob:
     sample_text: str = ""
     sample_step: int = -1
     log: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_LINES))
+    lines_logged: int = 0  # grows with every line kept, so a page can tell a new log from the one it shows
     submitted_at: float = field(default_factory=time.time)
     started_at: float | None = None
     ended_at: float | None = None
@@ -91,6 +110,32 @@ class TrainingJob:
         if self.state != "running" or self.steps_per_second <= 0 or not self.total_steps:
             return None
         return max(0.0, (self.total_steps - self.step) / self.steps_per_second)
+
+    def add_log(self, line: str, once: bool = False) -> None:
+        """Append a line to the log; `once`: not when the log holds it already (a message the
+        child repeats, such as where MNIST came from for each split it loads)."""
+        if once and line in self.log:
+            return
+        self.log.append(line)
+        self.lines_logged += 1
+
+    @property
+    def arguments(self):
+        """The `train` arguments as the CLI parsed them (family, dataset, steps, ...)."""
+        return parse_train_args(self.argv[1:])
+
+    def planned_curves(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(losses, quality figures) the run will log, before it has logged any: its trainer's
+        loss names, and what its evaluation measures when it evaluates."""
+        arguments = self.arguments
+        record = FAMILIES[self.model]
+        quality: tuple[str, ...] = ()
+        if arguments.eval_every:
+            if record.is_text:
+                quality = ("val_bits_per_char",)
+            else:
+                quality = ("classifier_fid", "fid_floor") + (("class_accuracy",) if record.is_conditional else ())
+        return tuple(trainer_class(self.model).loss_names), quality
 
 
 def check_run_name(name: str) -> str:
@@ -182,6 +227,9 @@ class JobManager:
         args = parse_train_args(argv[1:])
         if not FAMILIES[args.model].in_train_tab:
             raise InvalidInputError(f"the {FAMILIES[args.model].title} is trained from the command line only")
+        missing = missing_data(args)
+        if missing:
+            raise InvalidInputError(f"{missing} (nothing was queued)")
         with self._lock:
             if self.active_job_for(out) is not None:
                 raise InvalidInputError(f"run {name!r} is already training or waiting: stop it first")
@@ -200,7 +248,7 @@ class JobManager:
                 job.step = saved_step or 0
             self._jobs[job.id] = job
             self._queue.append(job)
-            job.log.append(f"queued: python -m genai_demo {' '.join(argv)}")
+            job.add_log(f"queued: python -m genai_demo {' '.join(argv)}")
             self._start_waiting_jobs()
         return job
 
@@ -272,8 +320,8 @@ class JobManager:
                 job = self._queue.popleft()
                 job.state, job.started_at, job.message = "running", time.time(), "starting…"
                 job.out.parent.mkdir(parents=True, exist_ok=True)
-                environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-                    [str(PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])]), "PYTHONUNBUFFERED": "1"}
+                environment = {**QUIET_CHILD_ENVIRONMENT, **os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(
+                    [str(PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])])}
                 try:
                     job.process = subprocess.Popen(
                         [self.python, "-m", "genai_demo", *job.argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -287,7 +335,8 @@ class JobManager:
     def _follow(self, job: TrainingJob) -> None:
         finished = None
         for line in job.process.stdout:
-            line = line.rstrip("\n")
+            # What a terminal would show of a line redrawn with carriage returns: its last version.
+            line = line.rstrip("\n").split("\r")[-1].rstrip()
             record = None
             if line.startswith("{"):
                 try:
@@ -297,7 +346,7 @@ class JobManager:
             if isinstance(record, dict) and "event" in record:
                 finished = self._apply(job, record) or finished
             elif line:
-                job.log.append(line)
+                job.add_log(line, once=True)
                 if line.startswith("error: "):
                     job.last_error = line.removeprefix("error: ")
         return_code = job.process.wait()
@@ -321,12 +370,12 @@ class JobManager:
             job.curves += [CurvePoint(job.step, name, float(value)) for name, value in record["losses"].items()]
             losses = ", ".join(f"{name} {value:.4g}" for name, value in record["losses"].items())
             job.message = f"step {job.step:,}/{job.total_steps:,}"
-            job.log.append(f"step {job.step}/{job.total_steps}  {losses}  {job.samples_per_second:.0f} samples/s")
+            job.add_log(f"step {job.step}/{job.total_steps}  {losses}  {job.samples_per_second:.0f} samples/s")
         elif kind == "sample":
             job.sample_path, job.sample_text, job.sample_step = Path(record["path"]), record.get("text", ""), int(record["step"])
         elif kind == "checkpoint":
             job.step = max(job.step, int(record["step"]))
-            job.log.append(f"saved a checkpoint at step {record['step']}")
+            job.add_log(f"saved a checkpoint at step {record['step']}")
         elif kind == "finished":
             job.step = int(record["step"])
             return record
@@ -335,7 +384,7 @@ class JobManager:
     def _end(self, job: TrainingJob, state: str, message: str) -> None:
         with self._lock:
             job.state, job.message, job.ended_at = state, message, time.time()
-            job.log.append(message)
+            job.add_log(message)
         logger.info("training job %s (%s): %s", job.id, job.name, message)
         self._start_waiting_jobs()
 
@@ -352,6 +401,60 @@ def _saved_step(folder: Path) -> int | None:
         return int(json.loads((folder / STATE_JSON_NAME).read_text(encoding="utf-8"))["step"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+_data_checks: dict[tuple[str, str], tuple[float, str | None]] = {}
+_data_checks_lock = threading.Lock()
+
+
+def _dataset_problem(kind: str, name: str, source: str) -> str | None:
+    """The loader's message when the named dataset or corpus cannot be loaded here without
+    downloading, None when it can (remembered for DATA_CHECK_SECONDS: loading takes a second)."""
+    key = (kind, name, source)
+    with _data_checks_lock:
+        checked_at, problem = _data_checks.get(key, (float("-inf"), None))
+        if time.monotonic() - checked_at < DATA_CHECK_SECONDS:
+            return problem
+    try:
+        if kind == "corpus":
+            load_text_corpus(name)
+        else:
+            with hub_cache_only():
+                IMAGE_DATASETS[name](split="train", source=source)
+        problem = None
+    except DatasetError as error:
+        problem = str(error)
+    with _data_checks_lock:
+        _data_checks[key] = (time.monotonic(), problem)
+    return problem
+
+
+def dataset_problem(name: str, text: bool = False, source: str = "auto") -> str | None:
+    """Why the named image dataset (or, `text`, corpus) is not usable on this machine, None when it
+    is. Only the named ones that may be missing are checked: Debian's corpora, and image datasets
+    that come from a Debian package or the Hub cache. Online, a Hub dataset may still be downloaded
+    by the run, so only an offline Hub (HF_HUB_OFFLINE) makes a missing cache final."""
+    if text:
+        return _dataset_problem("corpus", name, "") if name in DEBIAN_CORPORA else None
+    if name not in IMAGE_DATASETS or (source in ("auto", "hub") and not hub_is_offline()):
+        return None
+    return _dataset_problem("images", name, source)
+
+
+def missing_data(args) -> str | None:
+    """Why the parsed `train` arguments name data this machine lacks (the loader's message, which
+    names the package to install), None when the data is here or is a user's file."""
+    if getattr(args, "corpus", None):
+        return dataset_problem(args.corpus, text=True)
+    if getattr(args, "dataset", None):
+        return dataset_problem(args.dataset, source=args.data_source or "auto")
+    return None
+
+
+def forget_dataset_checks() -> None:
+    """Check again on the next question (tests, and after installing a package)."""
+    with _data_checks_lock:
+        _data_checks.clear()
 
 
 def curves_from_metrics(records: list[dict]) -> list[CurvePoint]:

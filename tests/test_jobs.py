@@ -6,7 +6,8 @@ from safetensors.torch import load_file
 
 from conftest import wait_until
 from genai_demo.errors import InvalidInputError
-from genai_demo.jobs import JobManager
+from genai_demo import jobs as jobs_module
+from genai_demo.jobs import JobManager, dataset_problem, forget_dataset_checks
 
 # The embedded digits: no Hub lookup, so a child starts in a few seconds.
 TINY_GAN = ["mlp-gan", "--data-source", "embedded", "--batch-size", "32", "--sample-every", "10", "--save-every", "1000"]
@@ -116,3 +117,90 @@ def test_an_existing_run_is_never_overwritten_and_resume_needs_a_checkpoint(tmp_
         jobs.submit("fresh", TINY_GAN, resume=True)
     with pytest.raises(InvalidInputError, match="no training job"):
         jobs.stop(42)
+
+
+class FakeProcess:
+    """What `_follow` reads of a child: its output lines and its exit code."""
+
+    def __init__(self, lines, return_code=0):
+        self.stdout = iter(lines)
+        self.return_code = return_code
+
+    def wait(self, timeout=None):
+        return self.return_code
+
+    def poll(self):
+        return self.return_code
+
+
+def test_the_log_is_for_a_person_not_a_terminal(tmp_path):
+    """A message the child repeats is kept once; a line redrawn with carriage returns (a progress bar)
+    is kept as a terminal shows it last; events still become curves."""
+    jobs = JobManager(tmp_path / "runs", max_running=0)  # nothing starts: _follow is fed by hand
+    job = jobs.submit("run", TINY_GAN + ["--max-steps", "4"])
+    jobs._queue.clear()
+    job.process = FakeProcess([
+        "MNIST from the Hub is not available (offline); using the embedded 5,000 digits\n",
+        "MNIST from the Hub is not available (offline); using the embedded 5,000 digits\n",
+        "\rWriting model shards:   0%|          | 0/1\rWriting model shards: 100%|##########| 1/1\n",
+        '{"event": "progress", "step": 2, "total_steps": 4, "samples_per_second": 64.0, "losses": {"d_loss": 1.0}}\n',
+        '\r{"event": "finished", "step": 4, "stopped": false}\n',
+    ])
+    jobs._follow(job)
+    log = list(job.log)
+    assert sum("MNIST from the Hub" in line for line in log) == 1
+    assert "Writing model shards: 100%|##########| 1/1" in log and not any("\r" in line for line in log)
+    assert [(point.step, point.series) for point in job.curves] == [(2, "d_loss")]
+    assert job.state == "finished" and job.lines_logged == len(log)
+
+
+def test_the_trainer_runs_without_progress_bars_or_developer_warnings(tmp_path, monkeypatch):
+    started = {}
+
+    class Popen:
+        def __init__(self, command, env, **options):
+            started.update(command=command, env=env)
+            self.stdout, self.pid = iter(()), 0
+
+        def wait(self, timeout=None):
+            return 1
+
+        def poll(self):
+            return 1
+
+    monkeypatch.setattr(jobs_module.subprocess, "Popen", Popen)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.setenv("TRANSFORMERS_VERBOSITY", "info")  # what the user set is kept
+    job = JobManager(tmp_path / "runs").submit("run", TINY_GAN + ["--max-steps", "4"])
+    assert started["command"][-len(job.argv):] == job.argv
+    assert started["env"]["TQDM_DISABLE"] == "1" and started["env"]["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"
+    assert started["env"]["TRANSFORMERS_VERBOSITY"] == "info"
+    assert "FutureWarning" in started["env"]["PYTHONWARNINGS"]
+
+
+def test_a_run_on_data_this_machine_lacks_is_refused_before_it_is_queued(tmp_path, monkeypatch):
+    from genai_demo.data import fashion_mnist, text
+
+    monkeypatch.setattr(text, "FORTUNES_DIR", tmp_path / "no-fortunes")
+    monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", tmp_path / "no-fashion-mnist")
+    forget_dataset_checks()
+    try:
+        jobs = JobManager(tmp_path / "runs")
+        with pytest.raises(InvalidInputError, match=r"apt-get install fortunes \(nothing was queued\)"):
+            jobs.submit("poems", ["char-lstm", "--corpus", "fortunes", "--max-steps", "4"])
+        with pytest.raises(InvalidInputError, match="dataset-fashion-mnist"):
+            jobs.submit("clothes", ["vae", "--dataset", "fashion-mnist", "--max-steps", "4"])
+        assert jobs.jobs() == []
+        assert dataset_problem("python-code", text=True) is None and dataset_problem("mnist") is None
+    finally:
+        forget_dataset_checks()
+
+
+def test_a_job_knows_the_curves_it_will_log_before_it_logs_any(tmp_path):
+    jobs = JobManager(tmp_path / "runs", max_running=0)  # queued, never started
+    gan = jobs.submit("gan", TINY_GAN + ["--max-steps", "4", "--eval-every", "2"])
+    text_run = jobs.submit("text", ["char-lstm", "--max-steps", "4", "--eval-every", "2"])
+    vae = jobs.submit("vae", ["vae", "--data-source", "embedded", "--max-steps", "4"])
+    assert gan.planned_curves() == (("d_loss", "g_loss"), ("classifier_fid", "fid_floor"))
+    assert text_run.planned_curves() == (("loss",), ("val_bits_per_char",))
+    assert vae.planned_curves() == (("loss", "reconstruction", "kl", "negative_elbo"), ())

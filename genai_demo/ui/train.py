@@ -2,9 +2,10 @@
 
 The form becomes the CLI's `train` arguments; the job manager runs them in a child process
 that outlives this request. A one-second timer reads the job's state, so a reloaded page or a
-second browser shows the same job. Only the browser that started a run (a token kept in its
-local storage) may stop or resume it. The families, their defaults and which fields apply to
-each come from the family registry (`genai_demo.families`).
+second browser shows the same job (and a reloaded form the watched run's settings). Only the
+browser that started a run (a token kept in its local storage) may stop or resume it. The
+families, their defaults and which fields apply to each come from the family registry
+(`genai_demo.families`); a named dataset this machine lacks is not offered.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from genai_demo.data import IMAGE_DATASETS
 from genai_demo.data.text import TEXT_CORPORA
 from genai_demo.errors import InvalidInputError
 from genai_demo.families import FAMILIES, Family, train_tab_families
-from genai_demo.jobs import CurvePoint, TrainingJob, curves_from_metrics
+from genai_demo.jobs import ACTIVE_STATES, CurvePoint, TrainingJob, curves_from_metrics, dataset_problem
 from genai_demo.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
@@ -33,9 +34,35 @@ from genai_demo.ui.state import AppState, bind
 
 UPLOAD_CHOICE = "my upload"
 POLL_SECONDS = 1.0
+PLOT_HEIGHT = 300
 QUALITY_SERIES = ("classifier_fid", "fid_floor", "class_accuracy", "val_bits_per_char")
 NOT_PLOTTED = ("eval_seconds",)
 BEST_MARKED = ("classifier_fid", "val_bits_per_char")  # lower is better; the run keeps that step as <run>/best
+BEST_SERIES = "best"
+PAST_RUN = " (past)"  # a compared run's series: "g_loss (past)" (the Compare dropdown names the run)
+LONG_RUN_SECONDS = 10.0  # a run that ends after this long is announced with a toast
+# What the quality plot shows, by the figure the run measures: (y-axis title, plot label).
+QUALITY_LABELS = {
+    "val_bits_per_char": ("bits per character", "Validation bits per character on held-out text (lower is better)"),
+    "classifier_fid": ("classifier-FID", "Sample quality: classifier-FID, lower is better (fid_floor: real data "
+                                         "against real data)"),
+}
+NOT_MEASURED = ("value", "Sample quality: not measured in this run (set \"Evaluate every N steps\")")
+# After every view update: the log follows its newest line, unless the reader scrolled up.
+FOLLOW_LOG_JS = """() => {
+    const follow = () => {
+        const box = document.querySelector("#train-log textarea");
+        if (!box) return;
+        if (!box.dataset.follows) {
+            box.dataset.follows = "yes";
+            box.addEventListener("scroll", () => {
+                box.dataset.follows = box.scrollTop + box.clientHeight >= box.scrollHeight - 8 ? "yes" : "no";
+            });
+        }
+        if (box.dataset.follows === "yes") box.scrollTop = box.scrollHeight;
+    };
+    requestAnimationFrame(() => requestAnimationFrame(follow));
+}"""
 
 
 # ---- The form: which fields a family shows, and the `train` arguments it becomes ----
@@ -67,7 +94,8 @@ class FamilyForm:
     """What the form shows for one family: its defaults, and only the fields whose flags apply to it
     (a None field is hidden)."""
 
-    datasets: list[str]
+    datasets: list[str]  # the ones this machine has, then the upload choice
+    datasets_info: str  # which named datasets are missing here, and how to get them
     learning_rate: float
     steps: int
     batch_size: int
@@ -86,7 +114,22 @@ def train_family(name: str) -> Family:
 
 
 def dataset_choices(record: Family) -> list[str]:
+    """Every dataset the family knows of (whether this machine has it or not), and the upload choice."""
     return [*(TEXT_CORPORA if "corpus" in record.options else IMAGE_DATASETS), UPLOAD_CHOICE]
+
+
+def offered_datasets(record: Family) -> tuple[list[str], str]:
+    """(the datasets this machine has, and the upload choice; a note on the ones it lacks). A run on
+    a missing one would fail only after it was queued: it is not offered, and the note says how to get it."""
+    offered, missing = [], []
+    for name in dataset_choices(record)[:-1]:
+        problem = dataset_problem(name, text=record.is_text)
+        if problem:
+            missing.append(f"{name}: {problem}")
+        else:
+            offered.append(name)
+    note = ("Not on this machine: " + "; ".join(missing)) if missing else ""
+    return [*offered, UPLOAD_CHOICE], note
 
 
 def family_form(name: str) -> FamilyForm:
@@ -96,7 +139,8 @@ def family_form(name: str) -> FamilyForm:
     def field(option: str, default):
         return (default or 0) if option in record.options else None
 
-    return FamilyForm(dataset_choices(record), defaults.learning_rate, defaults.steps, defaults.batch_size,
+    datasets, datasets_info = offered_datasets(record)
+    return FamilyForm(datasets, datasets_info, defaults.learning_rate, defaults.steps, defaults.batch_size,
                       field("latent-dim", defaults.latent_dim), field("clusters", defaults.clusters),
                       field("ema-decay", defaults.ema_decay), "image-size" in record.options)
 
@@ -210,14 +254,17 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
     if job.state == "running" and job.samples_per_second:
         parts.append(f"{job.samples_per_second:,.0f} samples/s · {job.steps_per_second:.1f} steps/s · "
                      f"ETA {_duration(job.eta_seconds())}")
-    fids = [point for point in job.curves if point.series == "classifier_fid"]
-    if fids:
-        best = min(fids, key=lambda point: point.value)
-        parts.append(f"best classifier-FID {best.value:.1f} at step {best.step:,} (kept as {html.escape(job.name)}/best)")
+    for metric in BEST_MARKED:
+        measured = [point for point in job.curves if point.series == metric]
+        if measured:
+            best = min(measured, key=lambda point: point.value)
+            parts.append(f"best {QUALITY_LABELS[metric][0]} {best.value:.4g} at step {best.step:,} "
+                         f"(kept as {html.escape(job.name)}/best)")
     bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
     message = html.escape(job.message)
-    if job.state == "finished":
-        message += f" Pick <b>{html.escape(job.name)}</b> in the Images, Diffusion or Text tab to use it."
+    record = FAMILIES.get(job.model)
+    if job.state == "finished" and record is not None and record.tab:
+        message += f" Pick <b>{html.escape(job.name)}</b> in the {record.tab.capitalize()} tab to use it."
     return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{message}</div></div>"
 
 
@@ -267,20 +314,45 @@ def _smoothed(points: list[CurvePoint], weight: float) -> list[CurvePoint]:
     return result
 
 
+def _figure(series: str) -> str:
+    """The figure a series plots: "g_loss (past)" plots g_loss."""
+    return series.removesuffix(PAST_RUN)
+
+
+def planned_series(job: TrainingJob | None, quality: bool = False) -> tuple[str, ...]:
+    """The series the run will draw on the loss plot (or the quality plot, with its best marker),
+    known before it has logged a point."""
+    if job is None:
+        return ()
+    try:
+        losses, figures = job.planned_curves()
+    except InvalidInputError:  # a job whose arguments no longer parse (never one started here)
+        return ()
+    if not quality:
+        return losses
+    return figures + ((BEST_SERIES,) if set(figures) & set(BEST_MARKED) else ())
+
+
 def curves_frame(job: TrainingJob | None, quality: bool = False, view: CurveView | None = None) -> pd.DataFrame:
-    """The job's loss curves, or (quality=True) its sample-quality curves: they have other scales."""
+    """The job's loss curves, or (quality=True) its quality figures: they have other scales.
+
+    A series the run will log but has not yet gets one row without a value (NaN: Vega draws
+    nothing for it, but the legend lists it). A plot's colours are fixed when it is drawn, so
+    its data holds every series the run will log from the start (see `_plot_updates`)."""
     view = view or CurveView()
     points = list(job.curves) if job is not None else []
     if view.compare_with is not None:
         past = curves_from_metrics(read_metrics(view.compare_with))
-        points += [CurvePoint(point.step, f"{point.series} ({view.compare_with.name})", point.value) for point in past]
+        points += [CurvePoint(point.step, point.series + PAST_RUN, point.value) for point in past]
     points = [point for point in points
-              if (point.series.split(" (")[0] in QUALITY_SERIES) == quality and point.series.split(" (")[0] not in NOT_PLOTTED]
+              if (_figure(point.series) in QUALITY_SERIES) == quality and _figure(point.series) not in NOT_PLOTTED]
     points = _smoothed(points, view.smoothing)
     if view.log_scale:
         points = [CurvePoint(point.step, point.series, math.log10(max(point.value, 1e-12))) for point in points]
     if quality:
         points += _best_marker(points)
+    drawn = {point.series for point in points}
+    points += [CurvePoint(0, series, math.nan) for series in planned_series(job, quality) if series not in drawn]
     # Explicit dtypes: an empty frame would make `series` numeric and the plot's colours a gradient.
     return pd.DataFrame({
         "step": pd.Series([point.step for point in points], dtype="int64"),
@@ -296,8 +368,17 @@ def _best_marker(points: list[CurvePoint]) -> list[CurvePoint]:
         if own:
             best = min(own, key=lambda point: point.value)
             low, high = min(point.value for point in points), max(point.value for point in points)
-            return [CurvePoint(best.step, "best", low), CurvePoint(best.step, "best", high)]
+            if low == high:  # one figure so far: no line to see but this marker, so give it a length
+                low, high = low - (abs(low) * 0.05 or 1.0), high + (abs(high) * 0.05 or 1.0)
+            return [CurvePoint(best.step, BEST_SERIES, low), CurvePoint(best.step, BEST_SERIES, high)]
     return []
+
+
+def quality_meaning(series: tuple[str, ...] | set[str]) -> tuple[str, str]:
+    """(y-axis title, plot label) of the quality plot, from the figures it shows: bits per character
+    for a text run, classifier-FID for an image run, or a note that the run measures nothing."""
+    figures = {_figure(name) for name in series}
+    return next((labels for figure, labels in QUALITY_LABELS.items() if figure in figures), NOT_MEASURED)
 
 
 def past_runs(state: AppState) -> list[str]:
@@ -308,6 +389,7 @@ def past_runs(state: AppState) -> list[str]:
 
 
 def _run_choices(state: AppState) -> list[tuple[str, str]]:
+    """The Run dropdown's choices: every run with its state now (sent again whenever a state changes)."""
     return [(f"#{job.id} {job.name} · {job.model} · {job.state}", str(job.id)) for job in state.jobs.jobs()]
 
 
@@ -320,17 +402,42 @@ def _current_job(state: AppState, job_id: str | None) -> TrainingJob | None:
     return None
 
 
+LOSS_TITLE = "loss"
+LOSSES_LABEL = "Losses"
+
+
+@dataclass(frozen=True)
+class PlotShown:
+    """What one plot's Vega view was drawn for (or its data was last sent with)."""
+
+    series: tuple[str, ...] = ()  # its colour domain: every series in the data, with points or not yet
+    with_points: tuple[str, ...] = ()  # the series that have points
+    y_title: str = ""
+    label_width: int = 0  # characters of the widest y-axis label it was laid out for
+    title: str = ""  # drawn inside the plot (as Gradio's label above it, the legend would be cut off)
+
+    def redrawn_for(self, data: PlotShown) -> bool:
+        """Whether data that would look like `data` needs the view drawn afresh: new series or axis
+        title (see _plot_updates), the first points of a series, or y-axis labels wider than the
+        axis was laid out for (Vega cuts them off)."""
+        return ((data.series, data.with_points, data.y_title, data.title)
+                != (self.series, self.with_points, self.y_title, self.title) or data.label_width > self.label_width)
+
+
 @dataclass(frozen=True)
 class ShownOnPage:
-    """What one page already shows, so an unchanged plot or grid is not sent again (a Vega plot
+    """What one page already shows, so an unchanged plot, grid or log is not sent again (a Vega plot
     redrawn every second on a busy CPU never finishes drawing). Kept per browser tab in a gr.State."""
 
     sample_key: str = ""  # "<job id>:<sample step>"
     curves_key: str = ""  # "<job id>:<points>:<view>"
-    loss_series: tuple[str, ...] = ()  # the lines of the data each plot was last sent
-    quality_series: tuple[str, ...] = ()
-    y_title: str = ""
-    redraw: bool = False  # the plots were sent data they must be drawn afresh for (see _plot_updates)
+    losses: PlotShown = PlotShown(y_title=LOSS_TITLE, title=LOSSES_LABEL)
+    quality: PlotShown = PlotShown(y_title=NOT_MEASURED[0], title=NOT_MEASURED[1])
+    # Which plots were sent data they must be drawn afresh for (the next call does it, see _plot_updates).
+    redraw: tuple[bool, bool] = (False, False)
+    log_key: str = ""  # "<job id>:<lines logged>"
+    run_labels: tuple[str, ...] = ()  # the Run dropdown's labels as last sent
+    watched: str = ""  # "<job id>:<state>" when last shown: a run this page saw active gets a toast when it ends
 
 
 # ---- Handlers: (state, inputs) -> outputs ----
@@ -363,74 +470,160 @@ def resume_training(state: AppState, token: str, job_id: str, steps, admin_token
     return gr.Dropdown(choices=_run_choices(state), value=str(job.id))
 
 
+def _form_updates(family: str, form: FamilyForm, values: dict) -> tuple:
+    """The form for `family` with `values` (a run's settings, or the family's defaults), only the
+    fields that apply to it shown, and a fresh run name. Outputs, in order: see FormFields.family_outputs."""
+    dataset = values.get("dataset")
+    return (gr.Dropdown(choices=form.datasets, value=dataset if dataset in form.datasets else form.datasets[0],
+                        info=form.datasets_info or None),
+            values["learning_rate"],
+            gr.Number(value=values["latent_size"] or 0, visible=form.latent_size is not None),
+            values["steps"], values["batch_size"], gr.Row(visible=form.image_options), f"{family}-{uuid.uuid4().hex[:6]}",
+            gr.Number(value=values["clusters"] or 0, visible=form.clusters is not None),
+            gr.Number(value=values["ema_decay"] or 0, visible=form.ema_decay is not None))
+
+
 def choose_family(family: str) -> tuple:
     """The form for another family: its datasets and defaults, only the fields that apply, a fresh run name.
     Outputs: dataset, learning rate, latent size, steps, batch size, image options, run name, clusters, EMA decay."""
     form = family_form(family)
-    return (gr.Dropdown(choices=form.datasets, value=form.datasets[0]), form.learning_rate,
-            gr.Number(value=form.latent_size or 0, visible=form.latent_size is not None), form.steps, form.batch_size,
-            gr.Row(visible=form.image_options), f"{family}-{uuid.uuid4().hex[:6]}",
-            gr.Number(value=form.clusters or 0, visible=form.clusters is not None),
-            gr.Number(value=form.ema_decay or 0, visible=form.ema_decay is not None))
+    return _form_updates(family, form, {"learning_rate": form.learning_rate, "latent_size": form.latent_size,
+                                        "steps": form.steps, "batch_size": form.batch_size,
+                                        "clusters": form.clusters, "ema_decay": form.ema_decay})
 
 
-def sample_widgets(state: AppState, job_id: str | None) -> tuple[gr.Image, gr.Textbox]:
-    """The chosen run's kind of sample: a text box for a text model's run, else the image grid."""
+def settings_of_run(state: AppState, job_id: str | None) -> tuple:
+    """On page load: the form shows the watched run's settings (with a fresh run name), not the first
+    family's defaults, so Train and Resume start from what is being watched.
+    Outputs: family, then choose_family's, then seed, sample every, save every, evaluate every."""
     job = _current_job(state, job_id)
-    text = job is not None and is_text_job(job)
-    return gr.Image(visible=not text), gr.Textbox(visible=text)
+    try:
+        arguments = job.arguments if job is not None else None
+        form = family_form(job.model) if job is not None else None
+    except InvalidInputError:
+        arguments = None
+    if arguments is None:
+        return tuple(gr.skip() for _ in range(14))
+    dataset = arguments.corpus if "corpus" in FAMILIES[job.model].options else arguments.dataset
+    if dataset not in dataset_choices(FAMILIES[job.model]):
+        dataset = UPLOAD_CHOICE  # a kept upload (the file itself must be chosen again)
+    values = {"dataset": dataset, "learning_rate": arguments.lr or form.learning_rate,
+              "latent_size": getattr(arguments, "latent_dim", None) or form.latent_size,
+              "steps": arguments.max_steps or form.steps, "batch_size": arguments.batch_size or form.batch_size,
+              "clusters": getattr(arguments, "clusters", None), "ema_decay": getattr(arguments, "ema_decay", None)}
+    return (job.model, *_form_updates(job.model, form, values), arguments.seed, arguments.sample_every,
+            arguments.save_every, arguments.eval_every or 0)
 
 
 def _series(frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(sorted(set(frame["series"])))
 
 
-def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) -> tuple[ShownOnPage, object, object]:
-    """(what the page shows after, loss plot, quality plot): the plots only when their points or view changed.
+def _label_width(values: pd.Series) -> int:
+    """About how many characters the y-axis labels of these values take: the extremes, with as many
+    decimals as ticks about a fifth of the range apart would show."""
+    if values.empty:
+        return 0
+    low, high = float(values.min()), float(values.max())
+    tick = (high - low) / 5 or abs(high) or 1.0
+    decimals = max(0, -math.floor(math.log10(tick)))
+    return max(len(f"{value:,.{decimals}f}") for value in (low, high))
 
-    Gradio's plot swaps new data into the Vega view it drew, which keeps its colour domain and axis
-    titles: lines of new series would be invisible. Changing a drawing property (`colors_in_legend`,
-    `y_title`) draws it afresh, but from the data it had before that same update. So new series or
-    a new scale go out in two calls: the data, then (next call) the properties that redraw it."""
-    if shown.redraw:
-        redraw = [gr.update(colors_in_legend=list(series), y_title=shown.y_title)
-                  for series in (shown.loss_series, shown.quality_series)]
-        return replace(shown, redraw=False), *redraw
+
+def _plot_shown(frame: pd.DataFrame, y_title: str, title: str) -> PlotShown:
+    values = frame.dropna(subset=["value"])
+    return PlotShown(_series(frame), _series(values), y_title, _label_width(values["value"]), title)
+
+
+def _redraw(plot: PlotShown) -> object:
+    # colors_in_legend is sent even when unchanged: any value of it makes the plot draw its view afresh.
+    return gr.update(colors_in_legend=list(plot.series), y_title=plot.y_title, title=plot.title)
+
+
+def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) -> tuple[ShownOnPage, object, object]:
+    """(what the page shows after, loss plot, quality plot): a plot only when its points or view changed.
+
+    Gradio's plot swaps new data into the Vega view it drew, which keeps the colour domain and axis
+    titles it was drawn with: the lines of a series new to the view get no colour and are invisible.
+    Changing a drawing property (`colors_in_legend`, `y_title`) draws the view afresh, but Gradio
+    applies an update's `value` after its other properties, so a view redrawn in the same update as
+    its new data is drawn from the old data. So new series or a new axis go out in two calls: the
+    data, then (next call) the properties that redraw it. A run's data lists every series it will
+    log from the start (`curves_frame`), so while it trains new points need no redraw."""
+    if any(shown.redraw):
+        *redrawn, shown = redraw_plots(shown)
+        return shown, *redrawn
     curves_key = f"{job.id if job else ''}:{len(job.curves) if job else 0}:{view}"
-    empty = job is None or not job.curves
-    if curves_key == shown.curves_key or (empty and not shown.loss_series and not shown.quality_series):
+    if curves_key == shown.curves_key or (job is None and not shown.losses.series and not shown.quality.series):
         return replace(shown, curves_key=curves_key), gr.skip(), gr.skip()
     losses, quality = curves_frame(job, view=view), curves_frame(job, quality=True, view=view)
-    after = replace(shown, curves_key=curves_key, loss_series=_series(losses), quality_series=_series(quality),
-                    y_title="log10(value)" if view.log_scale else "value")
-    after = replace(after, redraw=(after.loss_series, after.quality_series, after.y_title)
-                    != (shown.loss_series, shown.quality_series, shown.y_title))
+    quality_title, quality_label = quality_meaning(_series(quality))
+    scale = "log10({})" if view.log_scale else "{}"
+    plots, redraw = [], []
+    for before, data in ((shown.losses, _plot_shown(losses, scale.format(LOSS_TITLE), LOSSES_LABEL)),
+                         (shown.quality, _plot_shown(quality, scale.format(quality_title), quality_label))):
+        owed = before.redrawn_for(data)
+        # Not redrawn, the view keeps the layout it was drawn with: labels as wide as then still fit.
+        plots.append(data if owed else replace(data, label_width=max(data.label_width, before.label_width)))
+        redraw.append(owed)
+    after = replace(shown, curves_key=curves_key, losses=plots[0], quality=plots[1], redraw=tuple(redraw))
     # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
     return after, gr.update(value=losses), gr.update(value=quality)
 
 
 def _sample_updates(state: AppState, job: TrainingJob, shown: ShownOnPage) -> tuple[str, object, object, object]:
-    """(sample key, image, text, timeline): the latest sample only when it is new to this page."""
+    """(sample key, image, text, timeline), sent only when they changed. For a run new to the page,
+    all of them: its kind of sample (a text box or the image grid; none of the last run's), its
+    newest sample and a timeline of its own grids."""
     sample_key = f"{job.id}:{job.sample_step}"
-    if sample_key == shown.sample_key or job.sample_path is None:
+    if sample_key == shown.sample_key:
         return shown.sample_key, gr.skip(), gr.skip(), gr.skip()
+    new_run = shown.sample_key.partition(":")[0] != str(job.id)
     if is_text_job(job):
-        return sample_key, gr.skip(), job.sample_text, gr.Slider(visible=False)
-    if not job.sample_path.is_file():
-        return sample_key, gr.skip(), gr.skip(), gr.skip()
-    copy = state.outputs.new_path(f"train-{job.name}", ".png")
-    shutil.copyfile(job.sample_path, copy)
-    # The timeline follows the newest grid; scrub it back to see the model learn.
+        return (sample_key, gr.Image(value=None, visible=False), gr.Textbox(value=job.sample_text, visible=True),
+                gr.Slider(visible=False))
     grids = sample_timeline(job)
-    return (sample_key, gr.Image(value=copy, label=f"Fixed-seed samples at step {job.sample_step:,}"), gr.skip(),
-            gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=len(grids) - 1))
+    newest = job.sample_path if job.sample_path is not None and job.sample_path.is_file() else None
+    if newest is None and not new_run:
+        return shown.sample_key, gr.skip(), gr.skip(), gr.skip()  # the grid is not written yet: look again
+    newest = newest or (grids[-1] if grids else None)  # a resumed run shows its last grid until it samples
+    text = gr.Textbox(value="", visible=False) if new_run else gr.skip()
+    # The timeline follows the newest grid; scrub it back to see the model learn.
+    timeline = gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=max(len(grids) - 1, 0))
+    if newest is None:
+        return sample_key, gr.Image(value=None, visible=True, label="Fixed-seed samples"), text, timeline
+    copy = state.outputs.new_path(f"train-{job.name}", ".png")
+    shutil.copyfile(newest, copy)
+    step = int(newest.stem.split("_")[1]) if newest.stem.startswith("step_") else job.sample_step
+    return (sample_key, gr.Image(value=copy, visible=True, label=f"Fixed-seed samples at step {step:,}"), text,
+            timeline)
+
+
+def _run_label_update(state: AppState, shown: ShownOnPage) -> tuple[tuple[str, ...], object]:
+    """(labels, Run dropdown update): the runs' choices again whenever a state in their labels changed."""
+    choices = _run_choices(state)
+    labels = tuple(label for label, _ in choices)
+    return labels, (gr.skip() if labels == shown.run_labels else gr.Dropdown(choices=choices))
+
+
+def _announce_end(job: TrainingJob, shown: ShownOnPage) -> str:
+    """A toast when a run this page saw active has ended (a failure always; a finished or stopped
+    run after LONG_RUN_SECONDS); returns what the page now knows of it ("<job id>:<state>")."""
+    seen_id, _, seen_state = shown.watched.partition(":")
+    if seen_id == str(job.id) and seen_state in ACTIVE_STATES and not job.active:
+        lasted = (job.ended_at or 0) - (job.started_at or job.submitted_at)
+        if job.state == "failed":
+            gr.Warning(f"{job.name}: {job.message}")
+        elif lasted >= LONG_RUN_SECONDS:
+            gr.Info(f"{job.name}: {job.message}")
+    return f"{job.id}:{job.state}"
 
 
 def show_job(state: AppState, job_id: str | None, shown: ShownOnPage | None, smoothing=0.0, log_scale=False,
              compare_with=None, token="", admin_token="", request: gr.Request = None) -> tuple:
-    """The timer's view of one job: status, curves, latest sample (only when it changed), log.
-    Outputs: status, loss plot, quality plot, sample image, sample text, log, shown, timer, memory,
-    timeline, stop button, resume button."""
+    """The timer's view of one job: status, curves, latest sample, log, the runs' labels (each only
+    when it changed). Outputs: status, loss plot, quality plot, sample image, sample text, log, shown,
+    timer, memory, timeline, stop button, resume button, run dropdown."""
     job = _current_job(state, job_id)
     # Others' runs are read-only here: Stop and Resume only for the owner (or an admin).
     owned = job is None or not job.owner or job.owner == owner_of(request, token) or is_admin(state, admin_token)
@@ -438,14 +631,19 @@ def show_job(state: AppState, job_id: str | None, shown: ShownOnPage | None, smo
     compared = state.jobs.runs_dir / compare_with if compare_with and compare_with in past_runs(state) else None
     shown, losses, quality = _plot_updates(job, CurveView(float(smoothing or 0), bool(log_scale), compared),
                                            shown or ShownOnPage())
+    run_labels, run = _run_label_update(state, shown)
+    shown = replace(shown, run_labels=run_labels)
     if job is None:
-        return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "", replace(shown, sample_key=""),
-                gr.Timer(active=shown.redraw), memory_text(state), gr.Slider(visible=False), *buttons)
+        return (status_html(state, None), losses, quality, gr.skip(), gr.skip(), "",
+                replace(shown, sample_key="", log_key="", watched=""), gr.Timer(active=any(shown.redraw)),
+                memory_text(state), gr.Slider(visible=False), *buttons, run)
     sample_key, image, text, timeline = _sample_updates(state, job, shown)
+    log_key = f"{job.id}:{job.lines_logged}"
+    log = "\n".join(job.log) if log_key != shown.log_key else gr.skip()
+    shown = replace(shown, sample_key=sample_key, log_key=log_key, watched=_announce_end(job, shown))
     # Poll only while the job can still change (or the plots wait to be redrawn): an idle page makes no requests.
-    return (status_html(state, job), losses, quality, image, text, "\n".join(job.log),
-            replace(shown, sample_key=sample_key), gr.Timer(active=job.active or shown.redraw), memory_text(state),
-            timeline, *buttons)
+    return (status_html(state, job), losses, quality, image, text, log, shown,
+            gr.Timer(active=job.active or any(shown.redraw)), memory_text(state), timeline, *buttons, run)
 
 
 def show_chosen_job(state: AppState, job_id: str | None, shown: ShownOnPage | None, smoothing, log_scale,
@@ -453,9 +651,21 @@ def show_chosen_job(state: AppState, job_id: str | None, shown: ShownOnPage | No
     """Another run was chosen: everything is sent afresh (the plots keep what they were drawn with)."""
     shown = shown or ShownOnPage()
     # A redraw still owed to the last run's data is owed to this run's: no series match ("",).
-    loss_series, quality_series = (("",), ()) if shown.redraw else (shown.loss_series, shown.quality_series)
-    fresh = ShownOnPage(loss_series=loss_series, quality_series=quality_series, y_title=shown.y_title)
+    owed = PlotShown(series=("",))
+    fresh = ShownOnPage(losses=owed if shown.redraw[0] else shown.losses,
+                        quality=owed if shown.redraw[1] else shown.quality, run_labels=shown.run_labels)
     return show_job(state, job_id, fresh, smoothing, log_scale, compare_with, token, admin_token, request)
+
+
+def redraw_plots(shown: ShownOnPage | None) -> tuple:
+    """Right after a run or a view was chosen: the plots drawn afresh for the data just sent (new
+    series, a new axis), one round trip later instead of one poll later. Outputs: loss plot, quality
+    plot, shown."""
+    shown = shown or ShownOnPage()
+    if not any(shown.redraw):
+        return gr.skip(), gr.skip(), shown
+    redrawn = [_redraw(plot) if owed else gr.skip() for plot, owed in zip((shown.losses, shown.quality), shown.redraw)]
+    return *redrawn, replace(shown, redraw=(False, False))
 
 
 def reattach(state: AppState, token: str, job_id: str | None, request: gr.Request = None) -> gr.Dropdown:
@@ -516,6 +726,15 @@ class FormFields:
                 self.learning_rate, self.latent_size, self.seed, self.sample_every, self.save_every,
                 self.image_size, self.channels, self.eval_every, self.clusters, self.ema_decay]
 
+    def family_outputs(self) -> list:
+        """The outputs of `choose_family`, in its order."""
+        return [self.dataset, self.learning_rate, self.latent_size, self.steps, self.batch_size, self.image_options,
+                self.run_name, self.clusters, self.ema_decay]
+
+    def settings_outputs(self) -> list:
+        """The outputs of `settings_of_run`, in its order."""
+        return [self.family, *self.family_outputs(), self.seed, self.sample_every, self.save_every, self.eval_every]
+
 
 @dataclass
 class RunView:
@@ -539,7 +758,8 @@ def build_form(state: AppState) -> FormFields:
     form = family_form(family)
     dropdown = gr.Dropdown(choices=[(record.form_label, record.name) for record in train_tab_families()],
                            value=family, label="Model family", elem_id="train-family")
-    dataset = gr.Dropdown(choices=form.datasets, value=form.datasets[0], label="Dataset", elem_id="train-dataset")
+    dataset = gr.Dropdown(choices=form.datasets, value=form.datasets[0], label="Dataset", elem_id="train-dataset",
+                          info=form.datasets_info or None)
     upload = gr.File(label="…or upload: a .zip of images (sub-folders are classes) or a .txt",
                      file_types=[".zip", ".txt"], type="filepath", height=90)
     with gr.Row(visible=form.image_options) as image_options:
@@ -548,9 +768,9 @@ def build_form(state: AppState) -> FormFields:
     run_name = gr.Textbox(label="Run name", value=f"{family}-{uuid.uuid4().hex[:6]}", elem_id="train-run-name")
     with gr.Row():
         steps = gr.Number(label="Steps", value=form.steps, minimum=1, elem_id="train-steps")
-        batch_size = gr.Number(label="Batch size", value=form.batch_size, minimum=1)
+        batch_size = gr.Number(label="Batch size", value=form.batch_size, minimum=1, elem_id="train-batch-size")
     with gr.Row():
-        learning_rate = gr.Number(label="Learning rate", value=form.learning_rate, minimum=0)
+        learning_rate = gr.Number(label="Learning rate", value=form.learning_rate, minimum=0, elem_id="train-lr")
         latent_size = gr.Number(label="Latent size", value=form.latent_size or 0, minimum=0,
                                 visible=form.latent_size is not None)
     with gr.Row():
@@ -584,27 +804,30 @@ def build_run_view(state: AppState) -> RunView:
     """The chosen run: status, curves, samples, log (call inside a Blocks context)."""
     run = gr.Dropdown(choices=[], value=None, label="Run", elem_id="train-run")
     status = gr.HTML(status_html(state, None), elem_id="train-status")
-    with gr.Row():
-        curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", label="Losses",
-                             height=260, elem_id="train-plot")
-        quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
-                                     label="Sample quality (lower FID is better; the floor is real data)",
-                                     height=260, elem_id="train-quality-plot")
-    with gr.Row():
-        sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
-                                elem_id="train-sample", height=260)
-        sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
-                                 visible=False)
+    # One plot above the other, each as wide as the column: side by side a compared run's series did not
+    # fit in the legend. Their titles are drawn inside (Vega fits the plot to the block, but not Gradio's
+    # label above it: the legend below was cut off).
+    curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", color_title="", label=LOSSES_LABEL,
+                         show_label=False, title=LOSSES_LABEL, y_title=LOSS_TITLE, height=PLOT_HEIGHT,
+                         elem_id="train-plot")
+    quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
+                                 color_title="", label="Sample quality", show_label=False, title=NOT_MEASURED[1],
+                                 y_title=NOT_MEASURED[0], height=PLOT_HEIGHT, elem_id="train-quality-plot")
     with gr.Row():
         smoothing = gr.Slider(0, 0.99, value=0, step=0.01, label="Smoothing",
                               info="exponential moving average, as in TensorBoard")
         log_scale = gr.Checkbox(label="Log scale", value=False)
         compare = gr.Dropdown(choices=[("(none)", "")], value="", label="Compare with a past run",
-                              allow_custom_value=False, elem_id="train-compare")
+                              info="its series are marked (past)", allow_custom_value=False, elem_id="train-compare")
+    with gr.Row():
+        sample_image = gr.Image(label="Fixed-seed samples", type="filepath", interactive=False,
+                                elem_id="train-sample", height=260)
+        sample_text = gr.Textbox(label="Text sample", lines=10, interactive=False, elem_id="train-sample-text",
+                                 visible=False)
     timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline: the fixed-seed grid at each sample step",
                          visible=False, elem_id="train-timeline")
     memory = gr.Markdown(elem_id="train-memory")
-    log = gr.Textbox(label="Log", lines=8, max_lines=8, interactive=False, autoscroll=True, elem_id="train-log")
+    log = gr.Textbox(label="Log", lines=8, max_lines=8, interactive=False, elem_id="train-log")
     return RunView(run, status, curves, quality_curves, sample_image, sample_text, smoothing, log_scale, compare,
                    timeline, memory, log)
 
@@ -614,10 +837,8 @@ def wire_train_tab(state: AppState, demo: gr.Blocks, form: FormFields, view: Run
     owner_token = gr.Textbox("", visible=False)
     shown = gr.State(ShownOnPage())
     timer = gr.Timer(POLL_SECONDS, active=False)
-    form.family.change(choose_family, form.family, [
-        form.dataset, form.learning_rate, form.latent_size, form.steps, form.batch_size, form.image_options,
-        form.run_name, form.clusters, form.ema_decay,
-    ], api_visibility="private")
+    # .input, not .change: the form filled in from a run (settings_of_run) keeps that run's settings.
+    form.family.input(choose_family, form.family, form.family_outputs(), api_visibility="private")
     form.train_button.click(bind(start_training, state), [owner_token, *form.values()], view.run,
                             api_visibility="private")
     form.stop_button.click(bind(stop_training, state), [owner_token, view.run, form.admin_token], None,
@@ -627,22 +848,26 @@ def wire_train_tab(state: AppState, demo: gr.Blocks, form: FormFields, view: Run
     view.timeline.input(bind(show_grid_at, state), [view.run, view.timeline], view.sample_image,
                         api_visibility="private")
     outputs = [view.status, view.curves, view.quality_curves, view.sample_image, view.sample_text, view.log, shown,
-               timer, view.memory, view.timeline, form.stop_button, form.resume_button]
+               timer, view.memory, view.timeline, form.stop_button, form.resume_button, view.run]
     controls, viewer = [view.smoothing, view.log_scale, view.compare], [owner_token, form.admin_token]
+    # After each view update the log shows its newest line (Gradio's autoscroll follows only the first),
+    # and the plots are drawn afresh at once where the run or the view changed what they draw.
+    redraw = [view.curves, view.quality_curves, shown]
     view.run.change(bind(show_chosen_job, state), [view.run, shown, *controls, *viewer], outputs,
-                    api_visibility="private")
-    view.run.change(bind(sample_widgets, state), view.run, [view.sample_image, view.sample_text],
-                    api_visibility="private")
+                    show_progress="minimal", api_visibility="private").then(
+        redraw_plots, shown, redraw, show_progress="hidden", api_visibility="private").then(None, js=FOLLOW_LOG_JS)
     gr.on([control.change for control in controls], bind(show_job, state), [view.run, shown, *controls, *viewer],
-          outputs, api_visibility="private")
+          outputs, show_progress="minimal", api_visibility="private").then(
+        redraw_plots, shown, redraw, show_progress="hidden", api_visibility="private")
     view.compare.focus(bind(past_run_choices, state), view.compare, view.compare, api_visibility="private")
     # Status reads are cheap and must not wait behind generation requests: their own queue slot.
     timer.tick(bind(show_job, state), [view.run, shown, *controls, *viewer], outputs, api_visibility="private",
-               concurrency_id="train-status", concurrency_limit=None)
+               concurrency_id="train-status", concurrency_limit=None).then(None, js=FOLLOW_LOG_JS)
     # The owner token lives in the browser's local storage, so it survives reloads of this browser only.
+    # Then the run to watch, and the form with its settings.
     demo.load(None, None, owner_token, js=OWNER_TOKEN_JS).then(
         bind(reattach, state), [owner_token, view.run], view.run, api_visibility="private"
-    )
+    ).then(bind(settings_of_run, state), view.run, form.settings_outputs(), api_visibility="private")
 
 
 def build_train_tab(state: AppState, demo: gr.Blocks) -> None:

@@ -18,18 +18,22 @@ from genai_demo.train_args import parse_train_args
 from genai_demo.ui.ownership import is_admin, owner_of
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import (
+    LONG_RUN_SECONDS,
     UPLOAD_CHOICE,
     CurveView,
+    PlotShown,
     ShownOnPage,
     TrainForm,
     check_step_cap,
     choose_family,
     curves_frame,
     family_form,
+    quality_meaning,
     reattach,
+    redraw_plots,
     resume_training,
     sample_timeline,
-    sample_widgets,
+    settings_of_run,
     show_chosen_job,
     show_job,
     start_training,
@@ -236,7 +240,21 @@ def test_a_page_reattaches_to_this_browsers_active_run_first(tmp_path):
     assert reattach(app_state(tmp_path, [done]), "a", None, request=BROWSER).value == "3"
 
 
-def test_the_run_view_sends_plots_and_grids_only_when_they_changed(tmp_path):
+OUTPUTS = ("status", "losses", "quality", "image", "text", "log", "shown", "timer", "memory", "timeline", "stop",
+           "resume", "run")
+
+
+def view(outputs) -> SimpleNamespace:
+    """show_job's outputs by name."""
+    assert len(outputs) == len(OUTPUTS)
+    return SimpleNamespace(**dict(zip(OUTPUTS, outputs)))
+
+
+def series(update) -> list[str]:
+    return list(update["value"]["series"])
+
+
+def test_the_run_view_sends_plots_grids_and_the_log_only_when_they_changed(tmp_path):
     (tmp_path / "run" / "samples").mkdir(parents=True)
     for step in (0, 20):
         (tmp_path / "run" / "samples" / f"step_{step:07d}.png").write_bytes(b"png")
@@ -244,31 +262,61 @@ def test_the_run_view_sends_plots_and_grids_only_when_they_changed(tmp_path):
                       state="running", step=20, total_steps=100, sample_step=20,
                       sample_path=tmp_path / "run" / "samples" / "step_0000020.png")
     job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "g_loss", 0.7)]
+    job.add_log("step 10/100")
     state = app_state(tmp_path, [job])
-    first = show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)
-    status, losses, quality, image, text, log, shown, timer, memory, timeline, stop, resume = first
-    assert "<b>running</b>" in status and list(losses["value"]["series"]) == ["d_loss", "g_loss"]
-    assert Path(image.value["path"]).read_bytes() == b"png" and "step 20" in image.label
-    assert timeline.visible and timeline.value == 1  # two saved grids: the newest is shown
-    assert (shown.sample_key, shown.loss_series) == ("1:20", ("d_loss", "g_loss"))
-    assert timer.active and stop.interactive and resume.interactive
+    first = view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER))
+    assert "<b>running</b>" in first.status and series(first.losses) == ["d_loss", "g_loss"]
+    assert Path(first.image.value["path"]).read_bytes() == b"png" and "step 20" in first.image.label
+    assert first.timeline.visible and first.timeline.value == 1  # two saved grids: the newest is shown
+    assert first.log == "step 10/100" and first.shown.sample_key == "1:20"
+    assert first.timer.active and first.stop.interactive and first.resume.interactive
     # New series: the data went out alone, the next call redraws the plots (Vega keeps its colour domain).
-    assert "colors_in_legend" not in losses and shown.redraw
-    redraw = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
-    assert redraw[1] == {"__type__": "update", "colors_in_legend": ["d_loss", "g_loss"], "y_title": "value"}
-    assert redraw[2]["colors_in_legend"] == [] and redraw[3] == gr.skip()
-    shown = redraw[6]
-    again = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
-    assert again[1] == again[2] == again[3] == gr.skip() and again[6] == shown  # nothing new: nothing sent
+    # (The quality plot still draws what it drew: nothing, "not measured".)
+    assert "colors_in_legend" not in first.losses and first.shown.redraw == (True, False)
+    redraw = view(show_job(state, "1", first.shown, 0, False, "", "a", "", request=BROWSER))
+    assert redraw.losses == {"__type__": "update", "colors_in_legend": ["d_loss", "g_loss"], "y_title": "loss",
+                             "title": "Losses"}
+    assert redraw.quality == gr.skip()
+    assert redraw.image == redraw.log == gr.skip() and redraw.shown.redraw == (False, False)
+    again = view(show_job(state, "1", redraw.shown, 0, False, "", "a", "", request=BROWSER))
+    assert again.losses == again.quality == again.image == again.log == again.run == gr.skip()  # nothing new
     job.curves.append(CurvePoint(20, "d_loss", 1.1))
-    later = show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)
-    assert len(later[1]["value"]) == 3 and later[3] == gr.skip()  # a new point, the same grid
-    assert not later[6].redraw  # the same series: only the data is swapped
-    log_scale = show_job(state, "1", later[6], 0, True, "", "a", "", request=BROWSER)
-    assert log_scale[6].redraw and show_job(state, "1", log_scale[6], 0, True, "", "a", "",
-                                             request=BROWSER)[1]["y_title"] == "log10(value)"
-    stranger = show_job(state, "1", shown, 0, False, "", "b", "", request=BROWSER)
-    assert not stranger[10].interactive and not stranger[11].interactive  # another browser watches read-only
+    job.add_log("step 20/100")
+    later = view(show_job(state, "1", again.shown, 0, False, "", "a", "", request=BROWSER))
+    assert len(later.losses["value"]) == 3 and later.image == gr.skip()  # a new point, the same grid
+    assert later.quality == gr.skip() or not later.shown.redraw[1]
+    assert later.shown.redraw == (False, False)  # the same series and axis: only the data is swapped
+    assert later.log == "step 10/100\nstep 20/100"
+    stranger = view(show_job(state, "1", again.shown, 0, False, "", "b", "", request=BROWSER))
+    assert not stranger.stop.interactive and not stranger.resume.interactive  # another browser watches read-only
+
+
+def test_log_scale_is_drawn_with_its_own_axis_at_once(tmp_path):
+    """The axis title and the plotted values change together: the data goes out, then the chained
+    redraw (one round trip, not one poll, later) draws it afresh with the log10 axis."""
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "vae"], state="finished")
+    job.curves = [CurvePoint(10, "loss", 500.0), CurvePoint(20, "loss", 100.0)]
+    state = app_state(tmp_path, [job])
+    drawn = redraw_plots(view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)).shown)[2]
+    logged = view(show_job(state, "1", drawn, 0, True, "", "a", "", request=BROWSER))
+    assert list(logged.losses["value"]["value"]) == pytest.approx([2.69897, 2.0], abs=1e-4)
+    assert "y_title" not in logged.losses and logged.shown.redraw[0]  # the values now, the axis right after
+    losses, quality, shown = redraw_plots(logged.shown)
+    assert losses["y_title"] == "log10(loss)" and shown.redraw == (False, False)
+    back = view(show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER))
+    assert list(back.losses["value"]["value"]) == [500.0, 100.0] and redraw_plots(back.shown)[0]["y_title"] == "loss"
+    assert redraw_plots(redraw_plots(back.shown)[2])[0] == gr.skip()  # drawn: nothing more to send
+
+
+def test_wider_y_labels_or_the_first_points_redraw_the_plot_but_new_points_alone_do_not(tmp_path):
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "vae"], state="running")
+    job.curves = [CurvePoint(10, "loss", 5.0), CurvePoint(20, "loss", 4.0)]
+    state = app_state(tmp_path, [job])
+    shown = redraw_plots(view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)).shown)[2]
+    job.curves.append(CurvePoint(30, "loss", 4.5))
+    assert view(show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)).shown.redraw == (False, False)
+    job.curves.append(CurvePoint(40, "loss", 1500.0))  # "1,500" is wider than "5.0": Vega would cut it off
+    assert view(show_job(state, "1", shown, 0, False, "", "a", "", request=BROWSER)).shown.redraw == (True, False)
 
 
 def test_a_text_run_shows_its_sample_text_and_its_own_curves(tmp_path):
@@ -279,20 +327,80 @@ def test_a_text_run_shows_its_sample_text_and_its_own_curves(tmp_path):
     queued = TrainingJob(id=3, name="next", out=tmp_path / "next", argv=["train", "vae"], state="queued")
     state = app_state(tmp_path, [job, queued])
     # The page showed an image run's curves and timeline before.
-    before = ShownOnPage("1:20", "1:2:view", loss_series=("d_loss", "g_loss"))
-    outputs = show_chosen_job(state, "2", before, 0, False, "", "a", "", request=BROWSER)
-    assert outputs[3] == gr.skip() and outputs[4] == "def foo():" and not outputs[9].visible  # no image timeline
-    assert list(outputs[1]["value"]["series"]) == ["loss"] and outputs[7].active  # polls once more, to redraw
-    redrawn = show_job(state, "2", outputs[6], 0, False, "", "a", "", request=BROWSER)
-    assert redrawn[1]["colors_in_legend"] == ["loss"] and not redrawn[7].active  # finished and drawn: no polling
-    cleared = show_chosen_job(state, "3", redrawn[6], 0, False, "", "a", "", request=BROWSER)
-    assert len(cleared[1]["value"]) == 0  # not the last run's curves
-    assert show_job(state, "3", cleared[6], 0, False, "", "a", "", request=BROWSER)[1]["colors_in_legend"] == []
-    image, text = sample_widgets(state, "2")
-    assert text.visible and not image.visible
-    image, text = sample_widgets(state, None)
-    assert image.visible and not text.visible
+    before = ShownOnPage("1:20", "1:2:view", losses=PlotShown(("d_loss", "g_loss"), ("d_loss", "g_loss"), "loss"))
+    outputs = view(show_chosen_job(state, "2", before, 0, False, "", "a", "", request=BROWSER))
+    assert not outputs.image.visible and outputs.text.visible and outputs.text.value == "def foo():"
+    assert not outputs.timeline.visible  # no image timeline for a text run
+    assert series(outputs.losses) == ["loss"] and outputs.timer.active  # polls once more, to redraw
+    redrawn = view(show_job(state, "2", outputs.shown, 0, False, "", "a", "", request=BROWSER))
+    assert redrawn.losses["colors_in_legend"] == ["loss"] and not redrawn.timer.active  # drawn: no polling
+    cleared = view(show_chosen_job(state, "3", redrawn.shown, 0, False, "", "a", "", request=BROWSER))
+    assert len(cleared.losses["value"]) == 0  # not the last run's curves
+    assert show_job(state, "3", cleared.shown, 0, False, "", "a", "", request=BROWSER)[1]["colors_in_legend"] == []
     assert show_chosen_job(app_state(tmp_path), None, None, 0, False, "", "a", "", request=BROWSER)[0].count("No run yet")
+
+
+def test_an_image_run_after_a_text_run_shows_its_own_sample_panel_and_timeline(tmp_path):
+    """Stale state: the last run's text panel, or its timeline's length, never stays for another run."""
+    text_run = TrainingJob(id=1, name="text", out=tmp_path / "text", argv=["train", "char-lstm"], state="finished",
+                           sample_step=40, sample_path=tmp_path / "text" / "sample.txt", sample_text="def f():")
+    waiting = TrainingJob(id=2, name="new", out=tmp_path / "new", argv=["train", "vae"], state="running")
+    five = TrainingJob(id=3, name="five", out=tmp_path / "five", argv=["train", "vae"], state="finished")
+    (five.out / "samples").mkdir(parents=True)
+    for step in range(0, 250, 50):
+        (five.out / "samples" / f"step_{step:07d}.png").write_bytes(b"png")
+    state = app_state(tmp_path, [text_run, waiting, five])
+    text = view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER))
+    image_run = view(show_chosen_job(state, "2", text.shown, 0, False, "", "a", "", request=BROWSER))
+    assert image_run.image.visible and image_run.image.value is None  # no sample yet: none of the last run's
+    assert not image_run.text.visible and image_run.text.value == ""
+    assert not image_run.timeline.visible
+    grids = view(show_chosen_job(state, "3", image_run.shown, 0, False, "", "a", "", request=BROWSER))
+    assert grids.image.visible and "step 200" in grids.image.label  # its newest saved grid
+    assert (grids.timeline.visible, grids.timeline.maximum, grids.timeline.value) == (True, 4, 4)
+    again = view(show_chosen_job(state, "2", grids.shown, 0, False, "", "a", "", request=BROWSER))
+    assert not again.timeline.visible and again.image.value is None  # not the five-grid run's
+
+
+def test_the_run_list_says_what_each_run_is_doing_now(tmp_path):
+    """Stale state: a run's label in the Run dropdown follows its state (running, then finished or failed)."""
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "vae"], state="running")
+    state = app_state(tmp_path, [job])
+    first = view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER))
+    assert [label for label, _ in first.run.choices] == ["#1 run · vae · running"]
+    assert view(show_job(state, "1", first.shown, 0, False, "", "a", "", request=BROWSER)).run == gr.skip()
+    job.state, job.message = "failed", "failed: no data"
+    with pytest.warns(UserWarning, match="run: failed: no data"):  # the toast, outside a browser
+        ended = view(show_job(state, "1", first.shown, 0, False, "", "a", "", request=BROWSER))
+    assert [label for label, _ in ended.run.choices] == ["#1 run · vae · failed"]
+    assert "value" not in ended.run.constructor_args  # the labels change, the chosen run stays
+    assert not ended.timer.active  # nothing more to follow
+
+
+def test_a_toast_when_a_long_run_this_page_watched_ends(tmp_path, monkeypatch):
+    toasts = []
+    monkeypatch.setattr(gr, "Info", lambda message, *args, **kwargs: toasts.append(("info", message)))
+    monkeypatch.setattr(gr, "Warning", lambda message, *args, **kwargs: toasts.append(("warning", message)))
+    job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "vae"], state="running", started_at=100.0)
+    state = app_state(tmp_path, [job])
+    watching = view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)).shown
+    job.state, job.ended_at, job.message = "finished", 100.0 + LONG_RUN_SECONDS, "finished at step 60"
+    ended = view(show_job(state, "1", watching, 0, False, "", "a", "", request=BROWSER)).shown
+    assert toasts == [("info", "run: finished at step 60")]
+    view(show_job(state, "1", ended, 0, False, "", "a", "", request=BROWSER))
+    assert len(toasts) == 1  # once
+    view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER))
+    assert len(toasts) == 1  # a page that never saw it running is not told
+    job.state, job.ended_at = "running", None
+    watching = view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)).shown
+    job.state, job.ended_at, job.message = "failed", 101.0, "failed: out of memory"
+    view(show_job(state, "1", watching, 0, False, "", "a", "", request=BROWSER))
+    assert toasts[-1] == ("warning", "run: failed: out of memory")  # a failure however short
+    job.state, job.ended_at = "running", None
+    watching = view(show_chosen_job(state, "1", None, 0, False, "", "a", "", request=BROWSER)).shown
+    job.state, job.ended_at = "finished", 101.0
+    view(show_job(state, "1", watching, 0, False, "", "a", "", request=BROWSER))
+    assert len(toasts) == 2  # a short run the page watched finish needs no toast
 
 
 def test_status_and_curves_of_a_running_job(tmp_path):
@@ -350,10 +458,10 @@ def test_curves_smoothed_in_log_scale_beside_a_past_run(tmp_path):
     rows = {(row.series, row.step): row.value for row in frame.itertuples()}
     assert rows[("g_loss", 10)] == pytest.approx(1.0)  # log10(10)
     assert rows[("g_loss", 20)] == pytest.approx(2.7041, abs=1e-3)  # log10(0.5 * 10 + 0.5 * 1000)
-    assert rows[("g_loss (old-run)", 10)] == pytest.approx(2.0)
-    assert ("classifier_fid (old-run)", 10) not in rows  # quality curves go to their own plot
+    assert rows[("g_loss (past)", 10)] == pytest.approx(2.0)
+    assert ("classifier_fid (past)", 10) not in rows  # quality curves go to their own plot
     assert list(curves_frame(job, quality=True, view=CurveView(compare_with=tmp_path / "old-run"))["series"]) == [
-        "classifier_fid (old-run)"]  # no best marker: this run has measured nothing yet
+        "classifier_fid (past)"]  # no best marker: this run has measured nothing yet
 
 
 def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token():
@@ -373,3 +481,88 @@ def test_zero_gpu_spaces_cap_training_with_a_clear_message(monkeypatch, tmp_path
         check_step_cap(state, 2001)
     monkeypatch.delenv("SPACES_ZERO_GPU")
     check_step_cap(app_state(tmp_path), 1_000_000)  # anywhere else: no cap
+
+
+def real_job(tmp_path, job_id: int, family: str, state: str = "running", **form) -> TrainingJob:
+    """A job as the tab submits it: the form's arguments, parsed by the CLI's parser."""
+    dataset = family_form(family).datasets[0]
+    arguments = train_arguments(TrainForm(family, dataset, **{**FORM, **form}), tmp_path / "uploads")
+    out = tmp_path / f"run-{job_id}"
+    return TrainingJob(id=job_id, name=out.name, out=out, argv=["train", *arguments, "--out", str(out)], state=state)
+
+
+@pytest.mark.parametrize("family, losses, quality", [
+    ("vae", ["kl", "loss", "negative_elbo", "reconstruction"], []),
+    ("mlp-gan", ["d_loss", "g_loss"], ["best", "classifier_fid", "fid_floor"]),
+    ("char-lstm", ["loss"], ["best", "val_bits_per_char"]),
+])
+def test_a_run_that_has_logged_nothing_yet_lists_the_series_it_will_draw(tmp_path, family, losses, quality):
+    """A plot's colours are fixed when it is drawn: every series the run will log is in its first data,
+    without a value (NaN draws nothing), so the first points are drawn with a colour at once."""
+    job = real_job(tmp_path, 1, family, eval_every=0 if family == "vae" else 50)
+    for quality_plot, expected in ((False, losses), (True, quality)):
+        frame = curves_frame(job, quality=quality_plot)
+        assert sorted(frame["series"]) == expected and frame["value"].isna().all()
+    job.curves = [CurvePoint(10, name, 1.0) for name in losses]
+    assert sorted(curves_frame(job)["series"]) == losses and not curves_frame(job)["value"].isna().any()
+
+
+def test_the_quality_plot_says_what_the_run_measures(tmp_path):
+    """Not "lower FID is better" for a text run (bits per character) or a run that measures nothing."""
+    titles = {}
+    for family, eval_every in (("mlp-gan", 50), ("char-lstm", 50), ("vae", 0)):
+        job = real_job(tmp_path, len(titles) + 1, family, eval_every=eval_every)
+        state = app_state(tmp_path, [job])
+        shown = view(show_chosen_job(state, str(job.id), None, 0, False, "", "a", "", request=BROWSER)).shown
+        titles[family] = (shown.quality.y_title, shown.quality.title)  # what the next call draws
+    assert titles["mlp-gan"][0] == "classifier-FID" and "lower is better" in titles["mlp-gan"][1]
+    assert titles["char-lstm"][0] == "bits per character" and "FID" not in titles["char-lstm"][1]
+    assert "not measured" in titles["vae"][1] and "FID" not in titles["vae"][1]
+    assert quality_meaning({"val_bits_per_char (past)"})[0] == "bits per character"  # a compared run's too
+
+
+def test_a_reloaded_page_shows_the_watched_runs_settings_not_the_defaults(tmp_path):
+    job = real_job(tmp_path, 1, "char-lstm", steps=40, batch_size=4, learning_rate=3e-3, seed=7, sample_every=20,
+                   save_every=100, eval_every=20)
+    family, dataset, learning_rate, latent, steps, batch, image_row, run_name, clusters, ema, seed, sample_every, \
+        save_every, eval_every = settings_of_run(app_state(tmp_path, [job]), "1")
+    assert (family, dataset.value, learning_rate, steps, batch) == ("char-lstm", "python-code", 3e-3, 40, 4)
+    assert (seed, sample_every, save_every, eval_every) == (7, 20, 100, 20)
+    assert not latent.visible and not image_row.visible and run_name.startswith("char-lstm-") and run_name != job.name
+    dcgan = real_job(tmp_path, 2, "dcgan", latent_size=32, clusters=10, ema_decay=0.99)
+    outputs = settings_of_run(app_state(tmp_path, [dcgan]), "2")
+    assert outputs[0] == "dcgan" and outputs[3].value == 32 and (outputs[8].value, outputs[9].value) == (10, 0.99)
+    assert all(output == gr.skip() for output in settings_of_run(app_state(tmp_path), None))  # nothing watched
+
+
+@pytest.fixture
+def no_debian_data(tmp_path, monkeypatch):
+    """A machine without Debian's fortunes and dataset-fashion-mnist (and an empty, offline Hub cache)."""
+    from genai_demo.data import fashion_mnist, text
+    from genai_demo.jobs import forget_dataset_checks
+
+    monkeypatch.setattr(text, "FORTUNES_DIR", tmp_path / "no-fortunes")
+    monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", tmp_path / "no-fashion-mnist")
+    forget_dataset_checks()
+    yield
+    forget_dataset_checks()
+
+
+def test_datasets_this_machine_lacks_are_not_offered_and_a_run_on_one_is_refused_before_it_is_queued(
+        tmp_path, no_debian_data):
+    from genai_demo.data.text import DEBIAN_CORPORA
+    from genai_demo.jobs import JobManager
+
+    text = family_form("char-lstm")
+    assert text.datasets == ["python-code", UPLOAD_CHOICE]
+    assert all(corpus in text.datasets_info for corpus in DEBIAN_CORPORA) and "apt-get install fortunes" in text.datasets_info
+    images = family_form("vae")
+    assert "fashion-mnist" not in images.datasets and "dataset-fashion-mnist" in images.datasets_info
+    assert choose_family("char-lstm")[0].info == text.datasets_info  # the form says how to get them
+    state = AppState(device=torch.device("cpu"), model_roots=[tmp_path / "models"], jobs=JobManager(tmp_path / "runs"))
+    values = ["char-lstm", "fortunes", None, "my-run", 40, 8, 2e-3, 0, 1, 10, 20, 28, 1, 0, 0, 0]
+    with pytest.raises(gr.Error, match="apt-get install fortunes"):
+        start_training(state, "token", *values, request=BROWSER)
+    with pytest.raises(gr.Error, match="dataset-fashion-mnist"):
+        start_training(state, "token", "vae", "fashion-mnist", *values[2:], request=BROWSER)
+    assert state.jobs.jobs() == []  # nothing queued, nothing listed as running
