@@ -55,7 +55,7 @@ VAE_IMAGE_HEIGHT = 196
 # The sketchpad opens with its brush chosen (Gradio's own default is no tool: "select the draw tool").
 SELECT_BRUSH_JS = """() => { let tries = 0; const pick = () => {
   const brush = document.querySelector('#vae-sketch button[aria-label="Brush"]');
-  if (brush && !brush.classList.contains('selected')) { brush.click(); } else if (!brush && tries++ < 50) { setTimeout(pick, 100); }
+  if (brush && !brush.classList.contains('highlight')) { brush.click(); } else if (!brush && tries++ < 50) { setTimeout(pick, 100); }
 }; setTimeout(pick, 100); }"""
 
 
