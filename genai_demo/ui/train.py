@@ -10,6 +10,7 @@ families, their defaults and which fields apply to each come from the family reg
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import html
 import math
@@ -29,6 +30,7 @@ from genai_demo.families import FAMILIES, Family, train_tab_families
 from genai_demo.jobs import ACTIVE_STATES, CurvePoint, TrainingJob, curves_from_metrics, dataset_problem
 from genai_demo.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.i18n import message
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
 from genai_demo.ui.state import AppState, bind
 
@@ -48,6 +50,7 @@ QUALITY_LABELS = {
                                          "against real data)"),
 }
 NOT_MEASURED = ("value", "Sample quality: not measured in this run (set \"Evaluate every N steps\")")
+QUALITY_OFF = "sample quality not measured (set \"Evaluate every N steps\" to see it)"
 # After every view update: the log follows its newest line, unless the reader scrolled up.
 FOLLOW_LOG_JS = """() => {
     const follow = () => {
@@ -260,6 +263,8 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
             best = min(measured, key=lambda point: point.value)
             parts.append(f"best {QUALITY_LABELS[metric][0]} {best.value:.4g} at step {best.step:,} "
                          f"(kept as {html.escape(job.name)}/best)")
+    if not planned_series(job, quality=True) and not any(_figure(point.series) in QUALITY_SERIES for point in job.curves):
+        parts.append(html.escape(QUALITY_OFF))
     bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
     message = html.escape(job.message)
     record = FAMILIES.get(job.model)
@@ -338,7 +343,9 @@ def curves_frame(job: TrainingJob | None, quality: bool = False, view: CurveView
 
     A series the run will log but has not yet gets one row without a value (NaN: Vega draws
     nothing for it, but the legend lists it). A plot's colours are fixed when it is drawn, so
-    its data holds every series the run will log from the start (see `_plot_updates`)."""
+    its data holds every series the run will log from the start (see `_plot_updates`).
+    A loss logged once so far is the mean of the steps up to it: drawn level from step 0 (Vega
+    draws no line through a single point, and a slow run logs its second point much later)."""
     view = view or CurveView()
     points = list(job.curves) if job is not None else []
     if view.compare_with is not None:
@@ -351,6 +358,10 @@ def curves_frame(job: TrainingJob | None, quality: bool = False, view: CurveView
         points = [CurvePoint(point.step, point.series, math.log10(max(point.value, 1e-12))) for point in points]
     if quality:
         points += _best_marker(points)
+    else:
+        counts = collections.Counter(point.series for point in points)
+        points += [CurvePoint(0, point.series, point.value) for point in points
+                   if counts[point.series] == 1 and point.step > 0]
     drawn = {point.series for point in points}
     points += [CurvePoint(0, series, math.nan) for series in planned_series(job, quality) if series not in drawn]
     # Explicit dtypes: an empty frame would make `series` numeric and the plot's colours a gradient.
@@ -415,6 +426,7 @@ class PlotShown:
     y_title: str = ""
     label_width: int = 0  # characters of the widest y-axis label it was laid out for
     title: str = ""  # drawn inside the plot (as Gradio's label above it, the legend would be cut off)
+    visible: bool = False  # a plot with nothing to draw is hidden (Vega lays out an empty one badly)
 
     def redrawn_for(self, data: PlotShown) -> bool:
         """Whether data that would look like `data` needs the view drawn afresh: new series or axis
@@ -535,9 +547,15 @@ def _plot_shown(frame: pd.DataFrame, y_title: str, title: str) -> PlotShown:
     return PlotShown(_series(frame), _series(values), y_title, _label_width(values["value"]), title)
 
 
+def _drawing(plot: PlotShown) -> dict:
+    """The properties a plot's view is drawn with; the title in the reader's language (the frontend
+    translates a marked string)."""
+    return {"colors_in_legend": list(plot.series), "y_title": plot.y_title, "title": message(plot.title)}
+
+
 def _redraw(plot: PlotShown) -> object:
     # colors_in_legend is sent even when unchanged: any value of it makes the plot draw its view afresh.
-    return gr.update(colors_in_legend=list(plot.series), y_title=plot.y_title, title=plot.title)
+    return gr.update(**_drawing(plot))
 
 
 def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) -> tuple[ShownOnPage, object, object]:
@@ -559,16 +577,24 @@ def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) 
     losses, quality = curves_frame(job, view=view), curves_frame(job, quality=True, view=view)
     quality_title, quality_label = quality_meaning(_series(quality))
     scale = "log10({})" if view.log_scale else "{}"
-    plots, redraw = [], []
-    for before, data in ((shown.losses, _plot_shown(losses, scale.format(LOSS_TITLE), LOSSES_LABEL)),
-                         (shown.quality, _plot_shown(quality, scale.format(quality_title), quality_label))):
-        owed = before.redrawn_for(data)
+    plots, redraw, updates = [], [], []
+    for before, frame, y_title, title in ((shown.losses, losses, LOSS_TITLE, LOSSES_LABEL),
+                                          (shown.quality, quality, quality_title, quality_label)):
+        data = replace(_plot_shown(frame, scale.format(y_title), title), visible=not frame.empty)
+        shown_now = data.visible and not before.visible  # drawn afresh as it appears, with all of this call
+        owed = data.visible and not shown_now and before.redrawn_for(data)
         # Not redrawn, the view keeps the layout it was drawn with: labels as wide as then still fit.
-        plots.append(data if owed else replace(data, label_width=max(data.label_width, before.label_width)))
+        plots.append(data if owed or shown_now else replace(data, label_width=max(data.label_width, before.label_width)))
         redraw.append(owed)
+        # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
+        if shown_now:  # Gradio sets `visible` after the rest: the view is drawn with this data and these properties
+            updates.append(gr.update(value=frame, visible=True, **_drawing(data)))
+        elif data.visible:
+            updates.append(gr.update(value=frame))
+        else:
+            updates.append(gr.update(value=frame, visible=False) if before.visible else gr.skip())
     after = replace(shown, curves_key=curves_key, losses=plots[0], quality=plots[1], redraw=tuple(redraw))
-    # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
-    return after, gr.update(value=losses), gr.update(value=quality)
+    return after, *updates
 
 
 def _sample_updates(state: AppState, job: TrainingJob, shown: ShownOnPage) -> tuple[str, object, object, object]:
@@ -651,9 +677,9 @@ def show_chosen_job(state: AppState, job_id: str | None, shown: ShownOnPage | No
     """Another run was chosen: everything is sent afresh (the plots keep what they were drawn with)."""
     shown = shown or ShownOnPage()
     # A redraw still owed to the last run's data is owed to this run's: no series match ("",).
-    owed = PlotShown(series=("",))
-    fresh = ShownOnPage(losses=owed if shown.redraw[0] else shown.losses,
-                        quality=owed if shown.redraw[1] else shown.quality, run_labels=shown.run_labels)
+    losses, quality = (replace(plot, series=("",)) if owed else plot
+                       for plot, owed in zip((shown.losses, shown.quality), shown.redraw))
+    fresh = ShownOnPage(losses=losses, quality=quality, run_labels=shown.run_labels)
     return show_job(state, job_id, fresh, smoothing, log_scale, compare_with, token, admin_token, request)
 
 
@@ -808,11 +834,12 @@ def build_run_view(state: AppState) -> RunView:
     # fit in the legend. Their titles are drawn inside (Vega fits the plot to the block, but not Gradio's
     # label above it: the legend below was cut off).
     curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", color_title="", label=LOSSES_LABEL,
-                         show_label=False, title=LOSSES_LABEL, y_title=LOSS_TITLE, height=PLOT_HEIGHT,
-                         elem_id="train-plot")
+                         show_label=False, title=message(LOSSES_LABEL), y_title=LOSS_TITLE, height=PLOT_HEIGHT,
+                         visible=False, elem_id="train-plot")
     quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
-                                 color_title="", label="Sample quality", show_label=False, title=NOT_MEASURED[1],
-                                 y_title=NOT_MEASURED[0], height=PLOT_HEIGHT, elem_id="train-quality-plot")
+                                 color_title="", label="Sample quality", show_label=False, title=message(NOT_MEASURED[1]),
+                                 y_title=NOT_MEASURED[0], height=PLOT_HEIGHT, visible=False,
+                                 elem_id="train-quality-plot")
     with gr.Row():
         smoothing = gr.Slider(0, 0.99, value=0, step=0.01, label="Smoothing",
                               info="exponential moving average, as in TensorBoard")

@@ -2,6 +2,7 @@
 that apply to the family, bad input is a clear message, uploads are kept, and the run view sends
 a plot or a grid only when it changed."""
 
+import html
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,10 +16,13 @@ from genai_demo.families import FAMILIES, train_tab_families
 from genai_demo.jobs import CurvePoint, TrainingJob
 from genai_demo.metrics_log import MetricsLog
 from genai_demo.train_args import parse_train_args
+from genai_demo.ui.i18n import message
 from genai_demo.ui.ownership import is_admin, owner_of
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import (
     LONG_RUN_SECONDS,
+    QUALITY_LABELS,
+    QUALITY_OFF,
     UPLOAD_CHOICE,
     CurveView,
     PlotShown,
@@ -251,7 +255,8 @@ def view(outputs) -> SimpleNamespace:
 
 
 def series(update) -> list[str]:
-    return list(update["value"]["series"])
+    """The series of a plot update's data, each once."""
+    return list(dict.fromkeys(update["value"]["series"]))
 
 
 def test_the_run_view_sends_plots_grids_and_the_log_only_when_they_changed(tmp_path):
@@ -270,23 +275,30 @@ def test_the_run_view_sends_plots_grids_and_the_log_only_when_they_changed(tmp_p
     assert first.timeline.visible and first.timeline.value == 1  # two saved grids: the newest is shown
     assert first.log == "step 10/100" and first.shown.sample_key == "1:20"
     assert first.timer.active and first.stop.interactive and first.resume.interactive
-    # New series: the data went out alone, the next call redraws the plots (Vega keeps its colour domain).
-    # (The quality plot still draws what it drew: nothing, "not measured".)
-    assert "colors_in_legend" not in first.losses and first.shown.redraw == (True, False)
-    redraw = view(show_job(state, "1", first.shown, 0, False, "", "a", "", request=BROWSER))
-    assert redraw.losses == {"__type__": "update", "colors_in_legend": ["d_loss", "g_loss"], "y_title": "loss",
-                             "title": "Losses"}
-    assert redraw.quality == gr.skip()
-    assert redraw.image == redraw.log == gr.skip() and redraw.shown.redraw == (False, False)
-    again = view(show_job(state, "1", redraw.shown, 0, False, "", "a", "", request=BROWSER))
+    # The loss plot appears (it had nothing to draw) drawn with all of it; the quality plot stays hidden.
+    assert (first.losses["visible"], first.losses["colors_in_legend"], first.losses["y_title"]) == (
+        True, ["d_loss", "g_loss"], "loss")
+    assert first.losses["title"] == message("Losses")  # in the reader's language
+    assert first.quality == gr.skip() and first.shown.redraw == (False, False)
+    again = view(show_job(state, "1", first.shown, 0, False, "", "a", "", request=BROWSER))
     assert again.losses == again.quality == again.image == again.log == again.run == gr.skip()  # nothing new
     job.curves.append(CurvePoint(20, "d_loss", 1.1))
     job.add_log("step 20/100")
     later = view(show_job(state, "1", again.shown, 0, False, "", "a", "", request=BROWSER))
-    assert len(later.losses["value"]) == 3 and later.image == gr.skip()  # a new point, the same grid
+    frame = later.losses["value"]
+    assert list(frame[frame["series"] == "d_loss"]["step"]) == [10, 20] and later.image == gr.skip()  # the same grid
     assert later.quality == gr.skip() or not later.shown.redraw[1]
     assert later.shown.redraw == (False, False)  # the same series and axis: only the data is swapped
     assert later.log == "step 10/100\nstep 20/100"
+    # A new series in a plot on the page: the data goes out alone, the next call draws the plot afresh
+    # (Vega keeps the colours it was drawn with: the new line would have none).
+    job.curves.append(CurvePoint(20, "extra_loss", 0.5))
+    new = view(show_job(state, "1", later.shown, 0, False, "", "a", "", request=BROWSER))
+    assert "colors_in_legend" not in new.losses and new.shown.redraw == (True, False) and new.timer.active
+    redraw = view(show_job(state, "1", new.shown, 0, False, "", "a", "", request=BROWSER))
+    assert redraw.losses == {"__type__": "update", "colors_in_legend": ["d_loss", "extra_loss", "g_loss"],
+                             "y_title": "loss", "title": message("Losses")}
+    assert redraw.quality == redraw.image == redraw.log == gr.skip() and redraw.shown.redraw == (False, False)
     stranger = view(show_job(state, "1", again.shown, 0, False, "", "b", "", request=BROWSER))
     assert not stranger.stop.interactive and not stranger.resume.interactive  # another browser watches read-only
 
@@ -327,7 +339,8 @@ def test_a_text_run_shows_its_sample_text_and_its_own_curves(tmp_path):
     queued = TrainingJob(id=3, name="next", out=tmp_path / "next", argv=["train", "vae"], state="queued")
     state = app_state(tmp_path, [job, queued])
     # The page showed an image run's curves and timeline before.
-    before = ShownOnPage("1:20", "1:2:view", losses=PlotShown(("d_loss", "g_loss"), ("d_loss", "g_loss"), "loss"))
+    before = ShownOnPage("1:20", "1:2:view", losses=PlotShown(("d_loss", "g_loss"), ("d_loss", "g_loss"), "loss",
+                                                              visible=True))
     outputs = view(show_chosen_job(state, "2", before, 0, False, "", "a", "", request=BROWSER))
     assert not outputs.image.visible and outputs.text.visible and outputs.text.value == "def foo():"
     assert not outputs.timeline.visible  # no image timeline for a text run
@@ -335,8 +348,9 @@ def test_a_text_run_shows_its_sample_text_and_its_own_curves(tmp_path):
     redrawn = view(show_job(state, "2", outputs.shown, 0, False, "", "a", "", request=BROWSER))
     assert redrawn.losses["colors_in_legend"] == ["loss"] and not redrawn.timer.active  # drawn: no polling
     cleared = view(show_chosen_job(state, "3", redrawn.shown, 0, False, "", "a", "", request=BROWSER))
-    assert len(cleared.losses["value"]) == 0  # not the last run's curves
-    assert show_job(state, "3", cleared.shown, 0, False, "", "a", "", request=BROWSER)[1]["colors_in_legend"] == []
+    # Not the last run's curves: nothing to draw, so no plot (Vega lays out an empty one badly).
+    assert len(cleared.losses["value"]) == 0 and cleared.losses["visible"] is False
+    assert cleared.quality == gr.skip() and not any(cleared.shown.redraw)
     assert show_chosen_job(app_state(tmp_path), None, None, 0, False, "", "a", "", request=BROWSER)[0].count("No run yet")
 
 
@@ -412,7 +426,7 @@ def test_status_and_curves_of_a_running_job(tmp_path):
     assert "step 50 / 200" in html and "640 samples/s" in html and "ETA 0:15" in html
     assert "<progress value='50' max='200'" in html
     frame = curves_frame(job)
-    assert list(frame["series"]) == ["d_loss", "g_loss"] and str(frame["series"].dtype) == "string"
+    assert list(dict.fromkeys(frame["series"])) == ["d_loss", "g_loss"] and str(frame["series"].dtype) == "string"
     assert str(curves_frame(None)["series"].dtype) == "string"  # an empty plot keeps categorical colours
 
 
@@ -436,7 +450,7 @@ def test_quality_curves_are_plotted_apart_from_the_losses(tmp_path):
     job = TrainingJob(id=1, name="run", out=tmp_path, argv=["train", "dcgan"])
     job.curves = [CurvePoint(10, "d_loss", 1.2), CurvePoint(10, "classifier_fid", 80.0),
                   CurvePoint(10, "fid_floor", 19.3), CurvePoint(10, "eval_seconds", 0.5)]
-    assert list(curves_frame(job)["series"]) == ["d_loss"]
+    assert set(curves_frame(job)["series"]) == {"d_loss"}
     assert list(curves_frame(job, quality=True)["series"]) == ["classifier_fid", "fid_floor", "best", "best"]
 
 
@@ -503,8 +517,12 @@ def test_a_run_that_has_logged_nothing_yet_lists_the_series_it_will_draw(tmp_pat
     for quality_plot, expected in ((False, losses), (True, quality)):
         frame = curves_frame(job, quality=quality_plot)
         assert sorted(frame["series"]) == expected and frame["value"].isna().all()
-    job.curves = [CurvePoint(10, name, 1.0) for name in losses]
-    assert sorted(curves_frame(job)["series"]) == losses and not curves_frame(job)["value"].isna().any()
+    job.curves = [CurvePoint(10, name, float(10 + index)) for index, name in enumerate(losses)]
+    frame = curves_frame(job)
+    assert sorted(set(frame["series"])) == losses and not frame["value"].isna().any()
+    # One logged mean so far (of the steps up to 10): drawn level from step 0, not as an invisible point.
+    assert sorted(zip(frame["series"], frame["step"], frame["value"])) == sorted(
+        (name, step, float(10 + index)) for index, name in enumerate(losses) for step in (0, 10))
 
 
 def test_the_quality_plot_says_what_the_run_measures(tmp_path):
@@ -513,11 +531,15 @@ def test_the_quality_plot_says_what_the_run_measures(tmp_path):
     for family, eval_every in (("mlp-gan", 50), ("char-lstm", 50), ("vae", 0)):
         job = real_job(tmp_path, len(titles) + 1, family, eval_every=eval_every)
         state = app_state(tmp_path, [job])
-        shown = view(show_chosen_job(state, str(job.id), None, 0, False, "", "a", "", request=BROWSER)).shown
-        titles[family] = (shown.quality.y_title, shown.quality.title)  # what the next call draws
-    assert titles["mlp-gan"][0] == "classifier-FID" and "lower is better" in titles["mlp-gan"][1]
-    assert titles["char-lstm"][0] == "bits per character" and "FID" not in titles["char-lstm"][1]
-    assert "not measured" in titles["vae"][1] and "FID" not in titles["vae"][1]
+        outputs = view(show_chosen_job(state, str(job.id), None, 0, False, "", "a", "", request=BROWSER))
+        quality = outputs.shown.quality  # what the next call draws
+        titles[family] = (quality.y_title, quality.title, quality.visible, outputs.status)
+    assert titles["mlp-gan"][:3] == ("classifier-FID", QUALITY_LABELS["classifier_fid"][1], True)
+    assert "lower is better" in titles["mlp-gan"][1]
+    assert titles["char-lstm"][:3] == ("bits per character", QUALITY_LABELS["val_bits_per_char"][1], True)
+    assert "FID" not in titles["char-lstm"][1]
+    # A run that measures nothing shows no empty plot; its status says how to measure.
+    assert not titles["vae"][2] and html.escape(QUALITY_OFF) in titles["vae"][3] and "FID" not in titles["vae"][3]
     assert quality_meaning({"val_bits_per_char (past)"})[0] == "bits per character"  # a compared run's too
 
 
