@@ -263,7 +263,7 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
             best = min(measured, key=lambda point: point.value)
             parts.append(f"best {QUALITY_LABELS[metric][0]} {best.value:.4g} at step {best.step:,} "
                          f"(kept as {html.escape(job.name)}/best)")
-    if not planned_series(job, quality=True) and not any(_figure(point.series) in QUALITY_SERIES for point in job.curves):
+    if not _planned_curves(job)[1] and not any(_figure(point.series) in QUALITY_SERIES for point in job.curves):
         parts.append(html.escape(QUALITY_OFF))
     bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
     message = html.escape(job.message)
@@ -324,15 +324,19 @@ def _figure(series: str) -> str:
     return series.removesuffix(PAST_RUN)
 
 
+def _planned_curves(job: TrainingJob) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        return job.planned_curves()
+    except InvalidInputError:  # a job whose arguments no longer parse (never one started here)
+        return (), ()
+
+
 def planned_series(job: TrainingJob | None, quality: bool = False) -> tuple[str, ...]:
     """The series the run will draw on the loss plot (or the quality plot, with its best marker),
-    known before it has logged a point."""
-    if job is None:
+    known before it has logged a point; none once it has ended (what it logged is all there is)."""
+    if job is None or not job.active:
         return ()
-    try:
-        losses, figures = job.planned_curves()
-    except InvalidInputError:  # a job whose arguments no longer parse (never one started here)
-        return ()
+    losses, figures = _planned_curves(job)
     if not quality:
         return losses
     return figures + ((BEST_SERIES,) if set(figures) & set(BEST_MARKED) else ())

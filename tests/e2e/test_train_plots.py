@@ -108,7 +108,9 @@ def legend(page, element_id: str) -> list[str]:
     """The legend's entries, each only if it is drawn inside the plot's box (not cut off)."""
     return page.evaluate(
         """(id) => {
-            const plot = document.getElementById(id).getBoundingClientRect();
+            const block = document.getElementById(id);
+            if (!block) return [];  // a hidden plot
+            const plot = block.getBoundingClientRect();
             return Array.from(document.querySelectorAll(`#${id} .role-legend-label text`))
                 .filter((text) => { const r = text.getBoundingClientRect();
                     return r.width > 0 && r.left >= plot.left && r.right <= plot.right && r.bottom <= plot.bottom; })

@@ -517,6 +517,9 @@ def test_a_run_that_has_logged_nothing_yet_lists_the_series_it_will_draw(tmp_pat
     for quality_plot, expected in ((False, losses), (True, quality)):
         frame = curves_frame(job, quality=quality_plot)
         assert sorted(frame["series"]) == expected and frame["value"].isna().all()
+    job.state = "failed"  # ended before its first point: nothing more will come, no empty plot
+    assert curves_frame(job).empty and curves_frame(job, quality=True).empty
+    job.state = "running"
     job.curves = [CurvePoint(10, name, float(10 + index)) for index, name in enumerate(losses)]
     frame = curves_frame(job)
     assert sorted(set(frame["series"])) == losses and not frame["value"].isna().any()
