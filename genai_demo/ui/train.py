@@ -510,7 +510,9 @@ def choose_family(family: str) -> tuple:
 
 def settings_of_run(state: AppState, job_id: str | None) -> tuple:
     """On page load: the form shows the watched run's settings (with a fresh run name), not the first
-    family's defaults, so Train and Resume start from what is being watched.
+    family's defaults, so Train and Resume start from what is being watched. With no run to watch,
+    the form's first family stays, with the note on the datasets this machine lacks (a note of this
+    machine, written when the page is read rather than into the page's definition).
     Outputs: family, then choose_family's, then seed, sample every, save every, evaluate every."""
     job = _current_job(state, job_id)
     try:
@@ -519,7 +521,9 @@ def settings_of_run(state: AppState, job_id: str | None) -> tuple:
     except InvalidInputError:
         arguments = None
     if arguments is None:
-        return tuple(gr.skip() for _ in range(14))
+        first = family_form(train_tab_families()[0].name)
+        dataset = gr.Dropdown(choices=first.datasets, value=first.datasets[0], info=first.datasets_info or None)
+        return gr.skip(), dataset, *(gr.skip() for _ in range(12))
     dataset = arguments.corpus if "corpus" in FAMILIES[job.model].options else arguments.dataset
     if dataset not in dataset_choices(FAMILIES[job.model]):
         dataset = UPLOAD_CHOICE  # a kept upload (the file itself must be chosen again)
@@ -788,8 +792,8 @@ def build_form(state: AppState) -> FormFields:
     form = family_form(family)
     dropdown = gr.Dropdown(choices=[(record.form_label, record.name) for record in train_tab_families()],
                            value=family, label="Model family", elem_id="train-family")
-    dataset = gr.Dropdown(choices=form.datasets, value=form.datasets[0], label="Dataset", elem_id="train-dataset",
-                          info=form.datasets_info or None)
+    # The note on datasets this machine lacks comes with the page's load (settings_of_run).
+    dataset = gr.Dropdown(choices=form.datasets, value=form.datasets[0], label="Dataset", elem_id="train-dataset")
     upload = gr.File(label="…or upload: a .zip of images (sub-folders are classes) or a .txt",
                      file_types=[".zip", ".txt"], type="filepath", height=90)
     with gr.Row(visible=form.image_options) as image_options:

@@ -557,7 +557,9 @@ def test_a_reloaded_page_shows_the_watched_runs_settings_not_the_defaults(tmp_pa
     dcgan = real_job(tmp_path, 2, "dcgan", latent_size=32, clusters=10, ema_decay=0.99)
     outputs = settings_of_run(app_state(tmp_path, [dcgan]), "2")
     assert outputs[0] == "dcgan" and outputs[3].value == 32 and (outputs[8].value, outputs[9].value) == (10, 0.99)
-    assert all(output == gr.skip() for output in settings_of_run(app_state(tmp_path), None))  # nothing watched
+    nothing_watched = settings_of_run(app_state(tmp_path), None)  # the first family's form stays
+    assert nothing_watched[0] == gr.skip() and all(output == gr.skip() for output in nothing_watched[2:])
+    assert nothing_watched[1].value == family_form(train_tab_families()[0].name).datasets[0]
 
 
 @pytest.fixture
@@ -584,6 +586,7 @@ def test_datasets_this_machine_lacks_are_not_offered_and_a_run_on_one_is_refused
     images = family_form("vae")
     assert "fashion-mnist" not in images.datasets and "dataset-fashion-mnist" in images.datasets_info
     assert choose_family("char-lstm")[0].info == text.datasets_info  # the form says how to get them
+    assert settings_of_run(app_state(tmp_path), None)[1].info == family_form(train_tab_families()[0].name).datasets_info
     state = AppState(device=torch.device("cpu"), model_roots=[tmp_path / "models"], jobs=JobManager(tmp_path / "runs"))
     values = ["char-lstm", "fortunes", None, "my-run", 40, 8, 2e-3, 0, 1, 10, 20, 28, 1, 0, 0, 0]
     with pytest.raises(gr.Error, match="apt-get install fortunes"):
