@@ -15,6 +15,7 @@ corpus this machine lacks is refused before anything is queued.
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import collections
 import itertools
@@ -120,7 +121,7 @@ class TrainingJob:
         self.lines_logged += 1
 
     @property
-    def arguments(self):
+    def arguments(self) -> argparse.Namespace:
         """The `train` arguments as the CLI parsed them (family, dataset, steps, ...)."""
         return parse_train_args(self.argv[1:])
 
@@ -320,8 +321,9 @@ class JobManager:
                 job = self._queue.popleft()
                 job.state, job.started_at, job.message = "running", time.time(), "starting…"
                 job.out.parent.mkdir(parents=True, exist_ok=True)
-                environment = {**QUIET_CHILD_ENVIRONMENT, **os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(
-                    [str(PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+                environment = {**QUIET_CHILD_ENVIRONMENT, **os.environ, "PYTHONUNBUFFERED": "1",
+                               "PYTHONPATH": os.pathsep.join([str(PACKAGE_PARENT),
+                                                              *filter(None, [os.environ.get("PYTHONPATH")])])}
                 try:
                     job.process = subprocess.Popen(
                         [self.python, "-m", "genai_demo", *job.argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -403,7 +405,7 @@ def _saved_step(folder: Path) -> int | None:
         return None
 
 
-_data_checks: dict[tuple[str, str], tuple[float, str | None]] = {}
+_data_checks: dict[tuple[str, str, str], tuple[float, str | None]] = {}  # (kind, name, source) -> (when, problem)
 _data_checks_lock = threading.Lock()
 
 

@@ -266,11 +266,11 @@ def status_html(state: AppState, job: TrainingJob | None) -> str:
     if not _planned_curves(job)[1] and not any(_figure(point.series) in QUALITY_SERIES for point in job.curves):
         parts.append(html.escape(QUALITY_OFF))
     bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
-    message = html.escape(job.message)
+    detail = html.escape(job.message)
     record = FAMILIES.get(job.model)
     if job.state == "finished" and record is not None and record.tab:
-        message += f" Pick <b>{html.escape(job.name)}</b> in the {record.tab.capitalize()} tab to use it."
-    return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{message}</div></div>"
+        detail += f" Pick <b>{html.escape(job.name)}</b> in the {record.tab.capitalize()} tab to use it."
+    return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{detail}</div></div>"
 
 
 def memory_text(state: AppState) -> str:
@@ -574,8 +574,10 @@ def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) 
     Changing a drawing property (`colors_in_legend`, `y_title`) draws the view afresh, but Gradio
     applies an update's `value` after its other properties, so a view redrawn in the same update as
     its new data is drawn from the old data. So new series or a new axis go out in two calls: the
-    data, then (next call) the properties that redraw it. A run's data lists every series it will
-    log from the start (`curves_frame`), so while it trains new points need no redraw."""
+    data, then the properties that redraw it (`redraw_plots`: chained at once after a run or a view
+    was chosen, else at the next poll). A run's data lists every series it will log from the start
+    (`curves_frame`), so while it trains new points need no redraw; a plot that appears is drawn
+    with its data and properties in one update (Gradio shows it after setting the rest)."""
     if any(shown.redraw):
         *redrawn, shown = redraw_plots(shown)
         return shown, *redrawn
@@ -592,7 +594,8 @@ def _plot_updates(job: TrainingJob | None, view: CurveView, shown: ShownOnPage) 
         shown_now = data.visible and not before.visible  # drawn afresh as it appears, with all of this call
         owed = data.visible and not shown_now and before.redrawn_for(data)
         # Not redrawn, the view keeps the layout it was drawn with: labels as wide as then still fit.
-        plots.append(data if owed or shown_now else replace(data, label_width=max(data.label_width, before.label_width)))
+        kept_layout = replace(data, label_width=max(data.label_width, before.label_width))
+        plots.append(data if owed or shown_now else kept_layout)
         redraw.append(owed)
         # gr.update, not gr.LinePlot(...): a new component would reset the plot's x/y/colour encoding.
         if shown_now:  # Gradio sets `visible` after the rest: the view is drawn with this data and these properties

@@ -85,6 +85,14 @@ def person(browser):  # noqa: F811
     context.close()
 
 
+def train_tab(person, url: str):
+    """A fresh page of the app on its Train tab."""
+    page = person.new_page()
+    open_app(page, url)
+    page.get_by_role("tab", name="Train").click()
+    return page
+
+
 def coloured_pixels(page, element_id: str) -> int:
     """Coloured pixels inside the plot's drawing area (the box of its grid: not the legend's symbols)."""
     box = page.evaluate(
@@ -231,9 +239,7 @@ def trained_run(page, family: str) -> str:
 @pytest.mark.timeout(RUN_SECONDS + 120)
 @pytest.mark.parametrize("family", list(RUNS))
 def test_a_page_opened_before_the_run_draws_its_lines_live_and_after_it_ends(person, train_app, family):
-    page = person.new_page()
-    open_app(page, train_app)
-    page.get_by_role("tab", name="Train").click()
+    page = train_tab(person, train_app)
     name = start_run(page, family)
     losses, quality = expected_legends(family)
 
@@ -272,9 +278,7 @@ def test_a_page_opened_before_the_run_draws_its_lines_live_and_after_it_ends(per
 @pytest.mark.timeout(RUN_SECONDS + 120)
 @pytest.mark.parametrize("family", list(OTHER_RUNS))
 def test_every_other_family_draws_its_lines_from_its_first_points(person, train_app, family):
-    page = person.new_page()
-    open_app(page, train_app)
-    page.get_by_role("tab", name="Train").click()
+    page = train_tab(person, train_app)
     name = start_run(page, family)
     wait_for_status(page, " / ")
     wait_for_lines(page, "train-plot", "within one update of the first logged points")
@@ -289,9 +293,7 @@ def test_every_other_family_draws_its_lines_from_its_first_points(person, train_
 
 @pytest.mark.timeout(3 * RUN_SECONDS)
 def test_switching_runs_comparing_log_scale_resume_and_reload_keep_the_lines_and_the_settings(person, train_app):
-    page = person.new_page()
-    open_app(page, train_app)
-    page.get_by_role("tab", name="Train").click()
+    page = train_tab(person, train_app)
     image_run, text_run = trained_run(page, "vae"), trained_run(page, "char-lstm")
 
     # Switching the Run dropdown: each run's own lines, sample panel and timeline.
@@ -366,9 +368,7 @@ def test_switching_runs_comparing_log_scale_resume_and_reload_keep_the_lines_and
 
 
 def test_datasets_this_machine_lacks_are_not_offered(person, train_app):
-    page = person.new_page()
-    open_app(page, train_app)
-    page.get_by_role("tab", name="Train").click()
+    page = train_tab(person, train_app)
     for family, missing, package in (("VAE", ["fashion-mnist"], "dataset-fashion-mnist"),
                                      ("Character LSTM", list(DEBIAN_CORPORA), "apt-get install fortunes")):
         choose(page, "train-family", family)
