@@ -67,14 +67,16 @@ def train_app():
     assert not home.is_relative_to(tempfile.gettempdir())
     empty = home / "no-debian-data"
     empty.mkdir(parents=True)
-    with pytest.MonkeyPatch.context() as environment:
-        environment.setenv("GENAI_DEMO_HOME", str(home))
-        environment.setenv("HF_HOME", str(home / "hf"))  # an empty Hub cache: no Fashion-MNIST from there
-        environment.setenv("GENAI_DEMO_FASHION_MNIST_DIR", str(empty))
-        environment.setenv("GENAI_DEMO_FORTUNES_DIR", str(empty))
-        with running_app() as (url, _):
-            yield url
-    shutil.rmtree(home, ignore_errors=True)
+    try:
+        with pytest.MonkeyPatch.context() as environment:
+            environment.setenv("GENAI_DEMO_HOME", str(home))
+            environment.setenv("HF_HOME", str(home / "hf"))  # an empty Hub cache: no Fashion-MNIST from there
+            environment.setenv("GENAI_DEMO_FASHION_MNIST_DIR", str(empty))
+            environment.setenv("GENAI_DEMO_FORTUNES_DIR", str(empty))
+            with running_app() as (url, _):
+                yield url
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
