@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, wait_for_image, wait_until_idle
+from tests.e2e.test_browser import browser, wait_for_image, wait_until_idle  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -14,20 +14,6 @@ TABS = {"en-US": ["Images", "Diffusion", "Text", "Train", "Evaluate", "Hub", "Le
         "zh-CN": ["图像", "扩散模型", "文本", "训练", "评估", "模型中心", "学习"]}
 WORDS = {"en-US": ("Generate", "Number of samples", "Reparameterisation trick"),
          "zh-CN": ("生成", "样本数", "重参数化技巧")}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_app_in(page, url: str, first_tab: str) -> None:

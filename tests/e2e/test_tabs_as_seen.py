@@ -7,7 +7,6 @@ screen shows: pixels of the screenshot of each image and plot, the text in the b
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import signal
 import tempfile
@@ -20,12 +19,10 @@ from PIL import Image
 
 from conftest import REPO_ROOT, running_app
 from genai_demo import cli
+from tests.e2e.test_browser import browser  # noqa: F401 (a fixture: one Chromium, launched as the other browser tests do)
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 1000}
 RUN = "e2e-dcgan"
 TRAIN_ARGS = ["train", "dcgan", "--max-steps", "30", "--eval-every", "15", "--eval-samples", "50",
@@ -60,20 +57,6 @@ def app_url(user_home):
         assert (user_home / "models" / RUN / "best" / "model.safetensors").is_file()
         with running_app() as (url, _):
             yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
