@@ -16,23 +16,28 @@ class IntRange:
 
     def check(self, value: object) -> int:
         """The value as an int, or InvalidInputError saying what is allowed."""
-        allowed = f"{self.label} must be a whole number from {self.minimum:,} to {self.maximum:,}"
-        if value is None or (isinstance(value, str) and not value.strip()):  # an empty number box
-            raise InvalidInputError(f"{allowed}; the box is empty: enter one")
-        if isinstance(value, bool):
-            raise InvalidInputError(f"{allowed}, got {value!r}")
         if isinstance(value, str):
             try:
-                value = float(value.strip())
+                number = float(value.strip()) if value.strip() else None
             except ValueError:
-                raise InvalidInputError(f"{allowed}, got {value!r}") from None
-        if isinstance(value, float):
-            if not math.isfinite(value) or value != int(value):
-                raise InvalidInputError(f"{allowed}, got {value!r}")
-            value = int(value)
-        if not isinstance(value, int) or not self.minimum <= value <= self.maximum:
-            raise InvalidInputError(f"{allowed}, got {value!r}")
-        return value
+                raise self.refused(value) from None
+        else:
+            number = value
+        if isinstance(number, float):
+            if not math.isfinite(number) or number != int(number):
+                raise self.refused(value)
+            number = int(number)
+        if not isinstance(number, int) or isinstance(number, bool) or not self.minimum <= number <= self.maximum:
+            raise self.refused(value)
+        return number
+
+    def refused(self, value: object) -> InvalidInputError:
+        """What is allowed, and what was given (an empty number box says so)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return InvalidInputError(f"{self.label} must be a whole number from {self.minimum:,} to {self.maximum:,}; "
+                                     "the box is empty: enter one")
+        return InvalidInputError(f"{self.label} must be a whole number from {self.minimum:,} to {self.maximum:,}, "
+                                 f"got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -42,16 +47,20 @@ class FloatRange:
     maximum: float
 
     def check(self, value: object) -> float:
-        allowed = f"{self.label} must be a number from {self.minimum:g} to {self.maximum:g}"
-        if value is None or (isinstance(value, str) and not value.strip()):  # an empty number box
-            raise InvalidInputError(f"{allowed}; the box is empty: enter one")
         try:
             number = float(value) if not isinstance(value, bool) and value is not None else math.nan
         except (TypeError, ValueError):
-            raise InvalidInputError(f"{allowed}, got {value!r}") from None
+            raise self.refused(value) from None
         if not math.isfinite(number) or not self.minimum <= number <= self.maximum:
-            raise InvalidInputError(f"{allowed}, got {value!r}")
+            raise self.refused(value)
         return number
+
+    def refused(self, value: object) -> InvalidInputError:
+        """What is allowed, and what was given (an empty number box says so)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return InvalidInputError(f"{self.label} must be a number from {self.minimum:g} to {self.maximum:g}; "
+                                     "the box is empty: enter one")
+        return InvalidInputError(f"{self.label} must be a number from {self.minimum:g} to {self.maximum:g}, got {value!r}")
 
 
 SEED = IntRange("seed", 0, 2**32 - 1)

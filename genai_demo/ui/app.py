@@ -11,7 +11,7 @@ from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.evaluate import build_evaluate_tab
 from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.hub import build_hub_tab
-from genai_demo.ui.i18n import localize
+from genai_demo.ui.i18n import LANGUAGE_COOKIE_JS, localize
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import build_train_tab
@@ -91,4 +91,5 @@ def launch_app(
         allowed_paths=served_folders(state),
         footer_links=["api", "gradio", "settings"],  # Settings: the language switch
         i18n=localize(demo),  # English or Simplified Chinese, as the browser asks
+        head=LANGUAGE_COOKIE_JS,  # ... and the server's messages in the page's language too
     )

@@ -8,6 +8,7 @@ from typing import Iterator
 import gradio as gr
 
 from genai_demo.errors import GenaiDemoError
+from genai_demo.ui.i18n import say
 
 
 @contextlib.contextmanager
@@ -17,4 +18,4 @@ def shown_to_user(*also: type[Exception]) -> Iterator[None]:
     try:
         yield
     except (GenaiDemoError, *also) as error:
-        raise gr.Error(str(error), print_exception=False) from None
+        raise gr.Error(say(str(error)), print_exception=False) from None

@@ -25,6 +25,7 @@ from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import SHOWCASE_MODELS, present
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.i18n import say
 
 IMAGE_COLUMNS = ["model", "family", "classifier_fid", "real_vs_real_floor", "fid_over_floor", "class_accuracy",
                  "parameters", "size_mb", "seconds_for_64", "cached"]
@@ -120,7 +121,7 @@ def loss_plots(entries: list[ModelEntry]) -> list[gr.LinePlot]:
     for index in range(LOSS_PLOTS):
         frame = curves_overlay(entries[index : index + 1]) if index < len(entries) else pd.DataFrame()
         if len(frame):
-            plots.append(curves_plot(frame, label=f"Training losses of {entries[index].name}", visible=True))
+            plots.append(curves_plot(frame, label=say(f"Training losses of {entries[index].name}"), visible=True))
         else:
             plots.append(gr.LinePlot(visible=False))
     return plots
@@ -129,13 +130,13 @@ def loss_plots(entries: list[ModelEntry]) -> list[gr.LinePlot]:
 def tell_when_long(num_models: int, seconds: float) -> None:
     """A toast when a comparison took long enough for the reader to have looked elsewhere."""
     if seconds >= LONG_COMPARISON_SECONDS:
-        gr.Info(f"The comparison of {num_models} models is done ({seconds:.0f} s).")
+        gr.Info(say(f"The comparison of {num_models} models is done ({seconds:.0f} s)."))
 
 
 def progress_bar(progress: gr.Progress) -> Progress:
     """The comparison's progress as Gradio's bar (the share of the images to generate that are done),
     its text saying what runs now and about how long that takes."""
-    return lambda done, total, what: progress(done / total if total else 1.0, desc=what)
+    return lambda done, total, what: progress(done / total if total else 1.0, desc=say(what))
 
 
 def image_choices(state: AppState) -> list[tuple[str, str]]:

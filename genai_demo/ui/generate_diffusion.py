@@ -30,6 +30,7 @@ from genai_demo.ui.model_picker import (
     wire_model_picker,
 )
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.i18n import say
 
 DIFFUSION_TYPES = model_types(tab=DIFFUSION_TAB)
 # What each sampler is for, keyed by its diffusers scheduler (SAMPLERS names each one's scheduler).
@@ -95,10 +96,10 @@ def sample_diffusion(
             grid = make_grid(images.clamp(-1, 1).float().cpu())
             elapsed = time.perf_counter() - started
             done = step.index == step.total
-            status = (
-                f"{'Done' if done else 'Denoising'}: step {step.index}/{step.total} with {sampler}, "
-                f"seed {seed}, {elapsed:.1f} s on {state.device.type}"
-            )
+            status = say(f"Done: step {step.index}/{step.total} with {sampler}, seed {seed}, {elapsed:.1f} s on "
+                         f"{state.device.type}" if done else
+                         f"Denoising: step {step.index}/{step.total} with {sampler}, seed {seed}, {elapsed:.1f} s on "
+                         f"{state.device.type}")
             metadata = {"model": model_name, "seed": str(seed), "sampler": sampler, "step": str(step.index)}
             yield state.outputs.save_png(grid, Path(folder).name, metadata), status
 
@@ -111,11 +112,11 @@ def class_choice(state: AppState, model_name: str | None, current: str | None = 
 def load_hub_pipeline(state: AppState, repo_id: str, progress=gr.Progress(track_tqdm=True)) -> tuple[gr.Dropdown, str]:
     """Download (or find in the cache) a diffusers image pipeline by Hub id and select it."""
     with shown_to_user():
-        progress(0, desc=f"Downloading {repo_id} from the Hub…")
+        progress(0, desc=say(f"Downloading {repo_id} from the Hub…"))
         folder = download_diffusion_pipeline(repo_id)
         model = load_cached_model(folder, state.device)  # fail here, not at the first sample
     size = model.config.image_size
-    message = f"Loaded **{repo_id.strip()}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters."
+    message = say(f"Loaded **{repo_id.strip()}**: {size}×{size} px, {sum(p.numel() for p in model.parameters()):,} parameters.")
     return selected_hub_model(state, DIFFUSION_TYPES, repo_id), message
 
 
@@ -173,7 +174,7 @@ def wire_generate_diffusion_tab(state: AppState, demo: gr.Blocks, ui: DiffusionT
         on_gpu(duration=120)(bind(sample_diffusion, state)), [ui.picker.dropdown, *ui.settings], [ui.grid, ui.status],
         api_name="sample_diffusion", concurrency_id="generate",
     )
-    ui.stop_button.click(lambda: "Stopped.", None, ui.status, cancels=[sample_event], api_visibility="private")
+    ui.stop_button.click(lambda: say("Stopped."), None, ui.status, cancels=[sample_event], api_visibility="private")
 
 
 def build_generate_diffusion_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> DiffusionTab:

@@ -38,6 +38,7 @@ from genai_demo.ui.model_picker import (
     wire_model_picker,
 )
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.i18n import say
 
 IMAGE_MODEL_TYPES = model_types(tab=IMAGES_TAB)
 ALL_CLASSES_LABEL = "all classes, one row each"
@@ -72,14 +73,14 @@ def class_choice(state: AppState, model_name: str | None, current: str | None = 
 def model_card_markdown(state: AppState, model_name: str | None) -> str:
     """The card's text without its YAML header, or a short note when there is none."""
     if not model_name:
-        return "No image model found: train one with `python -m genai_demo train dcgan --out DIR`."
+        return say("No image model found: train one with `python -m genai_demo train dcgan --out DIR`.")
     try:
         entry = find_image_model(state, model_name)
     except GenaiDemoError as error:
         return str(error)
     card_path = entry.path / CARD_NAME
     if not card_path.is_file():
-        return f"`{entry.path}` has no model card."
+        return say(f"`{entry.path}` has no model card.")
     # Images in the card are relative to its folder, which the browser cannot reach.
     text = ModelCard.load(card_path).text
     return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
@@ -96,13 +97,14 @@ def grid_caption(num_samples: int, class_names: list[str], class_label: str) -> 
     conditional model "60 samples, 6 per class, one row per class (64 asked)" (10 classes)."""
     num_classes = len(class_names)
     if not num_classes:
-        return f"{num_samples} samples"
+        return say(f"{num_samples} samples")
     if class_label not in (None, ALL_CLASSES):
-        return f"{num_samples} samples of class {class_label} ({class_names[int(class_label)]})"
+        return say(f"{num_samples} samples of class {class_label} ({class_names[int(class_label)]})")
     per_class = samples_per_class_row(num_samples, num_classes)
     shown = per_class * num_classes
-    asked = f" ({num_samples} asked)" if shown != num_samples else ""
-    return f"{shown} samples, {per_class} per class, one row per class{asked}"
+    if shown != num_samples:
+        return say(f"{shown} samples, {per_class} per class, one row per class ({num_samples} asked)")
+    return say(f"{shown} samples, {per_class} per class, one row per class")
 
 
 def generate_images(
@@ -122,8 +124,8 @@ def generate_images(
         grid, entry.name,
         {"model": entry.name, "seed": str(seed), "num_samples": str(num_samples), "class": str(class_label)},
     )
-    caption = (f"{grid_caption(num_samples, names, class_label)} from **{entry.name}**, seed {seed}, "
-               f"{seconds * 1000:.0f} ms on {state.device.type}")
+    caption = say(f"{grid_caption(num_samples, names, class_label)} from **{entry.name}**, seed {seed}, "
+                  f"{seconds * 1000:.0f} ms on {state.device.type}")
     return path, caption
 
 
@@ -146,7 +148,7 @@ def reconstruct_drawing(state: AppState, model_name: str, drawing, upload) -> tu
     """A VAE's reconstruction of a drawn (or else uploaded) digit; returns (input PNG, reconstruction PNG)."""
     image = drawing.get("composite") if isinstance(drawing, dict) else drawing
     if image is None and not upload:
-        raise gr.Error("Draw a digit or upload an image first.", print_exception=False)
+        raise gr.Error(say("Draw a digit or upload an image first."), print_exception=False)
     with shown_to_user(ValueError):  # digit_from_drawing: "the drawing is empty"
         entry = find_image_model(state, model_name)
         if image is None:

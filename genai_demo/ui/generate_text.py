@@ -25,6 +25,7 @@ from genai_demo.ui.model_picker import (
     wire_model_picker,
 )
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.i18n import say
 
 TEXT_MODEL_TYPES = model_types(tab=TEXT_TAB)
 # What a causal LM folder needs: configs, safetensors weights, tokenizer files (never *.bin).
@@ -71,18 +72,18 @@ def generate_text(
         model = load_cached_model(resolve_text_folder(state, model_name), state.device)
         prompt, notice = fit_prompt(prompt or "")
         if notice:
-            gr.Warning(notice)
+            gr.Warning(say(notice))
         yield from stream_text(model, prompt, settings)
 
 
 def load_hub_model(state: AppState, repo_id: str, progress=gr.Progress(track_tqdm=True)) -> tuple[gr.Dropdown, str]:
     """Download (or find in the cache) a causal language model by Hub id and select it."""
     with shown_to_user():
-        progress(0, desc=f"Downloading {repo_id} from the Hub…")
+        progress(0, desc=say(f"Downloading {repo_id} from the Hub…"))
         folder = download_model_files(repo_id, CAUSAL_LM_FILES)
         model = load_cached_model(folder, state.device)
     parameters = sum(parameter.numel() for parameter in model.parameters())
-    return selected_hub_model(state, TEXT_MODEL_TYPES, repo_id), f"Loaded **{repo_id.strip()}**: {parameters:,} parameters."
+    return selected_hub_model(state, TEXT_MODEL_TYPES, repo_id), say(f"Loaded **{repo_id.strip()}**: {parameters:,} parameters.")
 
 
 @dataclass

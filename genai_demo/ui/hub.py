@@ -25,6 +25,7 @@ from genai_demo.folders.registry import (
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, owner_of
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.i18n import say
 
 CONFIRM_DELETE_JS = "(name, token) => [confirm(`Delete ${name}? This cannot be undone.`) ? name : null, token]"
 QUICK_SAMPLE_TYPES = model_types(tab=IMAGES_TAB)
@@ -42,12 +43,13 @@ def _size(size_bytes: int) -> str:
 
 def _summary(details: ModelDetails, loads: str) -> str:
     rows = [
-        ("loads", loads), ("family", details.family), ("dataset", details.dataset), ("parameters", f"{details.parameters:,}"),
-        ("size on disk", _size(details.size_bytes)), ("source", details.source), ("folder", f"`{details.entry.path}`"),
+        (say("loads"), loads), (say("family"), details.family), (say("dataset"), details.dataset),
+        (say("parameters"), f"{details.parameters:,}"), (say("size on disk"), _size(details.size_bytes)),
+        (say("source"), details.source), (say("folder"), f"`{details.entry.path}`"),
     ]
     rows += [(name.replace("_", " "), value) for name, value in details.metrics.items()]
     table = "\n".join(f"| {name} | {value} |" for name, value in rows)
-    return f"### {details.entry.name}\n\n| figure | value |\n|---|---|\n{table}\n"
+    return f"### {details.entry.name}\n\n| {say('figure')} | {say('value')} |\n|---|---|\n{table}\n"
 
 
 def _card_for_display(card_text: str) -> str:
@@ -71,14 +73,14 @@ def model_table(state: AppState) -> list[list[str]]:
 def show_model(state: AppState, name: str | None) -> tuple[str, str | None, str]:
     """Family, dataset, parameters, size, figures, sample grid and card of a local model."""
     if not name:
-        return "*No model chosen.*", None, ""
+        return say("*No model chosen.*"), None, ""
     with shown_to_user():
         details = describe_model(find_model(name, state.models()))
     try:  # through the same cache the generate tabs use: a model shown here is ready there
         model = load_cached_model(details.entry.path, state.device)
-        loads = f"yes, on {state.device.type} ({model.model_type})"
+        loads = say(f"yes, on {state.device.type} ({model.model_type})")
     except GenaiDemoError as error:  # a broken folder still shows its card, with what is wrong
-        loads = f"no: {error}"
+        loads = say(f"no: {error}")
     # The folder's own grid goes through the output folder, the only one the page serves (see ui/app.py).
     grid = (state.outputs.copy(details.sample_grid, details.entry.name) if details.sample_grid
             else drawn_grid(state, details.entry))
@@ -115,11 +117,11 @@ def refreshed_models(state: AppState, current: str | None) -> tuple[gr.Dropdown,
 def pull(state: AppState, repo_id: str, revision: str = "", progress=gr.Progress(track_tqdm=True)):
     """Add a Hub model (by id, optional revision) to the local models; it is then listed everywhere."""
     with shown_to_user():
-        progress(0, desc=f"Pulling {repo_id.strip()}…")
+        progress(0, desc=say(f"Pulling {repo_id.strip()}…"))
         folder = pull_model(repo_id, user_models_dir(), revision=revision)
     entries = state.models()
     name = next(entry.name for entry in entries if entry.path == folder)
-    return gr.Dropdown(choices=_choices(entries), value=name), model_table(state), f"Pulled into **{name}**."
+    return gr.Dropdown(choices=_choices(entries), value=name), model_table(state), say(f"Pulled into **{name}**.")
 
 
 def push(state: AppState, name: str, repo_id: str, private: bool = True, message: str = "", token: str = "") -> str:
@@ -127,7 +129,7 @@ def push(state: AppState, name: str, repo_id: str, private: bool = True, message
     with shown_to_user():
         entry = find_model(name, state.models())
         url = push_model_folder(entry.path, repo_id, token=token, private=private, commit_message=message)
-    return f"Pushed **{name}** to [{repo_id.strip()}]({url})."
+    return say(f"Pushed **{name}** to [{repo_id.strip()}]({url}).")
 
 
 def check_may_change(state: AppState, entry: ModelEntry, owner: str) -> None:
@@ -148,19 +150,19 @@ def rename(state: AppState, name: str, target: str, browser_token: str = "", req
         check_may_change(state, find_model(name, entries), owner_of(request, browser_token))
         folder = rename_user_model(name, target, entries)
     entries = state.models()
-    return gr.Dropdown(choices=_choices(entries), value=folder.name), model_table(state), f"Renamed to **{folder.name}**."
+    return gr.Dropdown(choices=_choices(entries), value=folder.name), model_table(state), say(f"Renamed to **{folder.name}**.")
 
 
 def delete(state: AppState, name: str | None, browser_token: str = "", request: gr.Request = None):
     if not name:  # the browser's confirmation was declined
-        return gr.Dropdown(), gr.Dataframe(), "Nothing deleted."
+        return gr.Dropdown(), gr.Dataframe(), say("Nothing deleted.")
     with shown_to_user():
         entries = state.models()
         check_may_change(state, find_model(name, entries), owner_of(request, browser_token))
         delete_user_model(name, entries)
     entries = state.models()
     return (gr.Dropdown(choices=_choices(entries), value=entries[0].name if entries else None), model_table(state),
-            f"Deleted **{name}**.")
+            say(f"Deleted **{name}**."))
 
 
 @dataclass

@@ -5,17 +5,27 @@ string a person reads (tab names, labels, help texts, placeholders, button texts
 that has a Chinese translation in `translations_zh.py`; Gradio's frontend then shows it in the
 browser's language, and its Settings panel (footer) switches the language by hand. Strings
 with no translation stay English; `untranslated(demo)` lists them (a test keeps it empty).
+
+What the server writes while the app runs (status lines, progress, toasts, errors) goes through
+`say`, which translates it on the server for a Chinese reader: the page keeps the language it shows
+in a cookie (`LANGUAGE_COOKIE_JS`, so the Settings switch counts too), and without one the browser's
+Accept-Language decides. Messages built from values are found by template
+(`translations_zh_messages.py`: "{0} must be a whole number" → "{0} 必须是整数"); the values are kept.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import string
 
 import gradio as gr
+from gradio.context import LocalContext
 from gradio.i18n import I18nData
 
 from genai_demo.ui.translations_zh import ZH, ZH_PATTERNS
+from genai_demo.ui.translations_zh_messages import ZH_MESSAGES
 
 # Component attributes that hold text a person reads.
 TEXT_ATTRIBUTES = ("label", "info", "placeholder")
@@ -24,8 +34,23 @@ TEXT_VALUE_TYPES = (gr.Button, gr.Markdown, gr.DownloadButton, gr.UploadButton, 
 LOCALES = ("zh-CN", "zh")  # Simplified Chinese; English is the text itself
 
 
+LANGUAGE_COOKIE = "genai_demo_language"
+# Page head: keep the language the page shows (Gradio's frontend sets <html lang>, from the browser's
+# language or the Settings switch) in a cookie that every later request of the page carries.
+LANGUAGE_COOKIE_JS = f"""<script>
+(() => {{
+  const keep = () => {{
+    const language = document.documentElement.lang || navigator.language || "en";
+    document.cookie = "{LANGUAGE_COOKIE}=" + encodeURIComponent(language) + "; path=/; SameSite=Lax";
+  }};
+  keep();
+  new MutationObserver(keep).observe(document.documentElement, {{attributes: true, attributeFilter: ["lang"]}});
+}})();
+</script>"""
+
+
 def translate(text: str) -> str | None:
-    """The Chinese for an English string of the page, or None."""
+    """The Chinese for an English string of the page or a message of the server, or None."""
     text = text.strip()
     if text in ZH:
         return ZH[text]
@@ -33,7 +58,65 @@ def translate(text: str) -> str | None:
         match = re.fullmatch(pattern, text, flags=re.DOTALL)
         if match:
             return match.expand(template)
+    return translate_message(text)
+
+
+@functools.cache
+def _message_patterns() -> list[tuple[re.Pattern, str]]:
+    """(regex of the English, Chinese template) for each message template, the most specific first."""
+    patterns = []
+    for english, chinese in ZH_MESSAGES.items():
+        pieces, literal_length = [], 0
+        for literal, field, _, _ in string.Formatter().parse(english):
+            pieces.append(re.escape(literal))
+            literal_length += len(literal.strip())
+            if field is not None:
+                pieces.append("(.*?)")
+        patterns.append((literal_length, re.compile("".join(pieces), flags=re.DOTALL), chinese))
+    return [(pattern, chinese) for _, pattern, chinese in sorted(patterns, key=lambda item: -item[0])]
+
+
+def translate_message(text: str, depth: int = 0) -> str | None:
+    """The Chinese for a message built from a template of `ZH_MESSAGES`, its values kept; a value that
+    is itself a message (an error inside an error) is translated too."""
+    for pattern, chinese in _message_patterns():
+        match = pattern.fullmatch(text)
+        if match:
+            values = [(translate_message(value, depth + 1) or value) if _is_message(value) and depth < 3 else value
+                      for value in match.groups()]
+            return chinese.format(*values)
     return None
+
+
+def _is_message(value: str) -> bool:
+    """Whether a value inside a message is a message too (a sentence, or a word such as a run's state)."""
+    return " " in value.strip() or value in ZH_MESSAGES
+
+
+def reader_language() -> str:
+    """"zh" when the person the server is answering reads Chinese, else "en": the page's language
+    cookie, or without it the browser's Accept-Language; "en" outside a request (the CLI, tests)."""
+    request = LocalContext.request.get(None)
+    if request is None:
+        return "en"
+    try:
+        cookie = dict(request.cookies).get(LANGUAGE_COOKIE) or ""
+        accepted = dict(request.headers).get("accept-language") or ""
+    except (AttributeError, TypeError):
+        return "en"
+    first = (cookie or accepted).split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") and not first.startswith(("zh-tw", "zh-hk", "zh-hant")) else "en"
+
+
+def say(text: str) -> str:
+    """A message the server shows the reader (a status line, a toast, progress, an error), in the
+    reader's language; the text unchanged where it has no translation."""
+    if reader_language() != "zh" or not text.strip():
+        return text
+    translated = translate(text)
+    if translated is None:
+        return text
+    return text[: len(text) - len(text.lstrip())] + translated + text[len(text.rstrip()):]
 
 
 def _texts(block) -> list[tuple[str, str]]:
@@ -94,7 +177,9 @@ def localize(demo: gr.Blocks) -> gr.I18n:
     return gr.I18n(en=english, **{locale: chinese for locale in LOCALES})
 
 
-def message(text: str) -> str:
-    """A message the server shows (a status line, a toast) in the reader's language where it has a
-    translation: the frontend translates the marked string."""
+
+
+def marked(text: str) -> str:
+    """A string of the page outside `localize`'s walk (a plot's title), marked for the frontend to
+    show in the page's language where it has a translation."""
     return str(I18nData(key_of(text))) if translate(text) is not None else text

@@ -14,6 +14,7 @@ from genai_demo.families import DIFFUSION_TAB, IMAGES_TAB, TEXT_TAB
 from genai_demo.folders.registry import class_names, dataset_of_folder, find_model
 from genai_demo.generation import ALL_CLASSES, class_count
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.i18n import say
 
 HUB_PREFIX = "hub:"  # dropdown values of Hub models: "hub:owner/name"
 # The shipped models a tab selects first, when they are there: the best of their kind here.
@@ -79,7 +80,7 @@ def class_choices(state: AppState, folder: Path, all_label: str) -> list[tuple[s
     if not count:
         return []
     names = class_names(dataset_of_folder(folder), count)
-    return [(all_label, ALL_CLASSES)] + [(f"{index}: {name}", str(index)) for index, name in enumerate(names)]
+    return [(say(all_label), ALL_CLASSES)] + [(f"{index}: {name}", str(index)) for index, name in enumerate(names)]
 
 
 def class_dropdown(state: AppState, folder: Callable[[], Path], all_label: str, current: str | None = ALL_CLASSES,
@@ -92,7 +93,7 @@ def class_dropdown(state: AppState, folder: Callable[[], Path], all_label: str, 
     except GenaiDemoError:
         choices = []
     values = [value for _, value in choices]
-    return gr.Dropdown(choices=choices or [(all_label, ALL_CLASSES)], visible=bool(choices),
+    return gr.Dropdown(choices=choices or [(say(all_label), ALL_CLASSES)], visible=bool(choices),
                        value=current if current in values else ALL_CLASSES, **layout)
 
 

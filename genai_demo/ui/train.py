@@ -30,7 +30,7 @@ from genai_demo.families import FAMILIES, Family, train_tab_families
 from genai_demo.jobs import ACTIVE_STATES, CurvePoint, TrainingJob, curves_from_metrics, dataset_problem
 from genai_demo.metrics_log import METRICS_NAME, read_metrics
 from genai_demo.ui.errors import shown_to_user
-from genai_demo.ui.i18n import message
+from genai_demo.ui.i18n import marked, say
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
 from genai_demo.ui.state import AppState, bind
 
@@ -50,6 +50,7 @@ QUALITY_LABELS = {
                                          "against real data)"),
 }
 NOT_MEASURED = ("value", "Sample quality: not measured in this run (set \"Evaluate every N steps\")")
+NO_RUN_YET = "No run yet: choose a model and press <b>Train</b>."
 QUALITY_OFF = "sample quality not measured (set \"Evaluate every N steps\" to see it)"
 # After every view update: the log follows its newest line, unless the reader scrolled up.
 FOLLOW_LOG_JS = """() => {
@@ -128,10 +129,10 @@ def offered_datasets(record: Family) -> tuple[list[str], str]:
     for name in dataset_choices(record)[:-1]:
         problem = dataset_problem(name, text=record.is_text)
         if problem:
-            missing.append(f"{name}: {problem}")
+            missing.append(f"{name}: {say(problem)}")
         else:
             offered.append(name)
-    note = ("Not on this machine: " + "; ".join(missing)) if missing else ""
+    note = say(f"Not on this machine: {'; '.join(missing)}") if missing else ""
     return [*offered, UPLOAD_CHOICE], note
 
 
@@ -246,46 +247,47 @@ def _duration(seconds: float | None) -> str:
 
 def status_html(state: AppState, job: TrainingJob | None) -> str:
     if job is None:
-        return "<div id='train-status-text'>No run yet: choose a model and press <b>Train</b>.</div>"
+        return f"<div id='train-status-text'>{say(NO_RUN_YET)}</div>"
     total = max(job.total_steps, 1)
-    parts = [f"<b>{html.escape(job.name)}</b> ({html.escape(job.model)}): <b>{job.state}</b>"]
+    parts = [f"<b>{html.escape(job.name)}</b> ({html.escape(job.model)}): <b>{say(job.state)}</b>"]
     position = state.jobs.queue_position(job)
     if position is not None:
-        parts.append(f"waiting, position {position} in the queue")
+        parts.append(say(f"waiting, position {position} in the queue"))
     if job.total_steps:
-        parts.append(f"step {job.step:,} / {job.total_steps:,}")
+        parts.append(say(f"step {job.step:,} / {job.total_steps:,}"))
     if job.state == "running" and job.samples_per_second:
-        parts.append(f"{job.samples_per_second:,.0f} samples/s · {job.steps_per_second:.1f} steps/s · "
-                     f"ETA {_duration(job.eta_seconds())}")
+        parts.append(say(f"{job.samples_per_second:,.0f} samples/s · {job.steps_per_second:.1f} steps/s · "
+                         f"ETA {_duration(job.eta_seconds())}"))
     for metric in BEST_MARKED:
         measured = [point for point in job.curves if point.series == metric]
         if measured:
             best = min(measured, key=lambda point: point.value)
-            parts.append(f"best {QUALITY_LABELS[metric][0]} {best.value:.4g} at step {best.step:,} "
-                         f"(kept as {html.escape(job.name)}/best)")
+            parts.append(say(f"best {QUALITY_LABELS[metric][0]} {best.value:.4g} at step {best.step:,} "
+                             f"(kept as {html.escape(job.name)}/best)"))
     if not _planned_curves(job)[1] and not any(_figure(point.series) in QUALITY_SERIES for point in job.curves):
-        parts.append(html.escape(QUALITY_OFF))
+        parts.append(html.escape(say(QUALITY_OFF)))
     bar = f"<progress value='{min(job.step, total)}' max='{total}' style='width:100%'></progress>"
-    detail = html.escape(job.message)
+    detail = html.escape(say(job.message))
     record = FAMILIES.get(job.model)
     if job.state == "finished" and record is not None and record.tab:
-        detail += f" Pick <b>{html.escape(job.name)}</b> in the {record.tab.capitalize()} tab to use it."
+        detail += " " + say(f"Pick <b>{html.escape(job.name)}</b> in the {say(record.tab.capitalize())} tab to use it.")
     return f"<div id='train-status-text'>{' · '.join(parts)}{bar}<div>{detail}</div></div>"
 
 
 def memory_text(state: AppState) -> str:
     figures = state.jobs.memory_in_use()
-    text = f"Memory: app {figures['app_mb']:,.0f} MB"
-    if figures["training_mb"]:
-        text += f" + training process {figures['training_mb']:,.0f} MB"
-        if figures["training_cuda_mb"]:
-            text += f" and {figures['training_cuda_mb']:,.0f} MB of CUDA memory reserved"
-        text += " (given back when the run ends)"
+    parts = [say(f"Memory: app {figures['app_mb']:,.0f} MB")]
+    if figures["training_cuda_mb"]:
+        parts.append(say(f"training process {figures['training_mb']:,.0f} MB and {figures['training_cuda_mb']:,.0f} "
+                         "MB of CUDA memory reserved (given back when the run ends)"))
+    elif figures["training_mb"]:
+        parts.append(say(f"training process {figures['training_mb']:,.0f} MB (given back when the run ends)"))
     else:
-        text += ", no training process"
+        parts.append(say("no training process"))
     if "cuda_allocated_mb" in figures:
-        text += f" · CUDA in this app: {figures['cuda_allocated_mb']:,.0f} MB allocated, {figures['cuda_reserved_mb']:,.0f} MB reserved"
-    return text
+        parts.append(say(f"CUDA in this app: {figures['cuda_allocated_mb']:,.0f} MB allocated, "
+                         f"{figures['cuda_reserved_mb']:,.0f} MB reserved"))
+    return " · ".join(parts)
 
 
 def is_text_job(job: TrainingJob) -> bool:
@@ -405,7 +407,7 @@ def past_runs(state: AppState) -> list[str]:
 
 def _run_choices(state: AppState) -> list[tuple[str, str]]:
     """The Run dropdown's choices: every run with its state now (sent again whenever a state changes)."""
-    return [(f"#{job.id} {job.name} · {job.model} · {job.state}", str(job.id)) for job in state.jobs.jobs()]
+    return [(f"#{job.id} {job.name} · {job.model} · {say(job.state)}", str(job.id)) for job in state.jobs.jobs()]
 
 
 def _current_job(state: AppState, job_id: str | None) -> TrainingJob | None:
@@ -558,7 +560,8 @@ def _plot_shown(frame: pd.DataFrame, y_title: str, title: str) -> PlotShown:
 def _drawing(plot: PlotShown) -> dict:
     """The properties a plot's view is drawn with; the title in the reader's language (the frontend
     translates a marked string)."""
-    return {"colors_in_legend": list(plot.series), "y_title": plot.y_title, "title": message(plot.title)}
+    return {"colors_in_legend": list(plot.series), "x_title": say("step"), "y_title": say(plot.y_title),
+            "title": marked(plot.title)}
 
 
 def _redraw(plot: PlotShown) -> object:
@@ -628,11 +631,11 @@ def _sample_updates(state: AppState, job: TrainingJob, shown: ShownOnPage) -> tu
     # The timeline follows the newest grid; scrub it back to see the model learn.
     timeline = gr.Slider(visible=len(grids) > 1, maximum=max(len(grids) - 1, 1), value=max(len(grids) - 1, 0))
     if newest is None:
-        return sample_key, gr.Image(value=None, visible=True, label="Fixed-seed samples"), text, timeline
+        return sample_key, gr.Image(value=None, visible=True, label=say("Fixed-seed samples")), text, timeline
     copy = state.outputs.new_path(f"train-{job.name}", ".png")
     shutil.copyfile(newest, copy)
     step = int(newest.stem.split("_")[1]) if newest.stem.startswith("step_") else job.sample_step
-    return (sample_key, gr.Image(value=copy, visible=True, label=f"Fixed-seed samples at step {step:,}"), text,
+    return (sample_key, gr.Image(value=copy, visible=True, label=say(f"Fixed-seed samples at step {step:,}")), text,
             timeline)
 
 
@@ -650,9 +653,9 @@ def _announce_end(job: TrainingJob, shown: ShownOnPage) -> str:
     if seen_id == str(job.id) and seen_state in ACTIVE_STATES and not job.active:
         lasted = (job.ended_at or 0) - (job.started_at or job.submitted_at)
         if job.state == "failed":
-            gr.Warning(f"{job.name}: {job.message}")
+            gr.Warning(f"{job.name}: {say(job.message)}")
         elif lasted >= LONG_RUN_SECONDS:
-            gr.Info(f"{job.name}: {job.message}")
+            gr.Info(f"{job.name}: {say(job.message)}")
     return f"{job.id}:{job.state}"
 
 
@@ -723,11 +726,11 @@ def show_grid_at(state: AppState, job_id: str | None, position) -> gr.Image:
     chosen = grids[min(max(int(position or 0), 0), len(grids) - 1)]
     copy = state.outputs.new_path(f"timeline-{chosen.stem}", ".png")
     shutil.copyfile(chosen, copy)
-    return gr.Image(value=copy, label=f"Fixed-seed samples at step {int(chosen.stem.split('_')[1]):,}")
+    return gr.Image(value=copy, label=say(f"Fixed-seed samples at step {int(chosen.stem.split('_')[1]):,}"))
 
 
 def past_run_choices(state: AppState, current: str) -> gr.Dropdown:
-    return gr.Dropdown(choices=[("(none)", ""), *past_runs(state)], value=current)
+    return gr.Dropdown(choices=[(say("(none)"), ""), *past_runs(state)], value=current)
 
 
 # ---- Layout and wiring ----
@@ -845,10 +848,10 @@ def build_run_view(state: AppState) -> RunView:
     # fit in the legend. Their titles are drawn inside (Vega fits the plot to the block, but not Gradio's
     # label above it: the legend below was cut off).
     curves = gr.LinePlot(curves_frame(None), x="step", y="value", color="series", color_title="", label=LOSSES_LABEL,
-                         show_label=False, title=message(LOSSES_LABEL), y_title=LOSS_TITLE, height=PLOT_HEIGHT,
+                         show_label=False, title=marked(LOSSES_LABEL), y_title=LOSS_TITLE, height=PLOT_HEIGHT,
                          visible=False, elem_id="train-plot")
     quality_curves = gr.LinePlot(curves_frame(None, quality=True), x="step", y="value", color="series",
-                                 color_title="", label="Sample quality", show_label=False, title=message(NOT_MEASURED[1]),
+                                 color_title="", label="Sample quality", show_label=False, title=marked(NOT_MEASURED[1]),
                                  y_title=NOT_MEASURED[0], height=PLOT_HEIGHT, visible=False,
                                  elem_id="train-quality-plot")
     with gr.Row():

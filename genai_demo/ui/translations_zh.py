@@ -174,6 +174,9 @@ ZH: dict[str, str] = {
         "`python -m genai_demo train --help`。",
     'Sample quality: not measured in this run (set "Evaluate every N steps")':
         "样本质量：本次运行未测量（请设置“每 N 步评估一次”）",
+    "Sample quality: classifier-FID, lower is better (fid_floor: real data against real data)":
+        "样本质量：classifier-FID，越低越好（fid_floor：真实数据对真实数据）",
+    "Validation bits per character on held-out text (lower is better)": "留出文本上的验证每字符比特数（越低越好）",
     "Compare models on the same data. Classifier-FID is measured once per model folder and setting and cached "
     "in it (`eval_results.json`; a shipped model's, for settings other than its card's, while the app runs), as "
     "are the 64-sample grids and their times while the app runs. The first comparison of a model samples it "

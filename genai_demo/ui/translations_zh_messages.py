@@ -171,7 +171,7 @@ ZH_MESSAGES: dict[str, str] = {
         "不允许使用运行名称 {0}：请使用 1-64 个字母、数字、'.'、'_' 或 '-'，并以字母或数字开头",
     "the {0} is trained from the command line only": "{0} 只能从命令行训练",
     "{0} (nothing was queued)": "{0}（未加入队列）",
-    "run {0} is still {1}": "运行 {0} 仍处于 {1} 状态",
+    "run {0} is still {1}": "运行 {0} 仍处于“{1}”状态",
     "only the browser session that started this run can {0} it": "只有启动此运行的浏览器会话才能对它执行 {0}",
     "no training job {0}": "没有训练任务 {0}",
     "run {0} is already training or waiting: stop it first": "运行 {0} 已在训练或等待中：请先停止它",
@@ -183,16 +183,46 @@ ZH_MESSAGES: dict[str, str] = {
     "step {0}/{1}": "第 {0}/{1} 步",
     "stopping after this step and saving…": "将在这一步结束后停止并保存……",
     "cancelled before it started": "开始前已取消",
-    # {0} is the English "stopped" or "finished" (the job's state, shown beside it): dropped (":.0").
-    "{0} at step {1}; saved to {2}": "在第 {1} 步结束{0:.0}；已保存到 {2}",
+    "{0} at step {1}; saved to {2}": "{0}于第 {1} 步；已保存到 {2}",
     "stopped before it could save; the last saved checkpoint, if any, is kept":
         "未能保存就已停止；上次保存的检查点（如有）已保留",
     "failed: {0}": "失败：{0}",
     "could not start the trainer: {0}": "无法启动训练程序：{0}",
 
-    # limits.py ({0} says what is allowed, e.g. "seed must be a whole number from 0 to 4,294,967,295")
-    "{0}; the box is empty: enter one": "{0}；输入框为空：请输入一个值",
-    "{0}, got {1}": "{0}，收到的是 {1}",
+    # limits.py
+    "{0} must be a whole number from {1} to {2}; the box is empty: enter one":
+        "{0}必须是 {1} 到 {2} 之间的整数；输入框为空：请输入一个值",
+    "{0} must be a whole number from {1} to {2}, got {3}": "{0}必须是 {1} 到 {2} 之间的整数，收到的是 {3}",
+    "{0} must be a number from {1} to {2}; the box is empty: enter one":
+        "{0}必须是 {1} 到 {2} 之间的数；输入框为空：请输入一个值",
+    "{0} must be a number from {1} to {2}, got {3}": "{0}必须是 {1} 到 {2} 之间的数，收到的是 {3}",
+    # the names of those numbers (a value inside the messages above)
+    "seed": "随机种子",
+    "number of samples": "样本数",
+    "number of interpolation steps": "插值步数",
+    "number of evaluation images": "评估图像数",
+    "epochs": "轮数",
+    "steps": "步数",
+    "batch size": "批大小",
+    "learning rate": "学习率",
+    "sample every N steps": "每 N 步采样",
+    "save every N steps": "每 N 步保存",
+    "report losses every N steps": "每 N 步报告损失",
+    "evaluate every N steps": "每 N 步评估",
+    "latent size": "潜空间维度",
+    "network width (feature maps)": "网络宽度（特征图数）",
+    "critic steps per generator step": "每步生成器对应的判别器步数",
+    "gradient penalty weight (lambda)": "梯度惩罚权重（lambda）",
+    "KL weight (beta)": "KL 权重（beta）",
+    "number of denoising steps": "去噪步数",
+    "EMA decay": "EMA 衰减",
+    "self-conditioning clusters": "自条件聚类数",
+    "max new tokens": "最多新生成的词元数",
+    "temperature": "温度",
+    "top-k": "top-k",
+    "top-p": "top-p",
+    "repetition penalty": "重复惩罚",
+    "context length (block size)": "上下文长度（block size）",
 
     # metrics/quality.py
     "{0} is a {1}, not a classifier folder": "{0} 是 {1}，不是分类器文件夹",
@@ -256,4 +286,100 @@ ZH_MESSAGES: dict[str, str] = {
     "{0} trains in one process only: its gradient penalty needs a double backward, "
     "which data-parallel training does not support":
         "{0} 只能在单个进程中训练：它的梯度惩罚需要二次反向传播，而数据并行训练不支持这一点",
+
+    # Written by the UI (ui/*.py), and the words of a run's state
+    # jobs.py: a training run's state and message
+    "queued": "排队中",
+    "running": "运行中",
+    "stopping": "正在停止",
+    "stopped": "已停止",
+    "finished": "已完成",
+    "failed": "失败",
+    "cancelled": "已取消",
+    # evaluation.py: a comparison's progress
+    "under a second": "不到一秒",
+    "about {0}": "约 {0}",
+    "up to {0}": "最多 {0}",
+    # text_generation.py: a prompt cut to fit
+    "the prompt has {0} characters: only its last {1} were used": "提示有 {0} 个字符：只用了最后 {1} 个",
+    # ui/evaluate.py
+    "choose two or more models to compare": "请选择两个或更多模型进行比较",
+    "compare models trained on the same dataset: {0}": "请比较在同一数据集上训练的模型：{0}",
+    "The comparison of {0} models is done ({1} s).": "{0} 个模型的比较已完成（{1} 秒）。",
+    "classifier-FID needs a classifier of {0}, and none is shipped (train one with `python -m genai_demo train classifier --dataset ...` and use `eval --classifier`)":
+        "classifier-FID 需要一个 {0} 的分类器，而本项目没有附带（用 `python -m genai_demo train classifier --dataset ...` 训练一个，并使用 `eval --classifier`）",
+    "choose a corpus: {0}": "请选择一个语料库：{0}",
+    "Training losses of {0}": "{0} 的训练损失",
+    # ui/generate_diffusion.py
+    "Loaded **{0}**: {1}×{2} px, {3} parameters.": "已加载 **{0}**：{1}×{2} 像素，{3} 个参数。",
+    "unknown sampler {0}; choose one of {1}": "未知的采样器 {0}；请从以下选择：{1}",
+    "this model was trained with {0} noise levels: use at most {1} steps": "这个模型用 {0} 个噪声级别训练：最多使用 {1} 步",
+    "Done: step {0}/{1} with {2}, seed {3}, {4} s on {5}": "完成：第 {0}/{1} 步，采样器 {2}，种子 {3}，在 {5} 上用时 {4} 秒",
+    "Denoising: step {0}/{1} with {2}, seed {3}, {4} s on {5}": "去噪中：第 {0}/{1} 步，采样器 {2}，种子 {3}，在 {5} 上用时 {4} 秒",
+    "Stopped.": "已停止。",
+    "Downloading {0} from the Hub…": "正在从 Hub 下载 {0}……",
+    # ui/generate_images.py
+    "{0} samples": "{0} 个样本",
+    "{0} samples of class {1} ({2})": "{0} 个类别 {1}（{2}）的样本",
+    "{0} samples, {1} per class, one row per class": "{0} 个样本，每类 {1} 个，每类一行",
+    "{0} samples, {1} per class, one row per class ({2} asked)": "{0} 个样本，每类 {1} 个，每类一行（请求了 {2} 个）",
+    "{0} from **{1}**, seed {2}, {3} ms on {4}": "{0}，来自 **{1}**，种子 {2}，在 {4} 上用时 {3} 毫秒",
+    "No image model found: train one with `python -m genai_demo train dcgan --out DIR`.":
+        "没有找到图像模型：用 `python -m genai_demo train dcgan --out DIR` 训练一个。",
+    "`{0}` has no model card.": "`{0}` 没有模型卡片。",
+    "Draw a digit or upload an image first.": "请先画一个数字或上传一张图片。",
+    # ui/generate_text.py
+    "Loaded **{0}**: {1} parameters.": "已加载 **{0}**：{1} 个参数。",
+    # ui/hub.py
+    "Pushed **{0}** to [{1}]({2}).": "已把 **{0}** 推送到 [{1}]({2})。",
+    "yes, on {0} ({1})": "可以，在 {0} 上（{1}）",
+    "no: {0}": "不能：{0}",
+    "Pulled into **{0}**.": "已拉取到 **{0}**。",
+    "Renamed to **{0}**.": "已重命名为 **{0}**。",
+    "Deleted **{0}**.": "已删除 **{0}**。",
+    "Nothing deleted.": "未删除任何内容。",
+    "Pulling {0}…": "正在拉取 {0}……",
+    "loads": "能否加载",
+    "family": "模型族",
+    "dataset": "数据集",
+    "parameters": "参数量",
+    "size on disk": "磁盘占用",
+    "source": "来源",
+    "folder": "文件夹",
+    "figure": "指标",
+    "value": "数值",
+    "*No model chosen.*": "*未选择模型。*",
+    "run #{0} is writing {1}: stop it first": "运行 #{0} 正在写入 {1}：请先停止它",
+    "{0} was trained by another session: only its owner may change it": "{0} 由另一个会话训练：只有它的所有者可以修改它",
+    # ui/model_picker.py
+    "choose a {0} model first (or load one from the Hub)": "请先选择一个{0}模型（或从 Hub 加载一个）",
+    # ui/train.py
+    "choose a model family: {0}": "请选择一个模型族：{0}",
+    "Not on this machine: {0}": "本机没有：{0}",
+    "{0} must be a whole number": "{0}必须是整数",
+    "choose a file to upload first (a .zip of images, or a .txt for text models)": "请先选择要上传的文件（图像的 .zip，或文本模型的 .txt）",
+    "{0} trains on {1}, not {2}": "{0} 训练用的是 {1}，不是 {2}",
+    "a UTF-8 .txt file": "UTF-8 编码的 .txt 文件",
+    "a .zip of PNG/JPEG images": "PNG/JPEG 图像的 .zip",
+    "this Space trains at most {0} steps (ZeroGPU lends a GPU to generation only, so training runs on its CPU): train longer runs locally or on a GPU box":
+        "这个 Space 最多训练 {0} 步（ZeroGPU 只把 GPU 借给生成，训练在它的 CPU 上运行）：更长的训练请在本地或 GPU 机器上进行",
+    "{0} is not a dataset for {1}": "{0} 不是 {1} 的数据集",
+    "Memory: app {0} MB": "内存：应用 {0} MB",
+    "training process {0} MB and {1} MB of CUDA memory reserved (given back when the run ends)":
+        "训练进程 {0} MB，另保留 {1} MB CUDA 显存（运行结束时释放）",
+    "training process {0} MB (given back when the run ends)": "训练进程 {0} MB（运行结束时释放）",
+    "no training process": "没有训练进程",
+    "CUDA in this app: {0} MB allocated, {1} MB reserved": "本应用的 CUDA：已分配 {0} MB，已保留 {1} MB",
+    "waiting, position {0} in the queue": "等待中，队列第 {0} 位",
+    "step {0} / {1}": "第 {0} / {1} 步",
+    "{0} samples/s · {1} steps/s · ETA {2}": "{0} 样本/秒 · {1} 步/秒 · 预计剩余 {2}",
+    "Pick <b>{0}</b> in the {1} tab to use it.": "在“{1}”标签页中选择 <b>{0}</b> 即可使用它。",
+    "No run yet: choose a model and press <b>Train</b>.": "还没有运行：选择一个模型，然后按 <b>训练</b>。",
+    "best {0} {1} at step {2} (kept as {3}/best)": "最佳 {0} {1}，在第 {2} 步（保存为 {3}/best）",
+    "sample quality not measured (set \"Evaluate every N steps\" to see it)": "未测量样本质量（设置“每 N 步评估一次”即可看到）",
+    "Fixed-seed samples at step {0}": "固定种子的样本，第 {0} 步",
+    "log10({0})": "log10({0})",
+    "step": "步",
+    "loss": "损失",
+    "bits per character": "每字符比特数",
 }

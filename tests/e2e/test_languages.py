@@ -1,7 +1,9 @@
-"""The page in the browser's language: a Chinese browser reads Chinese tabs, labels and the Learn tab
-and generates an image; an English one reads English. Screenshots go to $GENAI_DEMO_SHOTS if set."""
+"""The page in the browser's language: a Chinese browser reads Chinese tabs, labels and the Learn tab,
+generates an image and reads what the server writes back (the caption, an error) in Chinese; an
+English one reads English; the Settings switch changes both. Screenshots go to $GENAI_DEMO_SHOTS if set."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ TABS = {"en-US": ["Images", "Diffusion", "Text", "Train", "Evaluate", "Hub", "Le
         "zh-CN": ["图像", "扩散模型", "文本", "训练", "评估", "模型中心", "学习"]}
 WORDS = {"en-US": ("Generate", "Number of samples", "Reparameterisation trick"),
          "zh-CN": ("生成", "样本数", "重参数化技巧")}
+# What the server writes back: the grid's caption ("64 samples from dcgan-mnist, seed 0, 30 ms on cpu").
+CAPTION = {"en-US": r"^64 samples from dcgan-mnist, seed 0, \d+ ms on cpu$",
+           "zh-CN": r"^64 个样本，来自 dcgan-mnist，种子 0，在 cpu 上用时 \d+ 毫秒$"}
 
 
 def open_app_in(page, url: str, first_tab: str) -> None:
@@ -28,6 +33,17 @@ def _shot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def _caption(page) -> str:
+    page.wait_for_function("() => (document.querySelector('#sample-caption')?.innerText || '').includes('cpu')")
+    return page.locator("#sample-caption").inner_text().strip()
+
+
+def _toast(page) -> str:
+    toast = page.locator(".toast-body").last
+    toast.wait_for(timeout=30_000)
+    return toast.inner_text()
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
@@ -49,10 +65,36 @@ def test_the_page_speaks_the_browsers_language_and_generates(browser, live_app, 
         " const d = x.getImageData(0, 0, c.width, c.height).data; let bright = 0;"
         " for (let i = 0; i < d.length; i += 4) if (d[i] > 128) bright++; return bright; }")
     assert pixels > 500  # white strokes of digits on black
+    assert re.match(CAPTION[locale], _caption(page)), _caption(page)
     _shot(page, f"images-{locale}")
     for index, tab in enumerate(TABS[locale][1:], start=1):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(500)
         _shot(page, f"{index}-{TABS['en-US'][index].lower()}-{locale}")
     page.get_by_text(learn_heading).first.wait_for()
+    page.close()
+
+
+def test_a_chinese_reader_gets_errors_in_chinese_and_the_settings_switch_changes_the_servers_language(browser, live_app):
+    url, _ = live_app
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    open_app_in(page, url, TABS["zh-CN"][0])
+    seed = page.get_by_label("随机种子", exact=True).first
+    seed.fill("")
+    page.get_by_role("button", name="生成", exact=True).first.click()
+    said = _toast(page)
+    assert "随机种子必须是 0 到 4,294,967,295 之间的整数；输入框为空" in said, said
+    _shot(page, "error-zh-CN")
+    page.locator(".toast-close").last.click()
+    seed.fill("0")
+    # Settings (footer) -> Language: English. The page's labels and what the server writes follow.
+    page.locator("footer").get_by_text("设置").first.click()
+    page.get_by_label("Language").first.click()
+    page.get_by_role("option", name="English").first.click()
+    page.locator("div.backdrop").first.click(position={"x": 5, "y": 5}, force=True)
+    page.get_by_text("Number of samples", exact=True).first.wait_for()
+    page.get_by_role("button", name="Generate", exact=True).first.click()
+    page.wait_for_function("() => /^64 samples from/.test(document.querySelector('#sample-caption')?.innerText || '')",
+                           timeout=30_000)
+    assert re.match(CAPTION["en-US"], _caption(page))
     page.close()

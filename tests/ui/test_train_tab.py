@@ -16,7 +16,7 @@ from genai_demo.families import FAMILIES, train_tab_families
 from genai_demo.jobs import CurvePoint, TrainingJob
 from genai_demo.metrics_log import MetricsLog
 from genai_demo.train_args import parse_train_args
-from genai_demo.ui.i18n import message
+from genai_demo.ui.i18n import marked
 from genai_demo.ui.ownership import is_admin, owner_of
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import (
@@ -278,7 +278,7 @@ def test_the_run_view_sends_plots_grids_and_the_log_only_when_they_changed(tmp_p
     # The loss plot appears (it had nothing to draw) drawn with all of it; the quality plot stays hidden.
     assert (first.losses["visible"], first.losses["colors_in_legend"], first.losses["y_title"]) == (
         True, ["d_loss", "g_loss"], "loss")
-    assert first.losses["title"] == message("Losses")  # in the reader's language
+    assert first.losses["title"] == marked("Losses")  # in the reader's language
     assert first.quality == gr.skip() and first.shown.redraw == (False, False)
     again = view(show_job(state, "1", first.shown, 0, False, "", "a", "", request=BROWSER))
     assert again.losses == again.quality == again.image == again.log == again.run == gr.skip()  # nothing new
@@ -297,7 +297,7 @@ def test_the_run_view_sends_plots_grids_and_the_log_only_when_they_changed(tmp_p
     assert "colors_in_legend" not in new.losses and new.shown.redraw == (True, False) and new.timer.active
     redraw = view(show_job(state, "1", new.shown, 0, False, "", "a", "", request=BROWSER))
     assert redraw.losses == {"__type__": "update", "colors_in_legend": ["d_loss", "extra_loss", "g_loss"],
-                             "y_title": "loss", "title": message("Losses")}
+                             "x_title": "step", "y_title": "loss", "title": marked("Losses")}
     assert redraw.quality == redraw.image == redraw.log == gr.skip() and redraw.shown.redraw == (False, False)
     stranger = view(show_job(state, "1", again.shown, 0, False, "", "b", "", request=BROWSER))
     assert not stranger.stop.interactive and not stranger.resume.interactive  # another browser watches read-only
