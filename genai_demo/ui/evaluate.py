@@ -21,7 +21,7 @@ from genai_demo.folders.registry import ModelEntry, dataset_of_folder, find_mode
 from genai_demo.jobs import curves_from_metrics
 from genai_demo.metrics_log import read_metrics
 from genai_demo.metrics.quality import DEFAULT_CLASSIFIER, shipped_classifier
-from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.errors import inform, shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import SHOWCASE_MODELS, present
 from genai_demo.ui.state import AppState, bind
@@ -130,7 +130,7 @@ def loss_plots(entries: list[ModelEntry]) -> list[gr.LinePlot]:
 def tell_when_long(num_models: int, seconds: float) -> None:
     """A toast when a comparison took long enough for the reader to have looked elsewhere."""
     if seconds >= LONG_COMPARISON_SECONDS:
-        gr.Info(say(f"The comparison of {num_models} models is done ({seconds:.0f} s)."))
+        inform(f"The comparison of {num_models} models is done ({seconds:.0f} s).")
 
 
 def progress_bar(progress: gr.Progress) -> Progress:

@@ -26,7 +26,7 @@ from genai_demo.generation import (
     samples_per_class_row,
 )
 from genai_demo.images import digit_from_drawing, make_grid
-from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.errors import shown_error, shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
@@ -148,7 +148,7 @@ def reconstruct_drawing(state: AppState, model_name: str, drawing, upload) -> tu
     """A VAE's reconstruction of a drawn (or else uploaded) digit; returns (input PNG, reconstruction PNG)."""
     image = drawing.get("composite") if isinstance(drawing, dict) else drawing
     if image is None and not upload:
-        raise gr.Error(say("Draw a digit or upload an image first."), print_exception=False)
+        raise shown_error("Draw a digit or upload an image first.")
     with shown_to_user(ValueError):  # digit_from_drawing: "the drawing is empty"
         entry = find_image_model(state, model_name)
         if image is None:

@@ -13,7 +13,7 @@ from genai_demo.families import TEXT_TAB, model_types
 from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import download_model_files
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
-from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.errors import shown_to_user, warn
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
@@ -72,7 +72,7 @@ def generate_text(
         model = load_cached_model(resolve_text_folder(state, model_name), state.device)
         prompt, notice = fit_prompt(prompt or "")
         if notice:
-            gr.Warning(say(notice))
+            warn(notice)
         yield from stream_text(model, prompt, settings)
 
 

@@ -29,7 +29,7 @@ from genai_demo.errors import InvalidInputError
 from genai_demo.families import FAMILIES, Family, train_tab_families
 from genai_demo.jobs import ACTIVE_STATES, CurvePoint, TrainingJob, curves_from_metrics, dataset_problem
 from genai_demo.metrics_log import METRICS_NAME, read_metrics
-from genai_demo.ui.errors import shown_to_user
+from genai_demo.ui.errors import inform, shown_to_user, warn
 from genai_demo.ui.i18n import marked, say
 from genai_demo.ui.ownership import OWNER_TOKEN_JS, is_admin, owner_of
 from genai_demo.ui.state import AppState, bind
@@ -653,9 +653,9 @@ def _announce_end(job: TrainingJob, shown: ShownOnPage) -> str:
     if seen_id == str(job.id) and seen_state in ACTIVE_STATES and not job.active:
         lasted = (job.ended_at or 0) - (job.started_at or job.submitted_at)
         if job.state == "failed":
-            gr.Warning(f"{job.name}: {say(job.message)}")
+            warn(f"{job.name}: {say(job.message)}")
         elif lasted >= LONG_RUN_SECONDS:
-            gr.Info(f"{job.name}: {say(job.message)}")
+            inform(f"{job.name}: {say(job.message)}")
     return f"{job.id}:{job.state}"
 
 

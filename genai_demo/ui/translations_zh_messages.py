@@ -381,5 +381,9 @@ ZH_MESSAGES: dict[str, str] = {
     "log10({0})": "log10({0})",
     "step": "步",
     "loss": "损失",
+    # the titles of the toasts
+    "Error": "错误",
+    "Warning": "警告",
+    "Info": "提示",
     "bits per character": "每字符比特数",
 }

@@ -28,11 +28,11 @@ def open_app_in(page, url: str, first_tab: str) -> None:
     wait_until_idle(page)
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str, full_page: bool = True) -> None:
     folder = os.environ.get("GENAI_DEMO_SHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def _caption(page) -> str:
@@ -84,7 +84,8 @@ def test_a_chinese_reader_gets_errors_in_chinese_and_the_settings_switch_changes
     page.get_by_role("button", name="生成", exact=True).first.click()
     said = _toast(page)
     assert "随机种子必须是 0 到 4,294,967,295 之间的整数；输入框为空" in said, said
-    _shot(page, "error-zh-CN")
+    page.wait_for_timeout(800)  # the toast slides in
+    _shot(page, "error-zh-CN", full_page=False)  # the toast is fixed to the window
     page.locator(".toast-close").last.click()
     seed.fill("0")
     # Settings (footer) -> Language: English. The page's labels and what the server writes follow.

@@ -22,7 +22,7 @@ USER_ERRORS = {name for name, value in vars(errors).items()
                if inspect.isclass(value) and issubclass(value, errors.GenaiDemoError)}
 # Errors a module defines for the user (subclasses of the ones above, e.g. HubPushError).
 USER_ERRORS |= {"HubPushError", "TrainingDivergedError"}
-UI_CALLS = {"say", "Info", "Warning", "Error"}
+UI_CALLS = {"say", "Info", "Warning", "Error", "shown_error", "warn", "inform"}
 # Calls of the core whose argument at this position is a message the UI shows (through `say`).
 MESSAGE_ARGUMENTS = {"_end": 2, "report": 2}  # a job's end (jobs.py), a comparison's progress (evaluation.py)
 

@@ -182,7 +182,7 @@ def test_a_repeated_comparison_samples_nothing_and_says_so_honestly(monkeypatch)
 
 def test_a_long_comparison_ends_with_a_toast(monkeypatch):
     toasts = []
-    monkeypatch.setattr(evaluate.gr, "Info", toasts.append)
+    monkeypatch.setattr(evaluate.gr, "Info", lambda message, **kwargs: toasts.append(message))
     evaluate.tell_when_long(2, 3.0)
     evaluate.tell_when_long(3, 95.2)
     assert toasts == ["The comparison of 3 models is done (95 s)."]
