@@ -26,12 +26,13 @@ from genai_demo.evaluation import (
 )
 from genai_demo.families import FAMILIES
 from genai_demo.folders.registry import describe_model, discover_models, user_models_dir
-from genai_demo.generation import generate_image_grid, load_cached_model
+from genai_demo.generation import Asked, load_cached_model, sample_batch
 from genai_demo.hub.hub_models import pull_model
 from genai_demo.hub.push import push_model_folder
-from genai_demo.images import save_png
-from genai_demo.io_utils import atomic_write_json
+from genai_demo.images import make_grid, save_png
+from genai_demo.io_utils import atomic_write_json, save_array
 from genai_demo.metrics.quality import ImageQualityProbe, shipped_classifier
+from genai_demo.models.diffusion import DEFAULT_GUIDANCE
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.train_args import (
     RaisingParser,
@@ -70,15 +71,25 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     add_train_arguments(train)
 
     sample = commands.add_parser(
-        "sample", help="generate a grid of samples from a model folder", description="Write a PNG grid of samples."
+        "sample", help="generate samples from a model folder: a PNG grid, or the raw array as .npy",
+        description="Write a PNG grid of samples, or with --out FILE.npy the (N, C, H, W) float32 array in [-1, 1] "
+                    "(to run your own metrics on).",
     )
     sample.add_argument("model_dir", type=Path, help="model folder (config.json + model.safetensors)")
     sample.add_argument("--num", type=checked(limits.NUM_SAMPLES), default=64, help="number of samples (default: 64)")
     sample.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
-    sample.add_argument("--out", type=Path, default=Path("samples.png"), help="PNG to write (default: samples.png)")
+    sample.add_argument("--out", type=Path, default=Path("samples.png"),
+                        help="a .png grid or a .npy array to write (default: samples.png)")
     sample.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     sample.add_argument("--class", dest="class_label", default="all",
                         help="conditional models: a class index, or all (default: one row per class)")
+    sample.add_argument("--prompt", default=None,
+                        help="class-conditional diffusion models: what to draw, in English or Chinese "
+                             "(\"a thin slanted 7\", \"一个粗的3\", \"sneaker\", \"运动鞋\")")
+    sample.add_argument("--guidance", type=checked(limits.GUIDANCE), default=None,
+                        help="class-conditional diffusion models: the classifier-free guidance scale "
+                             "(0: unconditional, 1: plain conditional; default: the model's, "
+                             f"{DEFAULT_GUIDANCE:g})")
 
     generate = commands.add_parser(
         "generate", help="generate text from a text model folder (streamed to the terminal)",
@@ -371,12 +382,19 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_sample(args: argparse.Namespace) -> int:
 
     if args.out.is_dir():
-        raise InvalidInputError(f"--out {args.out} is a folder; give a .png file name")
-    if args.out.suffix.lower() != ".png":
-        raise InvalidInputError(f"--out must end in .png, got {args.out}")
-    grid = generate_image_grid(args.model_dir, args.num, args.seed, resolve_device(args.device), args.class_label)
-    save_png(grid, args.out, {"model": str(args.model_dir), "seed": str(args.seed), "num": str(args.num)})
-    print(f"wrote {args.num} samples (seed {args.seed}) to {args.out}")
+        raise InvalidInputError(f"--out {args.out} is a folder; give a .png or .npy file name")
+    if args.out.suffix.lower() not in (".png", ".npy"):
+        raise InvalidInputError(f"--out must end in .png (a grid) or .npy (the array), got {args.out}")
+    if args.prompt is not None and args.class_label != "all":
+        raise InvalidInputError("give --class or --prompt, not both")
+    asked = Asked(args.class_label, args.prompt, args.guidance)
+    images, columns = sample_batch(args.model_dir, args.num, args.seed, resolve_device(args.device), asked)
+    if args.out.suffix.lower() == ".npy":
+        save_array(images.float().cpu().numpy(), args.out)
+    else:
+        grid = make_grid(images, num_columns=columns) if columns else make_grid(images)
+        save_png(grid, args.out, {"model": str(args.model_dir), "seed": str(args.seed), "num": str(args.num)})
+    print(f"wrote {len(images)} samples (seed {args.seed}) to {args.out}")
     return 0
 
 

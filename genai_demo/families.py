@@ -142,13 +142,14 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
     Family(
         "ddpm", "denoising diffusion model (diffusers UNet2DModel)",
         "Diffusion (DDPM, diffusers UNet)", "genai_demo.models.diffusion:DiffusionModel", "DiffusionTrainer", DIFFUSION_TAB, CLASSIFIER_FID,
-        TrainingDefaults(5e-4, ema_decay=0.999), IMAGE_OPTIONS | {"class-conditional", "unet-channels"},
+        TrainingDefaults(5e-4, ema_decay=0.999), IMAGE_OPTIONS | {"class-conditional", "attributes", "unet-channels"},
         "Denoising diffusion (Ho et al. 2020), simplified loss: the UNet predicts the noise `eps` added "
         "to `x_0` at a random timestep t, minimising "
         "`||eps - eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t)||^2`. "
         "The saved weights are an exponential moving average of the trained ones.",
         tags=("diffusers", "diffusion", "ddpm", "image-generation"),
-        model_options={"class-conditional": "num_class_embeds", "unet-channels": "block_out_channels"},
+        model_options={"class-conditional": "num_class_embeds", "attributes": "attributes",
+                       "unet-channels": "block_out_channels"},
         usage="""```python
 from diffusers import DiffusionPipeline
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -13,7 +14,9 @@ from torch import nn
 from genai_demo import limits
 from genai_demo.errors import InvalidInputError
 from genai_demo.folders.model_folder import load_model_folder, weights_path
+from genai_demo.folders.registry import dataset_of_folder
 from genai_demo.images import make_grid
+from genai_demo.prompts import Condition, parse_prompt
 
 _CACHE_SIZE = 4
 _cache: OrderedDict[tuple, nn.Module] = OrderedDict()
@@ -40,22 +43,71 @@ def load_cached_model(model_dir: str | Path, device: torch.device) -> nn.Module:
 ALL_CLASSES = "all"
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What to draw beyond the seed: a class, or a prompt (English or Chinese), and for a guided
+    diffusion model its guidance scale (None: the model's default)."""
+
+    class_label: int | str | None = None
+    prompt: str | None = None
+    guidance: float | None = None
+
+
+def understood(model_dir: str | Path, model: nn.Module, asked: Asked) -> tuple[dict, Condition | None]:
+    """The keyword arguments of the model's `generate` beyond latents and labels, and the condition a
+    prompt was read as; a prompt or guidance the model cannot take is refused, saying why."""
+    extra, condition = {}, None
+    guided = getattr(model, "is_guided", False)
+    if asked.guidance is not None:
+        if not guided:
+            raise InvalidInputError(f"{Path(model_dir).name} is not a guided diffusion model: guidance applies "
+                                    "to class-conditional diffusion models (cddpm) only")
+        extra["guidance_scale"] = limits.GUIDANCE.check(asked.guidance)
+    if asked.prompt is not None and asked.prompt.strip():
+        if not getattr(model, "is_conditional", False) or not guided:
+            raise InvalidInputError(f"{Path(model_dir).name} takes no prompt: prompts apply to class-conditional "
+                                    "diffusion models (cddpm)")
+        dataset = dataset_of_folder(Path(model_dir))
+        condition = parse_prompt(asked.prompt, dataset or "")
+        asks_attributes = condition.thickness is not None or condition.slant is not None
+        if asks_attributes and not model.has_attributes:
+            raise InvalidInputError(f"{Path(model_dir).name} was not trained on thickness and slant: ask for the "
+                                    "class only, or use a model trained with --attributes")
+        if condition.label is None or condition.label >= model.num_classes:
+            raise InvalidInputError(f"the prompt names no class of {Path(model_dir).name}")
+    return extra, condition
+
+
+def _attributes(condition: Condition | None, num_samples: int) -> torch.Tensor | None:
+    if condition is None or (condition.thickness is None and condition.slant is None):
+        return None
+    asked = [-1 if condition.thickness is None else condition.thickness, -1 if condition.slant is None else condition.slant]
+    return torch.tensor([asked] * num_samples)
+
+
 def generate_images(
-    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None
+    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None,
+    asked: Asked | None = None,
 ) -> torch.Tensor:
     """(num_samples, C, H, W) images in [-1, 1]; the same seed gives the same images on a device.
 
-    For a conditional model, `class_label` picks the class of every image; None or "all"
-    cycles through the classes.
+    For a conditional model, `class_label` (or `asked`'s class or prompt) picks the class of every
+    image; None or "all" cycles through the classes.
     """
+    asked = asked or Asked(class_label)
     num_samples = limits.NUM_SAMPLES.check(num_samples)
     seed = limits.SEED.check(seed)
     model = load_cached_model(model_dir, device)
+    extra, condition = understood(model_dir, model, asked)
     latents = model.sample_latents(num_samples, seed).to(device)
-    if not getattr(model, "is_conditional", False) or class_label in (None, ALL_CLASSES):
-        return model.generate(latents)
-    label = check_class_label(model, class_label)
-    return model.generate(latents, torch.full((num_samples,), label, device=device))
+    label = condition.label if condition is not None else asked.class_label
+    if not getattr(model, "is_conditional", False) or label in (None, ALL_CLASSES):
+        return model.generate(latents, **extra)
+    label = check_class_label(model, label)
+    attributes = _attributes(condition, num_samples)
+    if attributes is not None:
+        extra["attributes"] = attributes
+    return model.generate(latents, torch.full((num_samples,), label, device=device), **extra)
 
 
 def check_class_label(model: nn.Module, class_label: int | str) -> int:
@@ -74,18 +126,31 @@ def samples_per_class_row(num_samples: int, num_classes: int) -> int:
     return max(1, num_samples // num_classes)
 
 
-def generate_image_grid(
-    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None
-) -> Image.Image:
-    """A grid of samples; for a conditional model and all classes, one row per class
-    (num_samples // num_classes per row, the same latents in every row)."""
+def sample_batch(
+    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, asked: Asked | None = None
+) -> tuple[torch.Tensor, int | None]:
+    """(images in [-1, 1], columns of their grid): for a conditional model asked for no class, one
+    row per class (num_samples // num_classes per row, the same latents in every row); else
+    `generate_images` (columns None: a square grid)."""
+    asked = asked or Asked()
     model = load_cached_model(model_dir, device)
-    if getattr(model, "is_conditional", False) and class_label in (None, ALL_CLASSES):
+    no_class = asked.class_label in (None, ALL_CLASSES) and not (asked.prompt or "").strip()
+    if getattr(model, "is_conditional", False) and no_class:
+        extra, _ = understood(model_dir, model, asked)
         num_samples, seed = limits.NUM_SAMPLES.check(num_samples), limits.SEED.check(seed)
         per_class = samples_per_class_row(num_samples, model.num_classes)
         latents, labels = model.class_rows(model.sample_latents(per_class, seed).to(device))
-        return make_grid(model.generate(latents, labels), num_columns=per_class)
-    return make_grid(generate_images(model_dir, num_samples, seed, device, class_label))
+        return model.generate(latents, labels, **extra), per_class
+    return generate_images(model_dir, num_samples, seed, device, asked=asked), None
+
+
+def generate_image_grid(
+    model_dir: str | Path, num_samples: int, seed: int, device: torch.device, class_label: int | str | None = None,
+    asked: Asked | None = None,
+) -> Image.Image:
+    """A grid of samples (see `sample_batch`)."""
+    images, columns = sample_batch(model_dir, num_samples, seed, device, asked or Asked(class_label))
+    return make_grid(images, num_columns=columns) if columns else make_grid(images)
 
 
 def slerp(start: torch.Tensor, end: torch.Tensor, fractions: torch.Tensor) -> torch.Tensor:

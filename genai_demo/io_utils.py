@@ -61,3 +61,12 @@ def atomic_save_safetensors(
     contiguous = {name: tensor.detach().contiguous().cpu() for name, tensor in tensors.items()}
     with replaced_atomically(path) as temp_name:
         save_file(contiguous, temp_name, metadata=metadata)
+
+
+def save_array(array, path: str | Path) -> Path:
+    """A NumPy array as a .npy file, atomically (numpy.load reads it without pickle)."""
+    import numpy as np
+
+    with atomic_write(path) as handle:
+        np.save(handle, array, allow_pickle=False)
+    return Path(path)

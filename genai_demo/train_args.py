@@ -132,7 +132,12 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
                        help=_only("minibatch-std") + "a minibatch standard-deviation feature in the discriminator "
                        "(Karras et al. 2018) against mode collapse and class imbalance")
     image.add_argument("--class-conditional", action="store_true", default=None,
-                       help=_only("class-conditional") + "a class embedding added to the timestep embedding")
+                       help=_only("class-conditional") + "a class embedding added to the timestep embedding, "
+                       "trained with the class dropped 10%% of the time for classifier-free guidance")
+    image.add_argument("--attributes", action="store_true", default=None,
+                       help=_only("attributes") + "with --class-conditional: also conditioned on stroke thickness "
+                       "and slant (3 bins each, measured from the training images), so prompts such as "
+                       "\"a thin slanted 7\" mean something")
     image.add_argument("--unet-channels", default=None, metavar="C1,C2,...",
                        help=_only("unet-channels") + "channels of each UNet stage (default: 32,64,64); "
                        "the image size must divide by 2^(stages - 1)")

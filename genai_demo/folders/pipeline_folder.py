@@ -22,6 +22,8 @@ from genai_demo.io_utils import atomic_write_text
 from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
 
 MODEL_INDEX_NAME = "model_index.json"
+# A conditional model's classes, guidance and attribute bins (diffusers ignores the file).
+CONDITIONING_NAME = "conditioning.json"
 UNET_WEIGHTS_PATH = Path("unet") / "diffusion_pytorch_model.safetensors"
 CONDITIONAL_PIPELINE_MODULE = "class_conditional_pipeline"
 CONDITIONAL_PIPELINE_CLASS = "ClassConditionalDDPMPipeline"
@@ -47,6 +49,11 @@ def _read_json(path: Path) -> dict:
     return value
 
 
+def _read_conditioning(folder: Path) -> dict | None:
+    path = folder / CONDITIONING_NAME
+    return _read_json(path) if path.is_file() else None
+
+
 def _read_parts(folder: Path) -> tuple[dict, dict]:
     index = _read_json(folder / MODEL_INDEX_NAME)
     unet_entry, scheduler_entry = index.get("unet"), index.get("scheduler")
@@ -61,21 +68,25 @@ def _read_parts(folder: Path) -> tuple[dict, dict]:
 
 
 def read_pipeline_config(folder: str | Path) -> DiffusionConfig:
-    return _describe(folder, *_read_parts(Path(folder)))
+    return _describe(folder, *_read_parts(Path(folder)), _read_conditioning(Path(folder)))
 
 
-def _describe(folder: str | Path, unet_config: dict, scheduler_config: dict) -> DiffusionConfig:
+def _describe(folder: str | Path, unet_config: dict, scheduler_config: dict,
+              conditioning: dict | None) -> DiffusionConfig:
     try:
-        return DiffusionConfig.describe(unet_config, scheduler_config)
-    except (TypeError, ValueError) as error:
-        raise ModelLoadError(f"{folder}: unsupported UNet or scheduler config: {error}") from error
+        config = DiffusionConfig.describe(unet_config, scheduler_config, conditioning)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelLoadError(f"{folder}: unsupported UNet, scheduler or conditioning config: {error}") from error
+    if config.unet_class_embeds != unet_config.get("num_class_embeds"):
+        raise ModelLoadError(f"{folder}: {CONDITIONING_NAME} does not match the UNet's class embeddings")
+    return config
 
 
 def load_pipeline_folder(folder: str | Path, device: torch.device | str = "cpu") -> DiffusionModel:
     """Our model from a pipeline folder, reading only JSON and safetensors."""
     folder = Path(folder)
     unet_config, scheduler_config = _read_parts(folder)
-    config = _describe(folder, unet_config, scheduler_config)  # the JSON files are read once
+    config = _describe(folder, unet_config, scheduler_config, _read_conditioning(folder))  # JSON read once
     if not (folder / UNET_WEIGHTS_PATH).is_file():
         others = sorted(path.name for path in (folder / "unet").glob("*") if path.suffix in (".bin", ".pt", ".ckpt"))
         hint = f" ({', '.join(others)} found, but pickle files are never loaded)" if others else ""
@@ -106,6 +117,8 @@ def save_pipeline_folder(folder: str | Path, model: DiffusionModel, card_text: s
             index["_class_name"] = [CONDITIONAL_PIPELINE_MODULE, CONDITIONAL_PIPELINE_CLASS]
             index_path.write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
             shutil.copyfile(_CONDITIONAL_PIPELINE_SOURCE, staging / _CONDITIONAL_PIPELINE_SOURCE.name)
+            (staging / CONDITIONING_NAME).write_text(json.dumps(model.config.conditioning(), indent=2) + "\n",
+                                                     encoding="utf-8")
         for path in sorted(staging.rglob("*")):
             if path.is_file():
                 target = folder / path.relative_to(staging)

@@ -5,6 +5,14 @@ with DDPM, DDIM (Song et al. 2021) or DPM-Solver++ (Lu et al. 2022) step by step
 show the denoising as it happens. Its `sample_latents`/`generate` pair matches the GANs': the
 "latent" is the starting noise x_T, so seeds, grids, evaluation and (with deterministic DDIM)
 latent interpolation work as for any other generator.
+
+A class-conditional model is guided (classifier-free guidance, Ho & Salimans 2022): trained with
+the condition dropped now and then, its last class embedding means "no condition", and sampling
+mixes the two predictions, eps = eps(x, none) + w (eps(x, c) - eps(x, none)): w = 0 is
+unconditional, 1 plain conditional, more follows the condition harder. With `attributes` the
+condition is (class, stroke thickness bin, slant bin), one embedding per cell
+(`data/attributes.py` measures them); an attribute not asked for is drawn from the training
+images' own frequencies for the class.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ SAMPLERS: dict[str, tuple[type, dict]] = {
 }
 DEFAULT_SAMPLER = "ddim"
 DEFAULT_INFERENCE_STEPS = 25
+DEFAULT_GUIDANCE = 2.0  # a guided model's default guidance scale
+ATTRIBUTE_CELLS = 9  # 3 thickness bins × 3 slant bins
 
 
 @dataclass
@@ -37,9 +47,15 @@ class DiffusionConfig:
     block_out_channels: list[int] = field(default_factory=lambda: [32, 64, 64])
     layers_per_block: int = 1
     attention: bool = True  # self-attention at the lowest resolution
-    num_class_embeds: int | None = None  # class-conditional when set
+    num_class_embeds: int | None = None  # the classes a class-conditional model takes (None: unconditional)
     num_train_timesteps: int = 1000
     beta_schedule: str = "linear"  # Ho et al.: betas from 1e-4 to 0.02
+    guided: bool = True  # conditional: one more embedding, "no condition", for classifier-free guidance
+    attributes: bool = False  # conditional: on (class, thickness bin, slant bin)
+    # Set by the trainer from the training images (data/attributes.py): the bins' edges and names,
+    # and how many images each (class, cell) has, counts[class][thickness * 3 + slant].
+    attribute_bins: dict | None = None
+    attribute_counts: list[list[int]] | None = None
 
     def __post_init__(self) -> None:
         self.block_out_channels = [int(channels) for channels in self.block_out_channels]
@@ -57,6 +73,27 @@ class DiffusionConfig:
             raise ValueError(f"diffusion num_class_embeds must be at least 2, got {self.num_class_embeds}")
         if self.beta_schedule not in ("linear", "scaled_linear", "squaredcos_cap_v2"):
             raise ValueError(f"unknown beta_schedule {self.beta_schedule!r}")
+        if self.attributes and self.num_class_embeds is None:
+            raise ValueError("diffusion attributes need a class-conditional model")
+
+    @property
+    def cells(self) -> int:
+        """Condition cells per class: thickness bins × slant bins, or 1."""
+        return ATTRIBUTE_CELLS if self.attributes else 1
+
+    @property
+    def unet_class_embeds(self) -> int | None:
+        """The UNet's class embeddings: one per (class, cell), and "no condition" last when guided."""
+        if self.num_class_embeds is None:
+            return None
+        return self.num_class_embeds * self.cells + (1 if self.guided else 0)
+
+    def conditioning(self) -> dict | None:
+        """What `conditioning.json` of a model folder holds (None: unconditional)."""
+        if self.num_class_embeds is None:
+            return None
+        return {"num_classes": self.num_class_embeds, "guided": self.guided, "attributes": self.attributes,
+                "attribute_bins": self.attribute_bins, "attribute_counts": self.attribute_counts}
 
     def build_unet(self) -> UNet2DModel:
         levels = len(self.block_out_channels)
@@ -72,7 +109,7 @@ class DiffusionConfig:
             up_block_types=(lowest_up,) + ("UpBlock2D",) * (levels - 1),
             norm_num_groups=8,
             attention_head_dim=8,
-            num_class_embeds=self.num_class_embeds,
+            num_class_embeds=self.unet_class_embeds,
         )
 
     def build_scheduler(self) -> DDPMScheduler:
@@ -84,17 +121,26 @@ class DiffusionConfig:
         )
 
     @classmethod
-    def describe(cls, unet_config: dict, scheduler_config: dict) -> "DiffusionConfig":
-        """The config of a saved UNet and schedule (exact for ours, a summary for other UNets)."""
+    def describe(cls, unet_config: dict, scheduler_config: dict, conditioning: dict | None = None) -> "DiffusionConfig":
+        """The config of a saved UNet, schedule and conditioning (exact for ours, a summary for other
+        UNets; a UNet with class embeddings and no `conditioning.json` takes one class per embedding)."""
+        condition = {}
+        if conditioning is not None:
+            condition = dict(num_class_embeds=int(conditioning["num_classes"]), guided=bool(conditioning["guided"]),
+                             attributes=bool(conditioning.get("attributes")),
+                             attribute_bins=conditioning.get("attribute_bins"),
+                             attribute_counts=conditioning.get("attribute_counts"))
+        elif unet_config.get("num_class_embeds") is not None:
+            condition = dict(num_class_embeds=unet_config["num_class_embeds"], guided=False)
         return cls(
             image_size=int(unet_config.get("sample_size") or 32),
             image_channels=int(unet_config.get("in_channels", 3)),
             block_out_channels=list(unet_config.get("block_out_channels", [32, 64, 64])),
             layers_per_block=int(unet_config.get("layers_per_block", 1)),
             attention="AttnDownBlock2D" in unet_config.get("down_block_types", ()),
-            num_class_embeds=unet_config.get("num_class_embeds"),
             num_train_timesteps=int(scheduler_config.get("num_train_timesteps", 1000)),
             beta_schedule=scheduler_config.get("beta_schedule", "linear"),
+            **condition,
         )
 
 
@@ -126,6 +172,35 @@ class DiffusionModel(ClassConditional, nn.Module):
     def num_classes(self) -> int:
         return int(self.config.num_class_embeds or 0)
 
+    @property
+    def is_guided(self) -> bool:
+        return self.is_conditional and self.config.guided
+
+    @property
+    def has_attributes(self) -> bool:
+        return self.is_conditional and self.config.attributes
+
+    @property
+    def null_condition(self) -> int:
+        """The UNet class embedding that means "no condition" (a guided model's last one)."""
+        return int(self.config.unet_class_embeds) - 1
+
+    def conditions(self, labels: torch.Tensor, attributes: torch.Tensor | None = None,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
+        """The UNet's class-embedding indices for class `labels` (N,) and, for a model with
+        attributes, bins (N, 2) of (thickness, slant), -1 where not asked for: such a bin is drawn
+        from how often the training images of that class fall in each cell (with `generator`)."""
+        if not self.has_attributes:
+            return labels
+        labels = labels.long().cpu()
+        bins = torch.full((len(labels), 2), -1, dtype=torch.long) if attributes is None else attributes.long().cpu()
+        counts = self.config.attribute_counts or [[1] * ATTRIBUTE_CELLS] * self.num_classes
+        frequency = torch.tensor(counts, dtype=torch.float64)[labels] + 0.5  # an empty cell can still be asked for
+        cell = torch.arange(ATTRIBUTE_CELLS)
+        allowed = (((bins[:, :1] < 0) | (cell // 3 == bins[:, :1])) & ((bins[:, 1:] < 0) | (cell % 3 == bins[:, 1:])))
+        chosen = torch.multinomial(frequency * allowed, 1, generator=generator).view(-1)
+        return labels * ATTRIBUTE_CELLS + chosen
+
     def sample_latents(self, num_samples: int, seed: int) -> torch.Tensor:
         """The starting noise x_T, drawn on the CPU so a seed gives the same images on any device."""
         cpu_generator = torch.Generator(device="cpu").manual_seed(seed)
@@ -149,25 +224,26 @@ class DiffusionModel(ClassConditional, nn.Module):
         num_inference_steps: int = DEFAULT_INFERENCE_STEPS,
         seed: int = 0,
         with_guess: bool = True,
+        guidance_scale: float | None = None,
+        attributes: torch.Tensor | None = None,
     ) -> Iterator[DenoisingStep]:
         """Run the reverse process from `noise`, yielding after every step.
 
-        `seed` drives the fresh noise that DDPM adds at each step (DDIM with eta 0 adds none);
-        `with_guess` adds the model's guess of the final image to each step.
+        `seed` drives the fresh noise that DDPM adds at each step (DDIM with eta 0 adds none) and
+        the attribute bins not asked for; `with_guess` adds the model's guess of the final image to
+        each step. `guidance_scale` (a guided model's; None: DEFAULT_GUIDANCE) mixes the
+        conditional and unconditional predictions; `attributes` as for `conditions`.
         """
         device = self.unet.device
         scheduler = self.make_sampler(sampler, num_inference_steps)
-        class_labels = None
-        if self.is_conditional:
-            class_labels = (labels if labels is not None else self.default_labels(len(noise))).to(device)
-            self.check_labels(class_labels)
         step_generator = torch.Generator(device="cpu").manual_seed(seed)
+        predict = self._noise_predictor(len(noise), labels, guidance_scale, attributes, step_generator)
         sample = noise.to(device) * scheduler.init_noise_sigma
         alphas_cumprod = scheduler.alphas_cumprod.to(device)
         timesteps = scheduler.timesteps
         for index, timestep in enumerate(timesteps, start=1):
             model_input = scheduler.scale_model_input(sample, timestep)
-            noise_prediction = self.unet(model_input, timestep, class_labels=class_labels).sample
+            noise_prediction = predict(model_input, timestep)
             predicted = None
             if with_guess:
                 # x_0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t): the guess we stream.
@@ -179,6 +255,32 @@ class DiffusionModel(ClassConditional, nn.Module):
                 sample = sample.clamp(-1, 1)
             yield DenoisingStep(index, len(timesteps), sample, predicted)
 
+    def _noise_predictor(self, num_samples: int, labels: torch.Tensor | None, guidance_scale: float | None,
+                         attributes: torch.Tensor | None, generator: torch.Generator):
+        """(x_t, t) -> the noise prediction used for sampling: unconditional, conditional, or the
+        guided mix of both (one UNet call on the doubled batch)."""
+        device = self.unet.device
+        if not self.is_conditional:
+            return lambda sample, timestep: self.unet(sample, timestep).sample
+        labels = labels if labels is not None else self.default_labels(num_samples)
+        self.check_labels(labels)
+        conditions = self.conditions(labels, attributes, generator).to(device)
+        scale = float(DEFAULT_GUIDANCE if guidance_scale is None else guidance_scale) if self.is_guided else 1.0
+        if guidance_scale is not None and not self.is_guided and guidance_scale != 1:
+            raise ValueError("this model was trained without guidance: its guidance scale is 1")
+        if scale == 1:
+            return lambda sample, timestep: self.unet(sample, timestep, class_labels=conditions).sample
+        unconditioned = torch.full_like(conditions, self.null_condition)
+        if scale == 0:
+            return lambda sample, timestep: self.unet(sample, timestep, class_labels=unconditioned).sample
+        both = torch.cat([conditions, unconditioned])
+
+        def guided(sample: torch.Tensor, timestep) -> torch.Tensor:
+            conditional, unconditional = self.unet(torch.cat([sample, sample]), timestep, class_labels=both).sample.chunk(2)
+            return unconditional + scale * (conditional - unconditional)
+
+        return guided
+
     @torch.no_grad()
     def generate(
         self,
@@ -187,12 +289,15 @@ class DiffusionModel(ClassConditional, nn.Module):
         sampler: str = DEFAULT_SAMPLER,
         num_inference_steps: int = DEFAULT_INFERENCE_STEPS,
         seed: int = 0,
+        guidance_scale: float | None = None,
+        attributes: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Images in [-1, 1] from starting noise: the last step of `denoise`."""
         was_training = self.unet.training
         self.unet.eval()
         try:
-            for step in self.denoise(latents, labels, sampler, num_inference_steps, seed, with_guess=False):
+            for step in self.denoise(latents, labels, sampler, num_inference_steps, seed, with_guess=False,
+                                     guidance_scale=guidance_scale, attributes=attributes):
                 pass
             return step.sample
         finally:

@@ -114,7 +114,6 @@ ZH_MESSAGES: dict[str, str] = {
     "{0}: unsupported scheduler {1}": "{0}：不支持的调度器 {1}",
     "{0}: only noise-predicting (epsilon) models are supported": "{0}：只支持预测噪声（epsilon）的模型",
     "{0} is missing: not a complete diffusers pipeline folder": "缺少 {0}：不是完整的 diffusers 流水线文件夹",
-    "{0}: unsupported UNet or scheduler config: {1}": "{0}：不支持的 UNet 或调度器配置：{1}",
     "{0} cannot be loaded: {1}": "无法加载 {0}：{1}",
 
     # folders/registry.py
@@ -386,4 +385,51 @@ ZH_MESSAGES: dict[str, str] = {
     "Warning": "警告",
     "Info": "提示",
     "bits per character": "每字符比特数",
+
+    # data/attributes.py
+    "attribute bins must look like {0}, got {1}": "属性分箱必须形如 {0}，收到的是 {1}",
+    # prompts.py
+    "prompts are understood for {0} models, not {1}": "提示词只适用于 {0} 模型，不适用于 {1}",
+    "the prompt is empty. {0}": "提示词为空。{0}",
+    "the prompt has {0} characters, more than {1}. {2}": "提示词有 {0} 个字符，超过了 {1} 个。{2}",
+    "I can't read {0} as a prompt for {1}: did not understand {2}. {3}":
+        "无法把 {0} 理解为 {1} 的提示词：看不懂 {2}。{3}",
+    "I can't read {0} as a prompt for {1}: {2} is more than one digit; name one digit. {3}":
+        "无法把 {0} 理解为 {1} 的提示词：{2} 不止一位数字；请只说一个数字。{3}",
+    "I can't read {0} as a prompt for {1}: {2} is a Fashion-MNIST garment, which a fashion-mnist model draws; "
+    "this model draws digits. {3}":
+        "无法把 {0} 理解为 {1} 的提示词：{2} 是 Fashion-MNIST 的服饰，要由 fashion-mnist 模型来画；这个模型画的是数字。{3}",
+    "I can't read {0} as a prompt for {1}: {2} is a digit, which an mnist model draws; this model draws garments. {3}":
+        "无法把 {0} 理解为 {1} 的提示词：{2} 是数字，要由 mnist 模型来画；这个模型画的是服饰。{3}",
+    "I can't read {0} as a prompt for {1}: {2} could be any of {3}; name one. {4}":
+        "无法把 {0} 理解为 {1} 的提示词：{2} 可能是 {3} 中的任何一种；请说出其中一种。{4}",
+    "I can't read {0} as a prompt for {1}: it names more than one class ({2}); name one. {3}":
+        "无法把 {0} 理解为 {1} 的提示词：它说出了不止一个类别（{2}）；请只说一个。{3}",
+    "I can't read {0} as a prompt for {1}: it names no class. {2}": "无法把 {0} 理解为 {1} 的提示词：它没有说出任何类别。{2}",
+    "I can't read {0} as a prompt for {1}: {2} contradict each other; choose one. {3}":
+        "无法把 {0} 理解为 {1} 的提示词：{2} 互相矛盾；请选择其一。{3}",
+    # the two help texts (prompts.MNIST_HELP, prompts.FASHION_HELP), which end every refusal above
+    'Name a digit 0-9 ("7", "seven", "七"), optionally thin/medium/thick and slanted left/upright/right '
+    '("a thin slanted 7", "一个粗的3").':
+        '请说出一个数字 0-9（"7"、"seven"、"七"），可以再加上细/中等/粗和向左倾斜/端正/向右倾斜'
+        '（"a thin slanted 7"、"一个粗的3"）。',
+    'Name a garment: T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag or ankle boot '
+    '("T恤", "运动鞋"), optionally thin/medium/thick and slanted left/upright/right ("a bold sneaker", "一件细的外套").':
+        '请说出一种服饰：T恤/上衣、裤子、套头衫、连衣裙、外套、凉鞋、衬衫、运动鞋、包或短靴（"T恤"、"运动鞋"），'
+        '可以再加上细/中等/粗和向左倾斜/端正/向右倾斜（"a bold sneaker"、"一件细的外套"）。',
+    # generation.py and cli.py: prompts and guidance
+    "{0} is not a guided diffusion model: guidance applies to class-conditional diffusion models (cddpm) only":
+        "{0} 不是带引导的扩散模型：引导只适用于类别条件扩散模型（cddpm）",
+    "{0} takes no prompt: prompts apply to class-conditional diffusion models (cddpm)":
+        "{0} 不接受提示词：提示词只适用于类别条件扩散模型（cddpm）",
+    "{0} was not trained on thickness and slant: ask for the class only, or use a model trained with --attributes":
+        "{0} 没有按粗细和倾斜训练：请只指定类别，或使用以 --attributes 训练的模型",
+    "the prompt names no class of {0}": "提示词没有说出 {0} 的任何类别",
+    "guidance scale": "引导强度",
+    "--out {0} is a folder; give a .png or .npy file name": "--out {0} 是一个文件夹；请给出 .png 或 .npy 文件名",
+    "--out must end in .png (a grid) or .npy (the array), got {0}": "--out 必须以 .png（网格）或 .npy（数组）结尾，收到的是 {0}",
+    "give --class or --prompt, not both": "请给出 --class 或 --prompt，不要同时给出",
+    # folders/pipeline_folder.py: a conditional folder's conditioning.json
+    "{0}: {1} does not match the UNet's class embeddings": "{0}：{1} 与 UNet 的类别嵌入不一致",
+    "{0}: unsupported UNet, scheduler or conditioning config: {1}": "{0}：不支持的 UNet、调度器或条件配置：{1}",
 }
