@@ -3,6 +3,7 @@ entry point itself and Ctrl-C start the real command."""
 
 import io
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -177,7 +178,7 @@ def test_train_vae_and_eval_its_negative_elbo(tmp_path, run_cli_here):
 def test_train_conditional_ddpm_then_sample_and_eval_it(tmp_path, run_cli_here):
     folder = tmp_path / "ddpm"
     trained = run_cli_here("train", "ddpm", "--data-source", "embedded", "--unet-channels", "8,16", "--class-conditional",
-                      "--max-steps", "2", "--batch-size", "8", "--device", "cpu", "--out", folder)
+                           "--attributes", "--max-steps", "2", "--batch-size", "8", "--device", "cpu", "--out", folder)
     assert trained.returncode == 0, trained.stderr
     assert "step 2/2" in trained.stdout and (folder / "model_index.json").is_file()
     grid_path = tmp_path / "grid.png"
@@ -189,6 +190,28 @@ def test_train_conditional_ddpm_then_sample_and_eval_it(tmp_path, run_cli_here):
     assert evaluated.returncode == 0, evaluated.stderr
     figures = json.loads(evaluated.stdout.strip().splitlines()[-1])
     assert figures["num_images"] == 20 and figures["classifier_fid"] > 0 and 0 <= figures["class_accuracy"] <= 1
+    # A prompt in Chinese, with a guidance scale, as the raw array.
+    array_path = tmp_path / "thick-3.npy"
+    prompted = run_cli_here("sample", folder, "--num", "6", "--prompt", "一个粗的3", "--guidance", "3",
+                            "--out", array_path)
+    assert prompted.returncode == 0, prompted.stderr
+    array = np.load(array_path, allow_pickle=False)
+    assert array.shape == (6, 1, 28, 28) and array.dtype == np.float32 and -1 <= array.min() <= array.max() <= 1
+    refused = run_cli_here("sample", folder, "--prompt", "a cat", "--out", tmp_path / "cat.png")
+    assert refused.returncode == 2 and "did not understand 'cat'" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "cat.png").exists()
+
+
+def test_sample_writes_the_raw_array_of_any_image_family_and_refuses_a_prompt_it_cannot_take(tmp_path, run_cli_here):
+    array_path = tmp_path / "dcgan.npy"
+    sampled = run_cli_here("sample", "checkpoints/dcgan-mnist", "--num", "5", "--seed", "3", "--out", array_path)
+    assert sampled.returncode == 0, sampled.stderr
+    array = np.load(array_path, allow_pickle=False)
+    assert array.shape == (5, 1, 28, 28) and array.dtype == np.float32 and array.std() > 0.1
+    for args, message in [(("--prompt", "7"), "takes no prompt"), (("--guidance", "2"), "not a guided diffusion"),
+                          (("--out", tmp_path / "x.jpg"), r"\.png \(a grid\) or \.npy")]:
+        refused = run_cli_here("sample", "checkpoints/dcgan-mnist", *args)
+        assert refused.returncode == 2 and re.search(message, refused.stderr), refused.stderr
 
 
 def test_generate_continues_the_prompt_the_same_way_for_the_same_seed(run_cli_here):

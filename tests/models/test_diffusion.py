@@ -74,3 +74,64 @@ def test_unknown_sampler(tiny_model):
 def test_invalid_configs(settings, message):
     with pytest.raises(ValueError, match=message):
         DiffusionConfig(**settings)
+
+
+# ---- Classifier-free guidance and attribute conditions ----
+
+GUIDED = dict(TINY, num_class_embeds=10)
+
+
+def test_a_guided_model_has_a_no_condition_embedding_and_one_per_attribute_cell():
+    assert DiffusionConfig(**GUIDED).unet_class_embeds == 11
+    assert DiffusionConfig(**GUIDED, guided=False).unet_class_embeds == 10
+    assert DiffusionConfig(**GUIDED, attributes=True).unet_class_embeds == 91
+    model = DiffusionModel(DiffusionConfig(**GUIDED, attributes=True))
+    assert model.unet.config.num_class_embeds == 91 and model.null_condition == 90
+    with pytest.raises(ValueError, match="class-conditional"):
+        DiffusionConfig(**TINY, attributes=True)
+
+
+def _predictions(model, scale, labels, noise):
+    timestep = model.noise_scheduler.timesteps[0]
+    predict = model._noise_predictor(len(labels), labels, scale, None, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        return predict(noise, timestep), timestep
+
+
+def test_guidance_mixes_the_conditional_and_unconditional_predictions():
+    torch.manual_seed(0)
+    model = DiffusionModel(DiffusionConfig(**GUIDED)).eval()
+    with torch.no_grad():  # a trained-looking embedding table: classes differ from "no condition"
+        model.unet.class_embedding.weight.normal_(0, 3)
+    labels, noise = torch.tensor([3, 7]), torch.randn(2, 1, 28, 28)
+    unconditional, timestep = _predictions(model, 0, labels, noise)
+    conditional, _ = _predictions(model, 1, labels, noise)
+    with torch.no_grad():
+        assert torch.allclose(unconditional, model.unet(noise, timestep, class_labels=torch.tensor([10, 10])).sample)
+        assert torch.allclose(conditional, model.unet(noise, timestep, class_labels=labels).sample)
+    assert not torch.allclose(conditional, unconditional, atol=1e-3)
+    for scale in (2.0, 4.0):
+        mixed, _ = _predictions(model, scale, labels, noise)
+        assert torch.allclose(mixed, unconditional + scale * (conditional - unconditional), atol=1e-5)
+
+
+def test_an_unguided_model_refuses_a_guidance_scale_but_takes_one():
+    model = DiffusionModel(DiffusionConfig(**GUIDED, guided=False)).eval()
+    noise = model.sample_latents(2, 0)
+    model.generate(noise, torch.tensor([1, 2]), num_inference_steps=2, guidance_scale=1)
+    with pytest.raises(ValueError, match="without guidance"):
+        model.generate(noise, torch.tensor([1, 2]), num_inference_steps=2, guidance_scale=3)
+
+
+def test_conditions_keep_the_asked_bins_and_draw_the_others_from_the_classs_own_frequencies():
+    counts = [[0] * 9 for _ in range(10)]
+    counts[7] = [0, 0, 0, 0, 0, 0, 500, 0, 0]  # every 7 is thick (bin 2) and slanted left (bin 0): cell 6
+    model = DiffusionModel(DiffusionConfig(**GUIDED, attributes=True, attribute_counts=counts))
+    labels = torch.full((200,), 7)
+    drawn = model.conditions(labels, None, torch.Generator().manual_seed(0))
+    assert (drawn // 9 == 7).all() and (drawn % 9 == 6).float().mean() > 0.95
+    asked = torch.tensor([[0, 2]] * 200)  # thin, slanted right: cell 2, whatever the data's frequencies
+    assert (model.conditions(labels, asked, torch.Generator().manual_seed(0)) == 7 * 9 + 2).all()
+    half = torch.tensor([[-1, 1]] * 200)  # upright, any thickness: cells 1, 4, 7 only
+    cells = model.conditions(labels, half, torch.Generator().manual_seed(0)) % 9
+    assert set(cells.tolist()) <= {1, 4, 7}

@@ -13,11 +13,11 @@ from genai_demo.training.events import FinishedEvent, ProgressEvent
 TINY_UNET = dict(block_out_channels=[8, 16], attention=False, num_train_timesteps=100)
 
 
-def train_tiny_diffusion(dataset, folder, steps, resume=False, conditional=False, **overrides):
+def train_tiny_diffusion(dataset, folder, steps, resume=False, conditional=False, attributes=False, **overrides):
     settings = dict(max_steps=steps, epochs=1000, batch_size=16, log_every=1, sample_every=1000, save_every=1000,
                     learning_rate=2e-3, ema_decay=0.9, num_sample_images=4)
     settings.update(overrides)
-    classes = {"num_class_embeds": 10} if conditional else {}
+    classes = {"num_class_embeds": 10, "attributes": attributes} if conditional else {}
     trainer = DiffusionTrainer(
         dataset, folder, DiffusionTrainingConfig(**settings),
         model_config=DiffusionConfig(**TINY_UNET, **classes), device="cpu", resume=resume,
@@ -86,3 +86,35 @@ def test_class_conditional_run_saves_its_pipeline_class(fixed_batch, tmp_path):
     pipeline = DiffusionPipeline.from_pretrained(tmp_path, trust_remote_code=True)
     images = pipeline(class_labels=[1, 7], num_inference_steps=2, output_type="np").images
     assert images.shape == (2, 28, 28, 1)
+
+
+def test_a_guided_run_drops_the_condition_now_and_then_and_fits_attribute_bins(fixed_batch, tmp_path):
+    trainer, _ = train_tiny_diffusion(fixed_batch, tmp_path, steps=2, conditional=True, condition_dropout=0.5)
+    images = fixed_batch.to_training_tensor()
+    drawn = torch.cat([trainer.conditions(images, fixed_batch.labels) for _ in range(20)])
+    dropped = (drawn == trainer.model.null_condition).float().mean()
+    assert 0.35 < dropped < 0.65  # 320 draws at p = 0.5
+    kept = drawn[drawn != trainer.model.null_condition]
+    assert set(kept.tolist()) <= set(fixed_batch.labels.tolist())
+
+    folder = tmp_path / "attributes"
+    trainer, _ = train_tiny_diffusion(fixed_batch, folder, steps=2, conditional=True, attributes=True,
+                                      condition_dropout=0.0)
+    conditioning = json.loads((folder / "conditioning.json").read_text())
+    assert conditioning["attributes"] and conditioning["guided"] and conditioning["num_classes"] == 10
+    assert sum(map(sum, conditioning["attribute_counts"])) == len(fixed_batch)
+    conditions = trainer.conditions(images, fixed_batch.labels)
+    assert (conditions // 9 == fixed_batch.labels).all()  # class * 9 + thickness * 3 + slant
+    loaded = load_model_folder(folder)
+    assert loaded.has_attributes and loaded.config.attribute_bins == conditioning["attribute_bins"]
+
+
+def test_the_folders_own_pipeline_guides_as_ours_does(fixed_batch, tmp_path):
+    train_tiny_diffusion(fixed_batch, tmp_path, steps=3, conditional=True)
+    ours = load_model_folder(tmp_path)
+    noise = torch.randn((2, 1, 28, 28), generator=torch.Generator().manual_seed(5))
+    expected = ours.generate(noise, torch.tensor([1, 7]), sampler="ddim", num_inference_steps=3, guidance_scale=2.5)
+    pipeline = DiffusionPipeline.from_pretrained(tmp_path, trust_remote_code=True)
+    images = pipeline(class_labels=[1, 7], num_inference_steps=3, guidance_scale=2.5, output_type="np",
+                      generator=torch.Generator().manual_seed(5)).images
+    assert torch.allclose(torch.from_numpy(images).permute(0, 3, 1, 2), (expected / 2 + 0.5).clamp(0, 1), atol=1e-4)
