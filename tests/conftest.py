@@ -252,6 +252,21 @@ def user_diffusion_model() -> str:
 
 
 @pytest.fixture(scope="session")
+def user_guided_diffusion_model() -> str:
+    """A tiny random guided class-conditional diffusion pipeline on MNIST digits, with thickness and
+    slant bins, in the user models folder."""
+    from genai_demo.folders.model_folder import save_model_folder
+    from genai_demo.folders.registry import user_models_dir
+    from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
+
+    torch.manual_seed(0)
+    config = DiffusionConfig(block_out_channels=[8, 16], attention=False, num_class_embeds=10, attributes=True)
+    card = "---\ntags:\n- genai-demo\n- ddpm\n- mnist\n---\n# tiny guided test pipeline\n"
+    save_model_folder(user_models_dir() / "tiny-cddpm-test", DiffusionModel(config), card_text=card)
+    return "tiny-cddpm-test"
+
+
+@pytest.fixture(scope="session")
 def user_text_model() -> str:
     """A tiny char LSTM in the user models folder, trained for a few steps on Python code."""
     from genai_demo.data.text import TextCorpus, load_text_corpus

@@ -11,12 +11,14 @@ import gradio as gr
 import torch
 
 from genai_demo import limits
-from genai_demo.errors import InvalidInputError
+from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.families import DIFFUSION_TAB, model_types
-from genai_demo.generation import ALL_CLASSES, check_class_label, load_cached_model
+from genai_demo.folders.registry import class_names, dataset_of_folder
+from genai_demo.generation import ALL_CLASSES, Asked, check_class_label, load_cached_model, understood
 from genai_demo.hub.hub_models import download_diffusion_pipeline
 from genai_demo.images import make_grid
-from genai_demo.models.diffusion import DEFAULT_SAMPLER, SAMPLERS
+from genai_demo.models.diffusion import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, SAMPLERS
+from genai_demo.prompts import CLASS_NAMES_ZH, Condition
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
 from genai_demo.ui.model_picker import (
@@ -30,7 +32,7 @@ from genai_demo.ui.model_picker import (
     wire_model_picker,
 )
 from genai_demo.ui.state import AppState, bind
-from genai_demo.ui.i18n import say
+from genai_demo.ui.i18n import reader_language, say
 
 DIFFUSION_TYPES = model_types(tab=DIFFUSION_TAB)
 # What each sampler is for, keyed by its diffusers scheduler (SAMPLERS names each one's scheduler).
@@ -45,6 +47,8 @@ SHOW_CHOICES = [("noisy sample x_t", "sample"), ("model's guess of the result x�
 BATCH_SIZE = limits.IntRange("batch size", 1, 64)
 UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time encoding PNGs)
 ANY_CLASS_LABEL = "any class"
+PROMPT_PLACEHOLDERS = {"mnist": "a thin slanted 7 · 一个粗的3 · seven · 数字七",
+                       "fashion-mnist": "sneaker · 运动鞋 · a bag · 一件外套"}
 # Filled into the form by a click (model, sampler, steps, images, seed); left out when the model is missing.
 EXAMPLES = [
     ["ddpm-mnist", "ddim", 25, 16, 0],
@@ -69,9 +73,13 @@ def sample_diffusion(
     seed: float = 0,
     class_label: str = ALL_CLASSES,
     show: str = "sample",
+    prompt: str = "",
+    guidance: float | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Sample `batch_size` images with `sampler` in `num_inference_steps` steps, streaming the
-    grid as it denoises; yields (PNG path, status) about ten times and once at the end."""
+    grid as it denoises; yields (PNG path, status) about ten times and once at the end. A guided
+    class-conditional model also takes a prompt (English or Chinese; it wins over `class_label`)
+    and a guidance scale (None: the model's default); the status says how the prompt was read."""
     with shown_to_user():
         if sampler not in SAMPLERS:
             raise InvalidInputError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
@@ -82,11 +90,19 @@ def sample_diffusion(
         trained_steps = model.noise_scheduler.config.num_train_timesteps
         if num_inference_steps > trained_steps:
             raise InvalidInputError(f"this model was trained with {trained_steps} noise levels: use at most {trained_steps} steps")
+        guided = getattr(model, "is_guided", False)
+        extra, condition = understood(folder, model, Asked(class_label, prompt, guidance if guided else None))
         labels = None
-        if model.is_conditional and class_label not in (None, ALL_CLASSES):
+        if condition is not None:
+            labels = torch.full((batch_size,), condition.label)
+            if condition.thickness is not None or condition.slant is not None:
+                extra["attributes"] = torch.tensor([[-1 if condition.thickness is None else condition.thickness,
+                                                     -1 if condition.slant is None else condition.slant]] * batch_size)
+        elif model.is_conditional and class_label not in (None, ALL_CLASSES):
             labels = torch.full((batch_size,), check_class_label(model, class_label))
         steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed,
-                              with_guess=show != "sample")
+                              with_guess=show != "sample", **extra)
+        reading = "" if condition is None else " · " + say(f"understood as: {_described(folder, model, condition)}")
         update_every = max(1, num_inference_steps // UPDATES_PER_RUN)
         started = time.perf_counter()
         for step in steps:
@@ -101,7 +117,31 @@ def sample_diffusion(
                          f"Denoising: step {step.index}/{step.total} with {sampler}, seed {seed}, {elapsed:.1f} s on "
                          f"{state.device.type}")
             metadata = {"model": model_name, "seed": str(seed), "sampler": sampler, "step": str(step.index)}
-            yield state.outputs.save_png(grid, Path(folder).name, metadata), status
+            if prompt and condition is not None:
+                metadata["prompt"] = prompt
+            yield state.outputs.save_png(grid, Path(folder).name, metadata), status + reading
+
+
+def _described(folder: Path, model, condition: Condition) -> str:
+    """The condition a prompt was read as, in the reader's language: "class 7 (digit 7) · thin"."""
+    dataset = dataset_of_folder(folder) or ""
+    if reader_language() == "zh" and dataset in CLASS_NAMES_ZH:
+        return condition.describe_zh(CLASS_NAMES_ZH[dataset])
+    return condition.describe(class_names(dataset, model.num_classes))
+
+
+def guidance_controls(state: AppState, model_name: str | None) -> tuple[dict, dict]:
+    """The prompt box and the guidance slider: shown for a guided class-conditional model only
+    (the prompt's placeholder names what this model draws)."""
+    try:
+        model = load_cached_model(resolve_diffusion_folder(state, model_name), state.device)
+        guided = getattr(model, "is_guided", False)
+        dataset = dataset_of_folder(resolve_diffusion_folder(state, model_name)) if guided else None
+    except GenaiDemoError:
+        guided, dataset = False, None
+    placeholder = PROMPT_PLACEHOLDERS.get(dataset or "", PROMPT_PLACEHOLDERS["mnist"])
+    prompt = gr.update(visible=True, placeholder=placeholder) if guided else gr.update(visible=False, value="")
+    return prompt, gr.update(visible=guided)
 
 
 def class_choice(state: AppState, model_name: str | None, current: str | None = ALL_CLASSES) -> gr.Dropdown:
@@ -123,7 +163,7 @@ def load_hub_pipeline(state: AppState, repo_id: str, progress=gr.Progress(track_
 @dataclass
 class DiffusionTab:
     picker: ModelPicker
-    settings: list[gr.components.Component]  # sampler, steps, images, seed, class, what to show
+    settings: list[gr.components.Component]  # sampler, steps, images, seed, class, what to show, prompt, guidance
     generate_button: gr.Button
     stop_button: gr.Button
     grid: gr.Image
@@ -148,6 +188,12 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
             # Shown once the page has loaded the chosen model and found it class-conditional.
             class_label = gr.Dropdown(choices=[(ANY_CLASS_LABEL, ALL_CLASSES)], value=ALL_CLASSES, label="Class",
                                       allow_custom_value=True, visible=False, elem_id="diffusion-class")
+            # Shown for a guided class-conditional model.
+            prompt = gr.Textbox("", label="Prompt (English or Chinese; wins over the class)", visible=False, max_lines=1,
+                                placeholder=PROMPT_PLACEHOLDERS["mnist"], elem_id="diffusion-prompt")
+            guidance = gr.Slider(limits.GUIDANCE.minimum, limits.GUIDANCE.maximum, value=DEFAULT_GUIDANCE, step=0.5, visible=False,
+                                 label="Guidance scale", elem_id="diffusion-guidance",
+                                 info="0: unconditional · 1: plain conditional · higher: follows the class harder")
             show = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")
@@ -156,7 +202,7 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
             grid = gr.Image(label="Samples", type="filepath", format="png", interactive=False,
                             elem_id="diffusion-grid", height=480)
             status = gr.Markdown(elem_id="diffusion-status")
-    settings = [sampler, steps, batch_size, seed, class_label, show]
+    settings = [sampler, steps, batch_size, seed, class_label, show, prompt, guidance]
     examples = [example for example in EXAMPLES if present(state, (example[0],), DIFFUSION_TYPES)]
     if examples:
         gr.Examples(examples, [picker.dropdown, sampler, steps, batch_size, seed], label="Examples (click to fill in)")
@@ -168,9 +214,13 @@ def wire_generate_diffusion_tab(state: AppState, demo: gr.Blocks, ui: DiffusionT
     class_label = ui.settings[4]
     gr.on([demo.load, ui.picker.dropdown.change], bind(class_choice, state), [ui.picker.dropdown, class_label],
           class_label, api_visibility="private")
+    prompt, guidance = ui.settings[6], ui.settings[7]
+    gr.on([demo.load, ui.picker.dropdown.change], bind(guidance_controls, state), ui.picker.dropdown,
+          [prompt, guidance], api_visibility="private")
     gr.on([ui.picker.hub_button.click, ui.picker.hub_id_box.submit], bind(load_hub_pipeline, state),
           ui.picker.hub_id_box, [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_pipeline")
-    sample_event = ui.generate_button.click(
+    sample_event = gr.on(
+        [ui.generate_button.click, prompt.submit],
         on_gpu(duration=120)(bind(sample_diffusion, state)), [ui.picker.dropdown, *ui.settings], [ui.grid, ui.status],
         api_name="sample_diffusion", concurrency_id="generate",
     )

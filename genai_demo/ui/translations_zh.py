@@ -56,6 +56,10 @@ ZH: dict[str, str] = {
     "Hub id": "Hub 模型 ID",
     "Load from Hub": "从 Hub 加载",
     "Sampler": "采样器",
+    "Prompt (English or Chinese; wins over the class)": "提示词（英文或中文；优先于类别）",
+    "Guidance scale": "引导强度",
+    "0: unconditional · 1: plain conditional · higher: follows the class harder":
+        "0：无条件 · 1：普通条件生成 · 更高：更严格地遵循类别",
     "DDIM (deterministic, few steps)": "DDIM（确定性，步数少）",
     "DPM-Solver++ (fewest steps)": "DPM-Solver++（步数最少）",
     "DDPM (the original, stochastic, needs ~1000 steps)": "DDPM（原始方法，随机，约需 1000 步）",

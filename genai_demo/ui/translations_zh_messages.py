@@ -432,4 +432,6 @@ ZH_MESSAGES: dict[str, str] = {
     # folders/pipeline_folder.py: a conditional folder's conditioning.json
     "{0}: {1} does not match the UNet's class embeddings": "{0}：{1} 与 UNet 的类别嵌入不一致",
     "{0}: unsupported UNet, scheduler or conditioning config: {1}": "{0}：不支持的 UNet、调度器或条件配置：{1}",
+    # ui/generate_diffusion.py: how a prompt was read
+    "understood as: {0}": "理解为：{0}",
 }

@@ -54,3 +54,20 @@ def test_hub_load_offline_is_a_clear_message(client):
         client.predict("google/ddpm-cifar10-32", api_name="/load_hub_pipeline")
     with pytest.raises(Exception, match="Hub model id"):
         client.predict("not a repo id!", api_name="/load_hub_pipeline")
+
+
+def test_a_guided_model_reads_a_chinese_prompt_and_says_how(client, user_guided_diffusion_model):
+    path, status = client.predict(user_guided_diffusion_model, "ddim", 3, 4, 0, "all", "sample", "一个粗的3", 2.0,
+                                  api_name="/sample_diffusion")
+    assert "understood as: class 3 (digit 3) · thick" in status and _pixels(path).shape[:2] == (62, 62)
+    with pytest.raises(Exception, match="did not understand 'cat'"):
+        client.predict(user_guided_diffusion_model, "ddim", 3, 4, 0, "all", "sample", "a cat", 2.0,
+                       api_name="/sample_diffusion")
+    with pytest.raises(Exception, match="greater than maximum value 10"):  # the slider refuses it
+        client.predict(user_guided_diffusion_model, "ddim", 3, 4, 0, "all", "sample", "7", 99,
+                       api_name="/sample_diffusion")
+
+
+def test_a_prompt_for_a_model_that_takes_none_is_refused_not_ignored(client, user_diffusion_model):
+    with pytest.raises(Exception, match="takes no prompt"):
+        client.predict(user_diffusion_model, "ddim", 3, 2, 0, "all", "sample", "7", 2.0, api_name="/sample_diffusion")
