@@ -161,7 +161,8 @@ def localize(demo: gr.Blocks) -> gr.I18n:
     """Mark the page's translated strings for the frontend; returns the `i18n` to launch with."""
     english = {key_of(text): text.strip() for text in ZH}
     chinese = {key_of(text): translated for text, translated in ZH.items()}  # for messages sent later too
-    for block in demo.blocks.values():
+    tables = []
+    for block in list(demo.blocks.values()):
         for name, text in _texts(block):
             translated = translate(text)
             if translated is None:
@@ -170,11 +171,27 @@ def localize(demo: gr.Blocks) -> gr.I18n:
             english[key], chinese[key] = text, translated
             if name == "choices":
                 block.choices = [(I18nData(key) if label == text else label, value) for label, value in block.choices]
-            elif name == "headers":  # the frontend does not translate them: an Examples table goes without
-                block.headers = []
+            elif name == "headers":  # the frontend does not translate them: the server does, when the page loads
+                tables.append(block) if block not in tables else None
             else:
                 setattr(block, name, I18nData(key))
+    if tables:
+        with demo:
+            demo.load(_table_headers(tables), None, tables, api_visibility="private", queue=False)
     return gr.I18n(en=english, **{locale: chinese for locale in LOCALES})
+
+
+def _table_headers(tables: list[gr.Dataset]):
+    """A page-load handler: the Examples tables' column names in the reader's language."""
+    headers = [list(table.headers) for table in tables]
+
+    def translated():
+        if reader_language() != "zh":
+            return [gr.skip() for _ in tables] if len(tables) > 1 else gr.skip()
+        updates = [gr.Dataset(headers=[say(header) for header in names]) for names in headers]
+        return updates if len(tables) > 1 else updates[0]
+
+    return translated
 
 
 
