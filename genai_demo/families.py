@@ -155,10 +155,13 @@ from diffusers import DiffusionPipeline
 
 pipeline = DiffusionPipeline.from_pretrained("path/to/NAME")  # add trust_remote_code=True if class-conditional
 images = pipeline(batch_size=16, num_inference_steps=50).images
+# class-conditional: pipeline(class_labels=[3, 7], guidance_scale=2.0, num_inference_steps=25).images
+# (with attributes, a label is class * 9 + thickness bin * 3 + slant bin: see conditioning.json)
 ```
 
 ```bash
 python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
+python -m genai_demo sample path/to/NAME --num 16 --prompt "a thin slanted 7" --guidance 2 --out sevens.npy  # conditional
 ```""",
     ),
     Family(

@@ -2,11 +2,18 @@
 generates an image and reads what the server writes back (the caption, an error) in Chinese; an
 English one reads English; the Settings switch changes both. Screenshots go to $GENAI_DEMO_SHOTS if set."""
 
+import io
 import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
+from PIL import Image
+
+from genai_demo.folders.model_folder import load_model_folder
+from genai_demo.folders.registry import SHIPPED_CHECKPOINTS
 
 from tests.e2e.test_browser import browser, wait_for_image, wait_until_idle  # noqa: F401 (browser: a fixture)
 
@@ -100,4 +107,36 @@ def test_a_chinese_reader_gets_errors_in_chinese_and_the_settings_switch_changes
     page.wait_for_function("() => /^64 samples from/.test(document.querySelector('#sample-caption')?.innerText || '')",
                            timeout=30_000)
     assert re.match(CAPTION["en-US"], _caption(page))
+    page.close()
+
+
+def test_a_chinese_prompt_draws_that_class_in_the_diffusion_tab(browser, live_app):
+    """Type 一个粗的3 (a thick 3) for the shipped guided model and press Enter: the grid holds 3s, as the
+    shipped classifier reads its tiles, and the status says how the prompt was read, in Chinese."""
+    url, _ = live_app
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+    open_app_in(page, url, TABS["zh-CN"][0])
+    page.get_by_role("tab", name="扩散模型").click()
+    picker = page.get_by_label("扩散模型", exact=True).first
+    picker.fill("cddpm-mnist")
+    picker.press("Enter")
+    prompt = page.locator("#diffusion-prompt textarea, #diffusion-prompt input").first
+    prompt.wait_for(timeout=30_000)
+    prompt.fill("一个粗的3")
+    prompt.press("Enter")
+    page.wait_for_function("() => (document.querySelector('#diffusion-status')?.innerText || '').includes('完成')",
+                           timeout=120_000)
+    status = page.locator("#diffusion-status").inner_text()
+    assert "理解为：类别 3（数字 3）· 粗" in status, status
+    wait_for_image(page, "diffusion-grid")
+    source = page.locator("#diffusion-grid img").get_attribute("src")
+    grid = np.asarray(Image.open(io.BytesIO(page.request.get(source).body())).convert("L"), dtype=np.float32)
+    tiles = [grid[2 + 30 * row: 30 + 30 * row, 2 + 30 * column: 30 + 30 * column]
+             for row in range(grid.shape[0] // 30) for column in range(grid.shape[1] // 30)]
+    images = torch.from_numpy(np.stack(tiles)).unsqueeze(1) / 127.5 - 1
+    classifier = load_model_folder(SHIPPED_CHECKPOINTS / "classifier-mnist").eval()
+    with torch.no_grad():
+        read = classifier(images).argmax(dim=1)
+    assert len(tiles) == 16 and (read == 3).float().mean() >= 0.9, read.tolist()
+    _shot(page, "diffusion-prompt-zh-CN")
     page.close()
