@@ -386,6 +386,45 @@ def bench_diffusion_sampling(device, steps: int, num: int, repeats: int) -> dict
                f"{num} samples, {steps} DDIM steps, UNet [16, 32, 32]; reference: diffusers DDIMPipeline")
 
 
+def bench_guided_sampling(device, steps: int, num: int, repeats: int, folder: Path | None = None) -> dict:
+    """A guided class-conditional model (the shipped cddpm-mnist when present, else a random UNet of its
+    shape) at the app's default sampler and guidance, against the folder's own diffusers pipeline
+    (`class_conditional_pipeline.py`, what `DiffusionPipeline.from_pretrained(..., trust_remote_code=True)`
+    runs) with the same UNet, scheduler config, steps and guidance."""
+    from diffusers import DDIMScheduler
+
+    from genai_demo.folders.class_conditional_pipeline import ClassConditionalDDPMPipeline
+    from genai_demo.folders.model_folder import load_model_folder
+    from genai_demo.models.diffusion import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DiffusionConfig, DiffusionModel
+
+    torch.manual_seed(0)
+    if folder is not None and (folder / "model_index.json").is_file():
+        model, shape = load_model_folder(folder, device).eval(), folder.name
+    else:
+        config = DiffusionConfig(block_out_channels=[24, 48, 48], num_class_embeds=10, attributes=True)
+        model, shape = DiffusionModel(config).to(device).eval(), "a random UNet [24, 48, 48]"
+    pipeline = ClassConditionalDDPMPipeline(unet=model.unet, scheduler=DDIMScheduler.from_config(model.noise_scheduler.config))
+    pipeline.set_progress_bar_config(disable=True)
+    labels = torch.arange(num) % model.num_classes
+    conditions = model.conditions(labels, None, torch.Generator().manual_seed(0)).tolist()
+    noise = model.sample_latents(num, 0).to(device)
+
+    def ours() -> float:
+        return _timed(lambda: model.generate(noise, labels, sampler=DEFAULT_SAMPLER, num_inference_steps=steps,
+                                             guidance_scale=DEFAULT_GUIDANCE), device)
+
+    def reference() -> float:
+        generator = torch.Generator(device="cpu").manual_seed(0)
+        return _timed(lambda: pipeline(conditions, generator=generator, num_inference_steps=steps,
+                                       guidance_scale=DEFAULT_GUIDANCE, output_type="np"), device)
+
+    ours(), reference()
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row(f"sample_guided_diffusion_{num}", "seconds", ours_value, reference_value, False, device,
+               f"{num} samples of {shape}, {steps} {DEFAULT_SAMPLER} steps, guidance {DEFAULT_GUIDANCE:g}; "
+               "reference: the folder's diffusers pipeline (ClassConditionalDDPMPipeline)")
+
+
 def bench_text_sampling(device, tokens: int, repeats: int) -> dict:
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
     from tokenizers import Tokenizer, models, pre_tokenizers
@@ -486,6 +525,7 @@ def main() -> int:
                              "many seconds (default: on in a full cuda run, with a 600 s budget)")
     parser.add_argument("--only", default=None, metavar="ROW[,ROW]",
                         help="run only these rows: dcgan_training, vae_training, gpt_training, gan_sampling, diffusion_sampling, "
+                             "guided_sampling, "
                              "text_sampling, time_to_quality (with --time-to-quality), cold_start")
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -503,6 +543,9 @@ def main() -> int:
         "gan_sampling": lambda: bench_gan_sampling(device, repeats=3 if quick else 10),
         "diffusion_sampling": lambda: bench_diffusion_sampling(device, steps=2 if quick else 20, num=4 if quick else 64,
                                                                repeats=1 if quick else 3),
+        "guided_sampling": lambda: bench_guided_sampling(device, steps=2 if quick else 25, num=4 if quick else 16,
+                                                         repeats=1 if quick else 5,
+                                                         folder=None if quick else REPO_ROOT / "checkpoints" / "cddpm-mnist"),
         "text_sampling": lambda: bench_text_sampling(device, tokens=8 if quick else 200, repeats=1 if quick else 5),
     }
     if budget is not None:
