@@ -49,11 +49,15 @@ UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time enc
 ANY_CLASS_LABEL = "any class"
 PROMPT_PLACEHOLDERS = {"mnist": "a thin slanted 7 · 一个粗的3 · seven · 数字七",
                        "fashion-mnist": "sneaker · 运动鞋 · a bag · 一件外套"}
-# Filled into the form by a click (model, sampler, steps, images, seed); left out when the model is missing.
+# Filled into the form by a click (model, sampler, steps, images, seed, prompt, guidance); left out when
+# the model is missing.
 EXAMPLES = [
-    ["ddpm-mnist", "ddim", 25, 16, 0],
-    ["ddpm-mnist", "dpm-solver++", 10, 16, 1],
-    ["ddpm-fashion-mnist", "ddim", 50, 9, 2],
+    ["cddpm-mnist", "ddim", 25, 16, 0, "一个粗的3", 2.0],
+    ["cddpm-mnist", "ddim", 25, 16, 1, "a thin seven leaning right", 2.0],
+    ["cddpm-mnist", "ddim", 25, 16, 2, "", 0.0],
+    ["ddpm-mnist", "ddim", 25, 16, 0, "", 2.0],
+    ["ddpm-mnist", "dpm-solver++", 10, 16, 1, "", 2.0],
+    ["ddpm-fashion-mnist", "ddim", 50, 9, 2, "", 2.0],
 ]
 
 
@@ -205,7 +209,8 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
     settings = [sampler, steps, batch_size, seed, class_label, show, prompt, guidance]
     examples = [example for example in EXAMPLES if present(state, (example[0],), DIFFUSION_TYPES)]
     if examples:
-        gr.Examples(examples, [picker.dropdown, sampler, steps, batch_size, seed], label="Examples (click to fill in)")
+        gr.Examples(examples, [picker.dropdown, sampler, steps, batch_size, seed, prompt, guidance],
+                    label="Examples (click to fill in)")
     return DiffusionTab(picker, settings, generate_button, stop_button, grid, status)
 
 

@@ -20,7 +20,7 @@ HUB_PREFIX = "hub:"  # dropdown values of Hub models: "hub:owner/name"
 # The shipped models a tab selects first, when they are there: the best of their kind here.
 SHOWCASE_MODELS = {
     IMAGES_TAB: ("dcgan-mnist",),
-    DIFFUSION_TAB: ("ddpm-mnist",),
+    DIFFUSION_TAB: ("cddpm-mnist", "ddpm-mnist"),
     TEXT_TAB: ("tiny-gpt-python-code", "char-lstm-python-code"),
 }
 
