@@ -156,7 +156,8 @@ from diffusers import DiffusionPipeline
 pipeline = DiffusionPipeline.from_pretrained("path/to/NAME")  # add trust_remote_code=True if class-conditional
 images = pipeline(batch_size=16, num_inference_steps=50).images
 # class-conditional: pipeline(class_labels=[3, 7], guidance_scale=2.0, num_inference_steps=25).images
-# (with attributes, a label is class * 9 + thickness bin * 3 + slant bin: see conditioning.json)
+# (with attributes: 90 + class for a digit alone, class * 9 + thickness * 3 + slant for a cell; see
+# class_conditional_pipeline.py)
 ```
 
 ```bash

@@ -7,8 +7,8 @@ can sample it with diffusers alone (no genai-demo needed):
     images = pipeline(class_labels=[3, 3, 7], num_inference_steps=25, guidance_scale=2.0).images
 
 `class_labels` are the UNet's class-embedding indices: the class itself, or for a folder whose
-`conditioning.json` has "attributes", class * 9 + thickness bin * 3 + slant bin (bins 0-2: thin to
-thick, slanted left to right). A guided folder ("guided" in `conditioning.json`) was trained with
+`conditioning.json` has "attributes" (C classes), class * 9 + thickness bin * 3 + slant bin (bins
+0-2: thin to thick, slanted left to right), or 9C + class for the class with its attributes left open. A guided folder ("guided" in `conditioning.json`) was trained with
 its last embedding meaning "no condition": `guidance_scale` w mixes the two predictions,
 eps = eps(none) + w (eps(class) - eps(none)) (classifier-free guidance; 0: unconditional, 1: plain
 conditional, the default). It imports only torch and diffusers on purpose.

@@ -11,8 +11,12 @@ the condition dropped now and then, its last class embedding means "no condition
 mixes the two predictions, eps = eps(x, none) + w (eps(x, c) - eps(x, none)): w = 0 is
 unconditional, 1 plain conditional, more follows the condition harder. With `attributes` the
 condition is (class, stroke thickness bin, slant bin), one embedding per cell
-(`data/attributes.py` measures them); an attribute not asked for is drawn from the training
-images' own frequencies for the class.
+(`data/attributes.py` measures them), plus one per class that leaves both attributes open (trained
+on half of the images, so every class embedding sees far more data than a cell's); a prompt that
+asks for one attribute only has the other drawn from the training images' frequencies for the class.
+
+UNet class-embedding indices of a model with attributes: class * 9 + thickness * 3 + slant for a
+cell (0 to 9C - 1), 9C + class for the class alone, and the last, 10C, for no condition.
 """
 
 from __future__ import annotations
@@ -83,10 +87,12 @@ class DiffusionConfig:
 
     @property
     def unet_class_embeds(self) -> int | None:
-        """The UNet's class embeddings: one per (class, cell), and "no condition" last when guided."""
+        """The UNet's class embeddings: one per (class, cell), with attributes one more per class
+        (attributes open), and "no condition" last when guided."""
         if self.num_class_embeds is None:
             return None
-        return self.num_class_embeds * self.cells + (1 if self.guided else 0)
+        per_class = self.cells + (1 if self.attributes else 0)
+        return self.num_class_embeds * per_class + (1 if self.guided else 0)
 
     def conditioning(self) -> dict | None:
         """What `conditioning.json` of a model folder holds (None: unconditional)."""
@@ -185,11 +191,16 @@ class DiffusionModel(ClassConditional, nn.Module):
         """The UNet class embedding that means "no condition" (a guided model's last one)."""
         return int(self.config.unet_class_embeds) - 1
 
+    def class_only_conditions(self, labels: torch.Tensor) -> torch.Tensor:
+        """The embedding of each class with both attributes left open (a model with attributes)."""
+        return self.num_classes * ATTRIBUTE_CELLS + labels
+
     def conditions(self, labels: torch.Tensor, attributes: torch.Tensor | None = None,
                    generator: torch.Generator | None = None) -> torch.Tensor:
         """The UNet's class-embedding indices for class `labels` (N,) and, for a model with
-        attributes, bins (N, 2) of (thickness, slant), -1 where not asked for: such a bin is drawn
-        from how often the training images of that class fall in each cell (with `generator`)."""
+        attributes, bins (N, 2) of (thickness, slant), -1 where not asked for: with neither asked for,
+        the class's own embedding; with one, the other is drawn from how often the training images
+        of that class fall in each cell (with `generator`)."""
         if not self.has_attributes:
             return labels
         labels = labels.long().cpu()
@@ -199,7 +210,8 @@ class DiffusionModel(ClassConditional, nn.Module):
         cell = torch.arange(ATTRIBUTE_CELLS)
         allowed = (((bins[:, :1] < 0) | (cell // 3 == bins[:, :1])) & ((bins[:, 1:] < 0) | (cell % 3 == bins[:, 1:])))
         chosen = torch.multinomial(frequency * allowed, 1, generator=generator).view(-1)
-        return labels * ATTRIBUTE_CELLS + chosen
+        open_both = (bins < 0).all(dim=1)
+        return torch.where(open_both, self.class_only_conditions(labels), labels * ATTRIBUTE_CELLS + chosen)
 
     def sample_latents(self, num_samples: int, seed: int) -> torch.Tensor:
         """The starting noise x_T, drawn on the CPU so a seed gives the same images on any device."""

@@ -84,9 +84,9 @@ GUIDED = dict(TINY, num_class_embeds=10)
 def test_a_guided_model_has_a_no_condition_embedding_and_one_per_attribute_cell():
     assert DiffusionConfig(**GUIDED).unet_class_embeds == 11
     assert DiffusionConfig(**GUIDED, guided=False).unet_class_embeds == 10
-    assert DiffusionConfig(**GUIDED, attributes=True).unet_class_embeds == 91
+    assert DiffusionConfig(**GUIDED, attributes=True).unet_class_embeds == 101  # 90 cells, 10 classes alone, none
     model = DiffusionModel(DiffusionConfig(**GUIDED, attributes=True))
-    assert model.unet.config.num_class_embeds == 91 and model.null_condition == 90
+    assert model.unet.config.num_class_embeds == 101 and model.null_condition == 100
     with pytest.raises(ValueError, match="class-conditional"):
         DiffusionConfig(**TINY, attributes=True)
 
@@ -128,7 +128,9 @@ def test_conditions_keep_the_asked_bins_and_draw_the_others_from_the_classs_own_
     counts[7] = [0, 0, 0, 0, 0, 0, 500, 0, 0]  # every 7 is thick (bin 2) and slanted left (bin 0): cell 6
     model = DiffusionModel(DiffusionConfig(**GUIDED, attributes=True, attribute_counts=counts))
     labels = torch.full((200,), 7)
-    drawn = model.conditions(labels, None, torch.Generator().manual_seed(0))
+    assert (model.conditions(labels, None, torch.Generator().manual_seed(0)) == 90 + 7).all()  # the class alone
+    thick = torch.tensor([[2, -1]] * 200)  # thick, any slant: drawn as the 7s are, slanted left
+    drawn = model.conditions(labels, thick, torch.Generator().manual_seed(0))
     assert (drawn // 9 == 7).all() and (drawn % 9 == 6).float().mean() > 0.95
     asked = torch.tensor([[0, 2]] * 200)  # thin, slanted right: cell 2, whatever the data's frequencies
     assert (model.conditions(labels, asked, torch.Generator().manual_seed(0)) == 7 * 9 + 2).all()

@@ -104,7 +104,9 @@ def test_a_guided_run_drops_the_condition_now_and_then_and_fits_attribute_bins(f
     assert conditioning["attributes"] and conditioning["guided"] and conditioning["num_classes"] == 10
     assert sum(map(sum, conditioning["attribute_counts"])) == len(fixed_batch)
     conditions = trainer.conditions(images, fixed_batch.labels)
-    assert (conditions // 9 == fixed_batch.labels).all()  # class * 9 + thickness * 3 + slant
+    cells = conditions < 90  # class * 9 + thickness * 3 + slant; else 90 + class (the class alone)
+    assert (conditions[cells] // 9 == fixed_batch.labels[cells]).all()
+    assert (conditions[~cells] - 90 == fixed_batch.labels[~cells]).all() and 0 < cells.sum() < len(cells)
     loaded = load_model_folder(folder)
     assert loaded.has_attributes and loaded.config.attribute_bins == conditioning["attribute_bins"]
 
