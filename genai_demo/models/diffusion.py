@@ -38,7 +38,7 @@ SAMPLERS: dict[str, tuple[type, dict]] = {
 }
 DEFAULT_SAMPLER = "ddim"
 DEFAULT_INFERENCE_STEPS = 25
-DEFAULT_GUIDANCE = 2.0  # a guided model's default guidance scale
+DEFAULT_GUIDANCE = 1.0  # a guided model's default guidance scale: the best measured (bench/guidance.py; see cddpm-mnist's card)
 ATTRIBUTE_CELLS = 9  # 3 thickness bins × 3 slant bins
 
 

@@ -146,9 +146,9 @@ NUMERIC_CASES = [
     *[("/generate_images", (SHIPPED, 4, bad, "all"), "seed|minimum|maximum") for bad in (-1, 2**40, math.nan)],
     *[("/interpolate_latents", (SHIPPED, 0, 1, bad), "interpolation steps|minimum|maximum") for bad in
       (0, -3, math.nan, math.inf, 1e9)],
-    *[("/sample_diffusion", ("ddpm-mnist", "ddim", bad, 4, 0, "all", "sample"), "denoising steps|minimum|maximum")
+    *[("/sample_diffusion", ("ddpm-mnist", "ddim", bad, 4, 0, "all", "sample", "", 1.0), "denoising steps|minimum|maximum")
       for bad in (0, -1, math.nan, 1e9)],
-    *[("/sample_diffusion", ("ddpm-mnist", "ddim", 2, bad, 0, "all", "sample"), "batch size|number of samples|minimum|maximum")
+    *[("/sample_diffusion", ("ddpm-mnist", "ddim", 2, bad, 0, "all", "sample", "", 1.0), "batch size|number of samples|minimum|maximum")
       for bad in (0, -1, math.inf, 1e9)],
     *[("/generate_text", (TEXT_MODEL, "def ", bad, 0.8, 0, 1.0, 1.0, 0), "max new tokens|minimum|maximum")
       for bad in (0, -5, math.nan, 1e9)],
@@ -201,7 +201,7 @@ def test_bad_numbers_are_clear_messages(client, live_app, endpoint, args, messag
         ("/generate_images", ("../../../etc/passwd", 4, 0, "all"), "no model called"),
         ("/generate_images", ("/etc", 4, 0, "all"), "no model called"),
         ("/generate_images", ("dcgan-mnist\x00", 4, 0, "all"), "no model called"),
-        ("/sample_diffusion", ("hub:../../etc", "ddim", 2, 4, 0, "all", "sample"), "not a Hub model id|Hub model id"),
+        ("/sample_diffusion", ("hub:../../etc", "ddim", 2, 4, 0, "all", "sample", "", 1.0), "not a Hub model id|Hub model id"),
         ("/load_hub_pipeline", ("../../etc/passwd",), "not a Hub model id"),
         ("/load_hub_text_model", ("someone/../../x",), "not a Hub model id"),
         ("/load_hub_text_model", ("nobody/unknown-model",), "not in the local Hub cache"),

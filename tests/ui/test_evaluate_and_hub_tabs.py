@@ -36,7 +36,7 @@ def test_evaluate_lists_image_generators_and_text_models_from_the_registry():
 
 
 def test_evaluate_opens_with_the_showcases_and_refuses_bad_choices():
-    assert evaluate.present(STATE, evaluate.DEFAULT_IMAGE_MODELS) == ["dcgan-mnist", "ddpm-mnist"]
+    assert evaluate.present(STATE, evaluate.DEFAULT_IMAGE_MODELS) == ["cddpm-mnist", "dcgan-mnist", "ddpm-mnist"]
     assert evaluate.present(STATE, evaluate.DEFAULT_TEXT_MODELS) == ["char-lstm-python-code", "tiny-gpt-python-code"]
     with pytest.raises(InvalidInputError, match="choose two or more models"):
         evaluate.chosen_entries(STATE, ["dcgan-mnist", "dcgan-mnist"], evaluate.IMAGE_GENERATOR_TYPES)

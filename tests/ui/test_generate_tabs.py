@@ -110,9 +110,12 @@ def test_the_diffusion_class_choice_shows_only_for_a_class_conditional_model(tmp
 def test_every_example_fills_in_a_model_that_generates():
     for name, num_samples, seed in generate_images.EXAMPLES:
         assert generate_images.generate_images(STATE, name, num_samples, seed)[1]
-    for name, sampler, steps, batch_size, seed in generate_diffusion.EXAMPLES:
+    for name, sampler, steps, batch_size, seed, prompt, guidance in generate_diffusion.EXAMPLES:
         assert name in [entry.name for entry in STATE.models(generate_diffusion.DIFFUSION_TYPES)]
         assert sampler in SAMPLERS and 1 <= steps <= 1000 and 1 <= batch_size <= 64
+        *_, status = list(generate_diffusion.sample_diffusion(STATE, name, sampler, 2, 2, seed, "all", "sample",
+                                                              prompt, guidance))[-1]
+        assert ("understood as" in status) == bool(prompt), status
     for name, prompt in generate_text.EXAMPLES:
         assert list(generate_text.generate_text(STATE, name, prompt, 5, 1.0, 0, 1.0, 1.0, 0))
 
