@@ -50,3 +50,10 @@ def test_shipped_folder(folder):
         assert (images < -0.5).float().mean() > 0.5
         assert (images > 0.5).float().mean() > 0.05
         assert images.std(dim=0).mean() > 0.2
+
+
+def test_a_shipped_conditional_diffusion_folder_carries_the_current_pipeline_class():
+    """The pipeline file a class-conditional folder carries is the package's, not a stale copy."""
+    source = (REPO_ROOT / "genai_demo" / "folders" / "class_conditional_pipeline.py").read_text()
+    carried = [folder for folder in SHIPPED if (folder / "class_conditional_pipeline.py").is_file()]
+    assert carried and all((folder / "class_conditional_pipeline.py").read_text() == source for folder in carried)
