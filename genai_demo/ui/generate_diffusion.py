@@ -184,11 +184,6 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
         with gr.Column(scale=1, min_width=280):
             picker = build_model_picker(state, DIFFUSION_TYPES, "Diffusion model", SHOWCASE_MODELS[DIFFUSION_TAB],
                                         hub_placeholder="google/ddpm-cifar10-32")
-            sampler = gr.Radio(SAMPLER_CHOICES, value=DEFAULT_SAMPLER, label="Sampler", elem_id="diffusion-sampler")
-            steps = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25, step=1,
-                              label="Denoising steps", elem_id="diffusion-steps")
-            batch_size = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
-            seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed")
             # Shown once the page has loaded the chosen model and found it class-conditional.
             class_label = gr.Dropdown(choices=[(ANY_CLASS_LABEL, ALL_CLASSES)], value=ALL_CLASSES, label="Class",
                                       allow_custom_value=True, visible=False, elem_id="diffusion-class")
@@ -198,10 +193,15 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
             guidance = gr.Slider(limits.GUIDANCE.minimum, limits.GUIDANCE.maximum, value=DEFAULT_GUIDANCE, step=0.5, visible=False,
                                  label="Guidance scale", elem_id="diffusion-guidance",
                                  info="0: unconditional · 1: plain conditional · higher: follows the class harder")
-            show = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="diffusion-stop")
+            sampler = gr.Radio(SAMPLER_CHOICES, value=DEFAULT_SAMPLER, label="Sampler", elem_id="diffusion-sampler")
+            steps = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25, step=1,
+                              label="Denoising steps", elem_id="diffusion-steps")
+            batch_size = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
+            seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed")
+            show = gr.Radio(SHOW_CHOICES, value="sample", label="While sampling, show")
         with gr.Column(scale=2):
             grid = gr.Image(label="Samples", type="filepath", format="png", interactive=False,
                             elem_id="diffusion-grid", height=480)

@@ -213,9 +213,17 @@ def test_the_vae_sketchpad_draws_at_once_and_the_reconstruction_is_large(page):
 def test_the_diffusion_form_fits_the_screen_and_hides_the_class_of_an_unconditional_model(page):
     page.get_by_role("tab", name="Diffusion").click()
     wait_until_idle(page)
-    assert not page.locator("#diffusion-class").is_visible()  # ddpm-mnist draws no class
+    # The guided cddpm-mnist (the tab's first choice): class, prompt and guidance are offered...
+    choose(page, page.get_by_label("Diffusion model", exact=True), "cddpm-mnist")
+    for control in ("#diffusion-class", "#diffusion-prompt", "#diffusion-guidance"):
+        assert page.locator(control).is_visible(), control
     generate = page.locator("#diffusion-generate").bounding_box()
     assert generate["y"] + generate["height"] <= VIEWPORT["height"]  # above the fold
+    # ...and hidden for ddpm-mnist, which draws no class.
+    choose(page, page.get_by_label("Diffusion model", exact=True), "ddpm · ddpm-mnist")  # not cddpm-mnist
+    wait_until_idle(page)
+    for control in ("#diffusion-class", "#diffusion-prompt", "#diffusion-guidance"):
+        assert not page.locator(control).is_visible(), control
 
 
 def test_class_names_are_the_models_datasets_and_an_empty_seed_says_what_to_enter(page):
