@@ -52,12 +52,12 @@ PROMPT_PLACEHOLDERS = {"mnist": "a thin slanted 7 · 一个粗的3 · seven · �
 # Filled into the form by a click (model, sampler, steps, images, seed, prompt, guidance); left out when
 # the model is missing.
 EXAMPLES = [
-    ["cddpm-mnist", "ddim", 25, 16, 0, "一个粗的3", 2.0],
-    ["cddpm-mnist", "ddim", 25, 16, 1, "a thin seven leaning right", 2.0],
+    ["cddpm-mnist", "ddim", 25, 16, 0, "一个粗的3", 1.0],
+    ["cddpm-mnist", "ddim", 25, 16, 1, "a thin seven leaning right", 1.0],
     ["cddpm-mnist", "ddim", 25, 16, 2, "", 0.0],
-    ["ddpm-mnist", "ddim", 25, 16, 0, "", 2.0],
-    ["ddpm-mnist", "dpm-solver++", 10, 16, 1, "", 2.0],
-    ["ddpm-fashion-mnist", "ddim", 50, 9, 2, "", 2.0],
+    ["ddpm-mnist", "ddim", 25, 16, 0, "", 1.0],
+    ["ddpm-mnist", "dpm-solver++", 10, 16, 1, "", 1.0],
+    ["ddpm-fashion-mnist", "ddim", 50, 9, 2, "", 1.0],
 ]
 
 
