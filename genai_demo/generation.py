@@ -78,7 +78,9 @@ def understood(model_dir: str | Path, model: nn.Module, asked: Asked) -> tuple[d
     return extra, condition
 
 
-def _attributes(condition: Condition | None, num_samples: int) -> torch.Tensor | None:
+def condition_attributes(condition: Condition | None, num_samples: int) -> torch.Tensor | None:
+    """The (thickness, slant) bins a prompt asked for, one row per sample, -1 where it asked for
+    none (the model's `conditions` draws those); None when it asked for neither."""
     if condition is None or (condition.thickness is None and condition.slant is None):
         return None
     asked = [-1 if condition.thickness is None else condition.thickness, -1 if condition.slant is None else condition.slant]
@@ -104,7 +106,7 @@ def generate_images(
     if not getattr(model, "is_conditional", False) or label in (None, ALL_CLASSES):
         return model.generate(latents, **extra)
     label = check_class_label(model, label)
-    attributes = _attributes(condition, num_samples)
+    attributes = condition_attributes(condition, num_samples)
     if attributes is not None:
         extra["attributes"] = attributes
     return model.generate(latents, torch.full((num_samples,), label, device=device), **extra)

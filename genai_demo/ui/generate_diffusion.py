@@ -14,7 +14,14 @@ from genai_demo import limits
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.families import DIFFUSION_TAB, model_types
 from genai_demo.folders.registry import class_names, dataset_of_folder
-from genai_demo.generation import ALL_CLASSES, Asked, check_class_label, load_cached_model, understood
+from genai_demo.generation import (
+    ALL_CLASSES,
+    Asked,
+    check_class_label,
+    condition_attributes,
+    load_cached_model,
+    understood,
+)
 from genai_demo.hub.hub_models import download_diffusion_pipeline
 from genai_demo.images import make_grid
 from genai_demo.models.diffusion import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, SAMPLERS
@@ -99,9 +106,9 @@ def sample_diffusion(
         labels = None
         if condition is not None:
             labels = torch.full((batch_size,), condition.label)
-            if condition.thickness is not None or condition.slant is not None:
-                extra["attributes"] = torch.tensor([[-1 if condition.thickness is None else condition.thickness,
-                                                     -1 if condition.slant is None else condition.slant]] * batch_size)
+            attributes = condition_attributes(condition, batch_size)
+            if attributes is not None:
+                extra["attributes"] = attributes
         elif model.is_conditional and class_label not in (None, ALL_CLASSES):
             labels = torch.full((batch_size,), check_class_label(model, class_label))
         steps = model.denoise(model.sample_latents(batch_size, seed), labels, sampler, num_inference_steps, seed,
@@ -138,9 +145,9 @@ def guidance_controls(state: AppState, model_name: str | None) -> tuple[dict, di
     """The prompt box and the guidance slider: shown for a guided class-conditional model only
     (the prompt's placeholder names what this model draws)."""
     try:
-        model = load_cached_model(resolve_diffusion_folder(state, model_name), state.device)
-        guided = getattr(model, "is_guided", False)
-        dataset = dataset_of_folder(resolve_diffusion_folder(state, model_name)) if guided else None
+        folder = resolve_diffusion_folder(state, model_name)
+        guided = getattr(load_cached_model(folder, state.device), "is_guided", False)
+        dataset = dataset_of_folder(folder) if guided else None
     except GenaiDemoError:
         guided, dataset = False, None
     placeholder = PROMPT_PLACEHOLDERS.get(dataset or "", PROMPT_PLACEHOLDERS["mnist"])
