@@ -172,7 +172,8 @@ def localize(demo: gr.Blocks) -> gr.I18n:
             if name == "choices":
                 block.choices = [(I18nData(key) if label == text else label, value) for label, value in block.choices]
             elif name == "headers":  # the frontend does not translate them: the server does, when the page loads
-                tables.append(block) if block not in tables else None
+                if block not in tables:
+                    tables.append(block)
             else:
                 setattr(block, name, I18nData(key))
     if tables:
@@ -192,8 +193,6 @@ def _table_headers(tables: list[gr.Dataset]):
         return updates if len(tables) > 1 else updates[0]
 
     return translated
-
-
 
 
 def marked(text: str) -> str:
