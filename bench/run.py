@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from genai_demo import limits  # noqa: E402
 from genai_demo.data import load_image_dataset  # noqa: E402
 from genai_demo.models import DCGANConfig  # noqa: E402
+from genai_demo.models.diffusion import DEFAULT_INFERENCE_STEPS  # noqa: E402
 from genai_demo.models.gan import DCGAN  # noqa: E402
 from genai_demo.models.vae import VAE, VAEConfig  # noqa: E402
 
@@ -415,7 +416,7 @@ def bench_guided_sampling(device, steps: int, num: int, repeats: int, folder: Pa
 
     def reference() -> float:
         generator = torch.Generator(device="cpu").manual_seed(0)
-        return _timed(lambda: pipeline(conditions, generator=generator, num_inference_steps=steps,
+        return _timed(lambda: pipeline(conditions, generator=generator, num_inference_steps=steps, sampler=DEFAULT_SAMPLER,
                                        guidance_scale=DEFAULT_GUIDANCE, output_type="np"), device)
 
     ours(), reference()
@@ -543,8 +544,8 @@ def main() -> int:
         "gan_sampling": lambda: bench_gan_sampling(device, repeats=3 if quick else 10),
         "diffusion_sampling": lambda: bench_diffusion_sampling(device, steps=2 if quick else 20, num=4 if quick else 64,
                                                                repeats=1 if quick else 3),
-        "guided_sampling": lambda: bench_guided_sampling(device, steps=2 if quick else 25, num=4 if quick else 16,
-                                                         repeats=1 if quick else 5,
+        "guided_sampling": lambda: bench_guided_sampling(device, steps=2 if quick else DEFAULT_INFERENCE_STEPS,
+                                                         num=4 if quick else 16, repeats=1 if quick else 5,
                                                          folder=None if quick else REPO_ROOT / "checkpoints" / "cddpm-mnist"),
         "text_sampling": lambda: bench_text_sampling(device, tokens=8 if quick else 200, repeats=1 if quick else 5),
     }

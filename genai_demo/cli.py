@@ -31,7 +31,7 @@ from genai_demo.hub.hub_models import pull_model
 from genai_demo.hub.push import push_model_folder
 from genai_demo.images import make_grid, save_png
 from genai_demo.io_utils import atomic_write_json, save_array
-from genai_demo.metrics.quality import ImageQualityProbe, shipped_classifier
+from genai_demo.metrics.quality import REFERENCES, ImageQualityProbe, shipped_classifier
 from genai_demo.models.diffusion import DEFAULT_GUIDANCE
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.train_args import (
@@ -146,6 +146,10 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     evaluate.add_argument("--corpus", default=None,
                           help="text models: the corpus whose held-out text is scored (default: the one in the card)")
     evaluate.add_argument("--data-source", choices=("auto", "hub", "embedded", "debian"), default="auto")
+    evaluate.add_argument("--reference", choices=REFERENCES, default="test",
+                          help="real images to compare with: test (default), the held-out split; train, every "
+                               "other training image, the rest as the floor: for more images than the test split "
+                               "holds (embedded MNIST: 500), with a copy check beside it")
     evaluate.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     evaluate.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     evaluate.add_argument("--no-save", action="store_true",
@@ -159,7 +163,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     results = evaluate_model_folder(
         args.model_dir, args.classifier, args.num, args.seed, resolve_device(args.device),
-        dataset_name=args.dataset, data_source=args.data_source, corpus_name=args.corpus,
+        dataset_name=args.dataset, data_source=args.data_source, corpus_name=args.corpus, reference=args.reference,
     )
     width = max(map(len, results))
     for name, value in results.items():
@@ -170,7 +174,8 @@ def run_eval(args: argparse.Namespace) -> int:
     if not args.no_save:
 
         try:
-            settings = eval_settings(args.num, args.seed, args.dataset, args.classifier, args.corpus, results)
+            settings = eval_settings(args.num, args.seed, args.dataset, args.classifier, args.corpus, results,
+                                     args.reference)
             path = save_eval_results(args.model_dir, {**results, "settings": settings})
             print(f"cached in {path}", file=sys.stderr)
         except OSError as error:  # a read-only folder: the figures were printed, that is enough

@@ -81,7 +81,8 @@ CARD_SECTION_START = "<!-- eval-results: written by `python -m genai_demo eval`;
 CARD_SECTION_END = "<!-- /eval-results -->"
 FIGURE_LABELS = {
     "classifier_fid": "classifier-FID", "real_vs_real_floor": "real-vs-real floor", "fid_over_floor": "FID / floor",
-    "class_accuracy": "class accuracy", "test_accuracy": "test accuracy", "negative_elbo_nats": "negative ELBO (nats)",
+    "class_accuracy": "class accuracy", "copy_ratio": "copy check (nearest-training-image distance, generated / held-out)",
+    "test_accuracy": "test accuracy", "negative_elbo_nats": "negative ELBO (nats)",
     "reconstruction_nats": "reconstruction (nats)", "kl_nats": "KL (nats)", "bits_per_char": "validation bits/char",
     "bigram_bits_per_char": "bigram baseline bits/char", "parameters": "parameters",
     "validation_characters": "characters scored", "num_images": "images", "data": "data", "corpus": "corpus",
@@ -126,6 +127,8 @@ def probe_figures(probe: ImageQualityProbe, measured: dict) -> dict:
     }
     if "class_accuracy" in measured:
         figures["class_accuracy"] = round(measured["class_accuracy"], 4)
+    if "copy_ratio" in measured:
+        figures["copy_ratio"] = round(measured["copy_ratio"], 3)
     return figures
 
 
@@ -138,11 +141,14 @@ def evaluate_model_folder(
     dataset_name: str = "mnist",
     data_source: str = "auto",
     corpus_name: str | None = None,
+    reference: str = "test",
 ) -> dict[str, float | int | str]:
     """Classifier-FID with its real-vs-real floor for generators, test accuracy for classifiers,
     held-out bits per character (beside a bigram baseline) for text models.
 
-    Both FIDs use the same number of images and the same real test images, so they compare.
+    Both FIDs use the same number of images and the same real images, so they compare: the test
+    split's, or with `reference="train"` every other training image (see `ImageQualityProbe`),
+    which adds the copy check.
     """
     model_type, _ = read_model_config(model_dir)
     metric = family_of_folder(model_type).metric
@@ -157,7 +163,7 @@ def evaluate_model_folder(
     if metric == NEGATIVE_ELBO:
         return {"model": str(model_dir), **vae_negative_elbo(load_cached_model(model_dir, device), test_set, seed, device)}
     train_set = load_image_dataset(dataset_name, split="train", source=data_source)
-    probe = ImageQualityProbe(train_set, test_set, classifier, num_samples, seed)
+    probe = ImageQualityProbe(train_set, test_set, classifier, num_samples, seed, reference)
     figures = probe_figures(probe, probe.measure(load_cached_model(model_dir, device)))
     return {"model": str(model_dir), **figures, "data": probe.test_source, "classifier": str(classifier_dir)}
 
@@ -201,11 +207,15 @@ TEXT_MODEL_TYPES = model_types(metric=BITS_PER_CHAR)
 SAMPLING_BENCH_COUNT = 64
 
 
-def eval_settings(num_samples: int, seed: int, dataset: str, classifier_dir, corpus: str | None, results: dict) -> dict:
+def eval_settings(num_samples: int, seed: int, dataset: str, classifier_dir, corpus: str | None, results: dict,
+                  reference: str = "test") -> dict:
     """What a cached figure was measured with: a later evaluation reuses it only with the same."""
     if "bits_per_char" in results:
         return {"corpus": corpus or DEFAULT_CORPUS}
-    return {"num_samples": num_samples, "seed": seed, "dataset": dataset, "classifier": Path(classifier_dir).name}
+    settings = {"num_samples": num_samples, "seed": seed, "dataset": dataset, "classifier": Path(classifier_dir).name}
+    if reference != "test":  # figures against the test split keep the settings they were cached with
+        settings["reference"] = reference
+    return settings
 
 
 def _cached_figures(model_dir: Path, settings: dict, keys: tuple[str, ...]) -> dict | None:

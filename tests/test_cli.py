@@ -131,6 +131,17 @@ def test_eval_prints_fid_with_its_floor(tiny_model_folder, tmp_path, run_cli_her
     assert "model" not in cached  # a local path means nothing on another machine
 
 
+def test_eval_against_training_images_measures_more_than_the_test_split_holds(tiny_model_folder, run_cli_here):
+    result = run_cli_here("eval", tiny_model_folder, "--num", "600", "--reference", "train", "--data-source", "embedded",
+                          "--classifier", REPO_ROOT / "checkpoints" / "classifier-mnist")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["num_images"] == 600  # the embedded test split holds 500
+    assert "training image" in figures["data"] and figures["copy_ratio"] > 0.5  # 3 steps of training copy nothing
+    cached = json.loads((tiny_model_folder / "eval_results.json").read_text())
+    assert cached["settings"]["reference"] == "train"
+
+
 def test_eval_with_a_generator_as_classifier_is_a_clear_error(tiny_model_folder, run_cli_here):
     result = run_cli_here("eval", tiny_model_folder, "--classifier", tiny_model_folder, "--data-source", "embedded")
     assert result.returncode == 2

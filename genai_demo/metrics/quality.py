@@ -51,20 +51,60 @@ def check_classifier_fits(classifier, train_set: ImageDataset) -> None:
         )
 
 
-class ImageQualityProbe:
-    """Classifier-FID of a generator against a fixed real slice; shared by `eval` and `--eval-every`."""
+REFERENCES = ("test", "train")
+COPY_CHECK_IMAGES = 500  # generated and held-out images whose nearest training image is looked up
 
-    def __init__(self, train_set: ImageDataset, test_set: ImageDataset, classifier, num_samples: int, seed: int):
+
+def nearest_distances(images: torch.Tensor, train_images: torch.Tensor, chunk: int = 250) -> torch.Tensor:
+    """Each image's pixel (L2) distance to its nearest training image."""
+    flat_train = train_images.flatten(1).float()
+    return torch.cat([torch.cdist(batch.flatten(1).float(), flat_train).min(dim=1).values
+                      for batch in images.split(chunk)])
+
+
+def copy_ratio(generated: torch.Tensor, train_images: torch.Tensor, held_out: torch.Tensor) -> float:
+    """Median distance from a generated image to its nearest training image over the same for
+    held-out real images: about 1 when the model draws new images as far from its training set as
+    fresh data lies, well under 1 when it copies training images."""
+    count = min(COPY_CHECK_IMAGES, len(generated), len(held_out))
+    generated_distance = nearest_distances(generated[:count], train_images).median()
+    held_out_distance = nearest_distances(held_out[:count], train_images).median()
+    return float(generated_distance / held_out_distance.clamp_min(1e-12))
+
+
+class ImageQualityProbe:
+    """Classifier-FID of a generator against a fixed real slice; shared by `eval` and `--eval-every`.
+
+    `reference` "test" (the default) compares with the held-out split and puts a spread-out slice of
+    the training images beside it as the floor. "train" compares with every other training image and
+    takes the images between them as the floor: for more images than the test split holds (embedded
+    MNIST holds 500 test digits, and FID at 500 is too noisy to rank models), to be read with the
+    copy check (`copy_ratio`, which `measure` adds), since a model that copied its training images
+    would score well against them.
+    """
+
+    def __init__(self, train_set: ImageDataset, test_set: ImageDataset, classifier, num_samples: int, seed: int,
+                 reference: str = "test"):
         check_classifier_fits(classifier, train_set)
-        self.count = min(num_samples, len(test_set), len(train_set))
-        self.classifier, self.seed = classifier, seed
+        if reference not in REFERENCES:
+            raise InvalidInputError(f"unknown reference {reference!r}: use one of {', '.join(REFERENCES)}")
+        self.classifier, self.seed, self.reference = classifier, seed, reference
         self.device = next(classifier.parameters()).device
-        self.test_source = test_set.source
-        self.real_features = classifier_features(classifier, test_set.to_training_tensor("cpu")[: self.count])
-        # A fixed, spread-out subset of the training images, so every class is in the floor.
-        spread = torch.linspace(0, len(train_set) - 1, self.count).long()
-        floor_features = classifier_features(classifier, train_set.to_training_tensor("cpu")[spread])
-        self.floor = frechet_distance(self.real_features, floor_features)
+        self.train_images = train_set.to_training_tensor("cpu")
+        self.held_out = test_set.to_training_tensor("cpu")
+        if reference == "train":
+            real, floor_images = self.train_images[0::2], self.train_images[1::2]
+            self.count = min(num_samples, len(floor_images))
+            real, floor_images = real[: self.count], floor_images[: self.count]
+            self.test_source = f"{train_set.source}: every other training image"
+        else:
+            self.count = min(num_samples, len(test_set), len(train_set))
+            real = self.held_out[: self.count]
+            # A fixed, spread-out subset of the training images, so every class is in the floor.
+            floor_images = self.train_images[torch.linspace(0, len(train_set) - 1, self.count).long()]
+            self.test_source = test_set.source
+        self.real_features = classifier_features(classifier, real)
+        self.floor = frechet_distance(self.real_features, classifier_features(classifier, floor_images))
 
     @classmethod
     def for_training(cls, train_set: ImageDataset, data_source: str, num_samples: int, seed: int,
@@ -78,8 +118,9 @@ class ImageQualityProbe:
         return cls(train_set, test_set, classifier, num_samples, seed)
 
     @torch.no_grad()
-    def measure(self, generator) -> dict[str, float]:
-        """classifier_fid (and class_accuracy for a conditional model) of `count` samples from fixed latents."""
+    def measure(self, generator, copy_check: bool = False) -> dict[str, float]:
+        """classifier_fid (and class_accuracy for a conditional model) of `count` samples from fixed
+        latents; with `copy_check`, also `copy_ratio` (always with the training images as reference)."""
         was_training = generator.training
         generator.eval()
         latents = generator.sample_latents(self.count, self.seed)
@@ -97,4 +138,6 @@ class ImageQualityProbe:
                    "fid_floor": self.floor}
         if conditional:
             figures["class_accuracy"] = class_accuracy(self.classifier, generated, labels)
+        if copy_check or self.reference == "train":
+            figures["copy_ratio"] = copy_ratio(generated, self.train_images, self.held_out)
         return figures

@@ -24,7 +24,7 @@ from genai_demo.generation import (
 )
 from genai_demo.hub.hub_models import download_diffusion_pipeline
 from genai_demo.images import make_grid
-from genai_demo.models.diffusion import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, SAMPLERS
+from genai_demo.models.diffusion import DEFAULT_GUIDANCE, DEFAULT_INFERENCE_STEPS, DEFAULT_SAMPLER, SAMPLERS
 from genai_demo.prompts import CLASS_NAMES_ZH, Condition
 from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.gpu import on_gpu
@@ -79,7 +79,7 @@ def sample_diffusion(
     state: AppState,
     model_name: str,
     sampler: str = DEFAULT_SAMPLER,
-    num_inference_steps: float = 25,
+    num_inference_steps: float = DEFAULT_INFERENCE_STEPS,
     batch_size: float = 16,
     seed: float = 0,
     class_label: str = ALL_CLASSES,
@@ -204,7 +204,7 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
                 generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="diffusion-stop")
             sampler = gr.Radio(SAMPLER_CHOICES, value=DEFAULT_SAMPLER, label="Sampler", elem_id="diffusion-sampler")
-            steps = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=25, step=1,
+            steps = gr.Slider(limits.INFERENCE_STEPS.minimum, limits.INFERENCE_STEPS.maximum, value=DEFAULT_INFERENCE_STEPS, step=1,
                               label="Denoising steps", elem_id="diffusion-steps")
             batch_size = gr.Slider(BATCH_SIZE.minimum, BATCH_SIZE.maximum, value=16, step=1, label="Images")
             seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed")

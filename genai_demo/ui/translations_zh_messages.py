@@ -225,6 +225,7 @@ ZH_MESSAGES: dict[str, str] = {
 
     # metrics/quality.py
     "{0} is a {1}, not a classifier folder": "{0} 是 {1}，不是分类器文件夹",
+    "unknown reference {0}: use one of {1}": "未知的参照图像 {0}：请使用 {1} 之一",
     "classifier-FID needs a classifier for this data: the classifier reads {0}x{1}px images of {2} classes; "
     "this dataset has {3}x{4}px images of {5} classes: train a classifier on it "
     "(`python -m genai_demo train classifier`) and pass its folder":

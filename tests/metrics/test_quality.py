@@ -47,3 +47,39 @@ def test_a_dataset_the_classifier_cannot_read_is_a_clear_error(tiny_dataset):
                           labels=torch.zeros(8, dtype=torch.long), class_names=["all"], source="test")
     with pytest.raises(InvalidInputError, match="reads 1x28px images of 10 classes; this dataset has 3x32px"):
         ImageQualityProbe.for_training(colour, "auto", 100, 0, torch.device("cpu"))
+
+
+class _Replayer(torch.nn.Module):
+    """A "generator" that returns given images: training images (a copier) or held-out ones."""
+
+    is_conditional = False
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
+
+    def sample_latents(self, count, seed):
+        return torch.arange(count)
+
+    def generate(self, indices):
+        return self.images[indices]
+
+
+def test_against_training_images_the_probe_goes_past_the_test_split_and_catches_a_copier():
+    from genai_demo.data import load_image_dataset
+    from genai_demo.metrics.quality import DEFAULT_CLASSIFIER
+
+    train = load_image_dataset("mnist", split="train", source="embedded")
+    test = load_image_dataset("mnist", split="test", source="embedded")
+    classifier = load_model_folder(DEFAULT_CLASSIFIER)
+    probe = ImageQualityProbe(train, test, classifier, num_samples=1000, seed=0, reference="train")
+    assert probe.count == 1000 > len(test)  # the test split holds 500 digits
+    assert ImageQualityProbe(train, test, classifier, num_samples=1000, seed=0).count == len(test)
+    training_images, held_out = train.to_training_tensor("cpu"), test.to_training_tensor("cpu")
+    copier = probe.measure(_Replayer(training_images[1::2]))  # the floor's own images: FID == floor
+    assert copier["classifier_fid"] == pytest.approx(probe.floor, rel=1e-5)
+    assert copier["copy_ratio"] < 0.01  # every image is a training image (0 but for rounding)
+    fresh = probe.measure(_Replayer(torch.cat([held_out, held_out.flip(-1)])))  # new images, half mirrored
+    assert 0.8 < fresh["copy_ratio"] < 1.25 and fresh["classifier_fid"] > copier["classifier_fid"]
+    with pytest.raises(InvalidInputError, match="unknown reference 'valid'"):
+        ImageQualityProbe(train, test, classifier, num_samples=100, seed=0, reference="valid")

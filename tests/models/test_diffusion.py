@@ -93,7 +93,7 @@ def test_a_guided_model_has_a_no_condition_embedding_and_one_per_attribute_cell(
 
 def _predictions(model, scale, labels, noise):
     timestep = model.noise_scheduler.timesteps[0]
-    predict = model._noise_predictor(len(labels), labels, scale, None, torch.Generator().manual_seed(0))
+    predict, _ = model._noise_predictor(len(labels), labels, scale, None, torch.Generator().manual_seed(0))
     with torch.no_grad():
         return predict(noise, timestep), timestep
 
