@@ -233,7 +233,8 @@ def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: th
 
 
 # Training-config fields set by flags, when given (which family takes which is checked by train_args).
-TRAINING_OPTIONS = {"epochs": "epochs", "kl_weight": "kl_weight", "ema_decay": "ema_decay", "augment": "augment"}
+TRAINING_OPTIONS = {"epochs": "epochs", "kl_weight": "kl_weight", "ema_decay": "ema_decay", "augment": "augment",
+                    "init_from": "init_from"}
 
 
 def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):

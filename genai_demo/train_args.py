@@ -138,6 +138,10 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
                        help=_only("attributes") + "with --class-conditional: also conditioned on stroke thickness "
                        "and slant (3 bins each, measured from the training images), so prompts such as "
                        "\"a thin slanted 7\" mean something")
+    image.add_argument("--init-from", default=None, metavar="FOLDER",
+                       help=_only("init-from") + "start from the UNet weights of this diffusion folder (same "
+                       "--unet-channels); a guided model's \"no condition\" embedding becomes an unconditional "
+                       "model's starting point (read from safetensors, never unpickled)")
     image.add_argument("--unet-channels", default=None, metavar="C1,C2,...",
                        help=_only("unet-channels") + "channels of each UNet stage (default: 32,64,64); "
                        "the image size must divide by 2^(stages - 1)")

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from genai_demo.data.attributes import AttributeBins, condition_counts
+from genai_demo.errors import InvalidInputError
 from genai_demo.models.diffusion import ATTRIBUTE_CELLS, DiffusionModel
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
 from genai_demo.training.loop import fused_optimizer_options
@@ -32,6 +33,30 @@ class DiffusionTrainingConfig(TrainingConfig):
     attribute_dropout: float = 0.5  # with attributes: the share trained on the class alone (attributes open)
     # The UNet (GroupNorm) trained 9% slower in NHWC on this project's CPU (samples/s, 1 thread).
     channels_last: bool = False
+    init_from: str | None = None  # a diffusion folder whose UNet weights a new run starts from
+
+
+def warm_start_weights(source: DiffusionModel, target: DiffusionModel) -> dict[str, torch.Tensor]:
+    """The UNet state of `target` taken from `source`'s (the same channels and levels): every
+    weight of the same name and shape. An unconditional target from a guided source also folds the
+    source's "no condition" embedding into the bias of the time embedding's last layer, to which the
+    UNet adds the class embedding, so it starts as exactly the source's unconditional prediction.
+    Class embeddings of another shape (other classes or attributes) start fresh."""
+    source_state, target_state = source.unet.state_dict(), target.unet.state_dict()
+    mismatched = [name for name, value in target_state.items() if "class_embedding" not in name
+                  and (name not in source_state or source_state[name].shape != value.shape)]
+    if mismatched:
+        raise InvalidInputError(
+            f"--init-from needs a UNet of this run's shape: the folder's has block channels "
+            f"{','.join(map(str, source.config.block_out_channels))} on {source.config.image_channels}x"
+            f"{source.config.image_size}px images, this run's {','.join(map(str, target.config.block_out_channels))} "
+            f"on {target.config.image_channels}x{target.config.image_size}px (set --unet-channels to match)")
+    state = {name: source_state[name] if name in source_state and source_state[name].shape == value.shape else value
+             for name, value in target_state.items()}
+    if not target.is_conditional and source.is_guided:
+        null = source_state["class_embedding.weight"][source.null_condition]
+        state["time_embedding.linear_2.bias"] = source_state["time_embedding.linear_2.bias"] + null
+    return state
 
 
 class DiffusionTrainer(ImageTrainer):
@@ -52,6 +77,18 @@ class DiffusionTrainer(ImageTrainer):
                 config.attribute_bins = bins.to_json()
                 config.attribute_counts = condition_counts(dataset.labels, bins.bin(images), config.num_class_embeds)
             self.attribute_bins = AttributeBins.from_json(config.attribute_bins)
+        if self.config.init_from and self.step == 0:
+            self._start_from(self.config.init_from)
+
+    def _start_from(self, folder: str) -> None:
+        from genai_demo.folders.model_folder import load_model_folder
+
+        source = load_model_folder(folder)
+        if not isinstance(source, DiffusionModel):
+            raise InvalidInputError(f"--init-from {folder}: a {source.model_type} folder, not a diffusion model")
+        with torch.no_grad():
+            self.model.unet.load_state_dict(warm_start_weights(source, self.model))
+        self.ema = self._build_ema()  # the average starts from the loaded weights
 
     def conditions(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor | None:
         """The UNet's class-embedding index of each training image (None: unconditional)."""

@@ -59,11 +59,12 @@ PROMPT_PLACEHOLDERS = {"mnist": "a thin slanted 7 · 一个粗的3 · seven · �
 # Filled into the form by a click (model, sampler, steps, images, seed, prompt, guidance); left out when
 # the model is missing.
 EXAMPLES = [
-    ["cddpm-mnist", "ddim", 25, 16, 0, "一个粗的3", 1.0],
-    ["cddpm-mnist", "ddim", 25, 16, 1, "a thin seven leaning right", 1.0],
-    ["cddpm-mnist", "ddim", 25, 16, 2, "", 0.0],
-    ["ddpm-mnist", "ddim", 25, 16, 0, "", 1.0],
-    ["ddpm-mnist", "dpm-solver++", 10, 16, 1, "", 1.0],
+    ["cddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 0, "一个粗的3", DEFAULT_GUIDANCE],
+    ["cddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 1, "a thin seven leaning right", DEFAULT_GUIDANCE],
+    ["cddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 2, "", 0.0],
+    ["cddpm-mnist", "ddim", 25, 16, 3, "数字八", 3.0],
+    ["ddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 0, "", 1.0],
+    ["ddpm-mnist", "ddim", 25, 16, 1, "", 1.0],
     ["ddpm-fashion-mnist", "ddim", 50, 9, 2, "", 1.0],
 ]
 
@@ -197,8 +198,8 @@ def build_generate_diffusion_layout(state: AppState) -> DiffusionTab:
             # Shown for a guided class-conditional model.
             prompt = gr.Textbox("", label="Prompt (English or Chinese; wins over the class)", visible=False, max_lines=1,
                                 placeholder=PROMPT_PLACEHOLDERS["mnist"], elem_id="diffusion-prompt")
-            guidance = gr.Slider(limits.GUIDANCE.minimum, limits.GUIDANCE.maximum, value=DEFAULT_GUIDANCE, step=0.5, visible=False,
-                                 label="Guidance scale", elem_id="diffusion-guidance",
+            guidance = gr.Slider(limits.GUIDANCE.minimum, limits.GUIDANCE.maximum, value=DEFAULT_GUIDANCE, step=0.25,
+                                 visible=False, label="Guidance scale", elem_id="diffusion-guidance",
                                  info="0: unconditional · 1: plain conditional · higher: follows the class harder")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="diffusion-generate")

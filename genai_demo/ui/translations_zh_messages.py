@@ -251,6 +251,13 @@ ZH_MESSAGES: dict[str, str] = {
     "{0} is corrupt: {1}": "{0} 已损坏：{1}",
     "{0} does not belong to this model: {1}": "{0} 不属于此模型：{1}",
 
+    # training/diffusion_trainer.py
+    "--init-from needs a UNet of this run's shape: the folder's has block channels {0} on {1}x{2}px images, "
+    "this run's {3} on {4}x{5}px (set --unet-channels to match)":
+        "--init-from 需要与本次训练形状相同的 UNet：该文件夹的通道为 {0}，图像为 {1}x{2}px；本次训练为 {3}，"
+        "图像为 {4}x{5}px（请设置 --unet-channels 使其一致）",
+    "--init-from {0}: a {1} folder, not a diffusion model": "--init-from {0}：这是 {1} 文件夹，不是扩散模型",
+
     # training/distributed.py
     "batch size {0} does not split over {1} processes: use a multiple of {2}":
         "批大小 {0} 无法平均分配到 {1} 个进程：请使用 {2} 的倍数",

@@ -121,3 +121,28 @@ def test_the_folders_own_pipeline_guides_as_ours_does(fixed_batch, tmp_path):
         images = pipeline(class_labels=[1, 7], num_inference_steps=3, guidance_scale=2.5, output_type="np",
                           sampler=sampler, generator=torch.Generator().manual_seed(5)).images
         assert torch.allclose(torch.from_numpy(images).permute(0, 3, 1, 2), (expected / 2 + 0.5).clamp(0, 1), atol=1e-4)
+
+
+def test_an_unconditional_run_starts_from_a_guided_folder_as_its_no_condition_prediction(fixed_batch, tmp_path):
+    train_tiny_diffusion(fixed_batch, tmp_path / "guided", steps=3, conditional=True)
+    guided = load_model_folder(tmp_path / "guided").eval()
+    trainer = DiffusionTrainer(
+        fixed_batch, tmp_path / "plain", DiffusionTrainingConfig(max_steps=1, batch_size=16, ema_decay=0.9,
+                                                               init_from=str(tmp_path / "guided")),
+        model_config=DiffusionConfig(**TINY_UNET), device="cpu")
+    noise, timesteps = torch.randn(4, 1, 28, 28), torch.tensor([3, 30, 60, 99])
+    with torch.no_grad():
+        expected = guided.unet(noise, timesteps, class_labels=torch.full((4,), guided.null_condition)).sample
+        started = trainer.model.unet.eval()(noise, timesteps).sample
+    assert torch.allclose(started, expected, atol=1e-5)
+    assert torch.allclose(trainer.ema.shadow_params[0], next(trainer.model.unet.parameters()))  # EMA from the start
+
+
+def test_init_from_a_folder_of_another_shape_is_refused_clearly(fixed_batch, tmp_path, run_cli_here):
+    train_tiny_diffusion(fixed_batch, tmp_path / "small", steps=1)
+    result = run_cli_here("train", "ddpm", "--max-steps", "1", "--data-source", "embedded", "--unet-channels", "8,16,16",
+                          "--init-from", tmp_path / "small", "--out", tmp_path / "run")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "the folder's has block channels 8,16 on 1x28px images, this run's 8,16,16" in result.stderr
+    result = run_cli_here("train", "dcgan", "--max-steps", "1", "--init-from", tmp_path / "small", "--out", tmp_path / "gan")
+    assert result.returncode != 0 and "--init-from applies to ddpm only" in result.stderr
