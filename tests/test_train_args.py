@@ -16,7 +16,8 @@ def _example(option: str) -> list[str]:
               "eval-samples": "10", "eval-classifier": "x", "ema-decay": "0.9", "latent-dim": "8",
               "generator-features": "8", "discriminator-features": "8", "kl-weight": "1", "categorical-code": "10",
               "clusters": "4", "pack": "2", "unet-channels": "8,16", "corpus": "python-code", "block-size": "16",
-              "layers": "1", "width": "16", "vocab-size": "300", "tokenizer": "char", "dropout": "0.1"}
+              "layers": "1", "width": "16", "vocab-size": "300", "tokenizer": "char", "dropout": "0.1",
+              "init-from": "checkpoints/cddpm-mnist"}
     return [f"--{option}"] + ([values[option]] if option in values else [])
 
 
