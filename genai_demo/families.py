@@ -154,15 +154,15 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
 from diffusers import DiffusionPipeline
 
 pipeline = DiffusionPipeline.from_pretrained("path/to/NAME")  # add trust_remote_code=True if class-conditional
-images = pipeline(batch_size=16, num_inference_steps=50).images
-# class-conditional: pipeline(class_labels=[3, 7], guidance_scale=1.0, num_inference_steps=25).images
+images = pipeline(batch_size=16, num_inference_steps=50).images  # unconditional: a plain DDPMPipeline
+# class-conditional: pipeline(class_labels=[3, 7], guidance_scale=1.5).images  # DPM-Solver++, 10 steps
 # (with attributes: 90 + class for a digit alone, class * 9 + thickness * 3 + slant for a cell; see
 # class_conditional_pipeline.py)
 ```
 
 ```bash
 python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
-python -m genai_demo sample path/to/NAME --num 16 --prompt "a thin slanted 7" --guidance 1 --out sevens.npy  # conditional
+python -m genai_demo sample path/to/NAME --num 16 --prompt "a thin slanted 7" --guidance 1.5 --out sevens.npy  # conditional
 ```""",
     ),
     Family(
