@@ -88,8 +88,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                              "(\"a thin slanted 7\", \"一个粗的3\", \"sneaker\", \"运动鞋\")")
     sample.add_argument("--guidance", type=checked(limits.GUIDANCE), default=None,
                         help="class-conditional diffusion models: the classifier-free guidance scale "
-                             "(0: unconditional, 1: plain conditional; default: the model's, "
-                             f"{DEFAULT_GUIDANCE:g})")
+                             "(0: unconditional, 1: plain conditional; default: the model's own, from its "
+                             f"conditioning.json, else {DEFAULT_GUIDANCE:g})")
 
     generate = commands.add_parser(
         "generate", help="generate text from a text model folder (streamed to the terminal)",

@@ -62,6 +62,8 @@ class DiffusionConfig:
     # and how many images each (class, cell) has, counts[class][thickness * 3 + slant].
     attribute_bins: dict | None = None
     attribute_counts: list[list[int]] | None = None
+    # A guided model's own default guidance scale, set after measuring it (None: DEFAULT_GUIDANCE).
+    default_guidance: float | None = None
 
     def __post_init__(self) -> None:
         self.block_out_channels = [int(channels) for channels in self.block_out_channels]
@@ -81,6 +83,8 @@ class DiffusionConfig:
             raise ValueError(f"unknown beta_schedule {self.beta_schedule!r}")
         if self.attributes and self.num_class_embeds is None:
             raise ValueError("diffusion attributes need a class-conditional model")
+        if self.default_guidance is not None and not 0 <= float(self.default_guidance) <= 10:
+            raise ValueError(f"diffusion default_guidance must be from 0 to 10, got {self.default_guidance}")
 
     @property
     def cells(self) -> int:
@@ -100,8 +104,11 @@ class DiffusionConfig:
         """What `conditioning.json` of a model folder holds (None: unconditional)."""
         if self.num_class_embeds is None:
             return None
-        return {"num_classes": self.num_class_embeds, "guided": self.guided, "attributes": self.attributes,
-                "attribute_bins": self.attribute_bins, "attribute_counts": self.attribute_counts}
+        conditioning = {"num_classes": self.num_class_embeds, "guided": self.guided, "attributes": self.attributes,
+                        "attribute_bins": self.attribute_bins, "attribute_counts": self.attribute_counts}
+        if self.default_guidance is not None:
+            conditioning["default_guidance"] = self.default_guidance
+        return conditioning
 
     def build_unet(self) -> UNet2DModel:
         levels = len(self.block_out_channels)
@@ -137,7 +144,8 @@ class DiffusionConfig:
             condition = dict(num_class_embeds=int(conditioning["num_classes"]), guided=bool(conditioning["guided"]),
                              attributes=bool(conditioning.get("attributes")),
                              attribute_bins=conditioning.get("attribute_bins"),
-                             attribute_counts=conditioning.get("attribute_counts"))
+                             attribute_counts=conditioning.get("attribute_counts"),
+                             default_guidance=conditioning.get("default_guidance"))
         elif unet_config.get("num_class_embeds") is not None:
             condition = dict(num_class_embeds=unet_config["num_class_embeds"], guided=False)
         return cls(
@@ -187,6 +195,13 @@ class DiffusionModel(ClassConditional, nn.Module):
     @property
     def has_attributes(self) -> bool:
         return self.is_conditional and self.config.attributes
+
+    @property
+    def default_guidance(self) -> float:
+        """The guidance scale used when none is asked for: the folder's measured choice, else DEFAULT_GUIDANCE."""
+        if not self.is_guided:
+            return 1.0
+        return float(DEFAULT_GUIDANCE if self.config.default_guidance is None else self.config.default_guidance)
 
     @property
     def null_condition(self) -> int:
@@ -251,12 +266,12 @@ class DiffusionModel(ClassConditional, nn.Module):
 
         `seed` drives the fresh noise that DDPM adds at each step (DDIM with eta 0 adds none) and
         the attribute bins not asked for; `with_guess` adds the model's guess of the final image to
-        each step. `guidance_scale` (a guided model's; None: DEFAULT_GUIDANCE) mixes the
+        each step. `guidance_scale` (a guided model's; None: its `default_guidance`) mixes the
         conditional and unconditional predictions; `attributes` as for `conditions`.
         """
         device = self.unet.device
         step_generator = torch.Generator(device="cpu").manual_seed(seed)
-        predict, scale = self._noise_predictor(len(noise), labels, guidance_scale, attributes, step_generator)
+        predict, scale = self.noise_predictor(len(noise), labels, guidance_scale, attributes, step_generator)
         scheduler = self.make_sampler(sampler, num_inference_steps, extrapolating=scale > 1)
         sample = noise.to(device) * scheduler.init_noise_sigma
         alphas_cumprod = scheduler.alphas_cumprod.to(device)
@@ -275,7 +290,7 @@ class DiffusionModel(ClassConditional, nn.Module):
                 sample = sample.clamp(-1, 1)
             yield DenoisingStep(index, len(timesteps), sample, predicted)
 
-    def _noise_predictor(self, num_samples: int, labels: torch.Tensor | None, guidance_scale: float | None,
+    def noise_predictor(self, num_samples: int, labels: torch.Tensor | None, guidance_scale: float | None,
                          attributes: torch.Tensor | None, generator: torch.Generator):
         """(x_t, t) -> the noise prediction used for sampling: unconditional, conditional, or the
         guided mix of both (one UNet call on the doubled batch); and the guidance scale it applies."""
@@ -285,7 +300,7 @@ class DiffusionModel(ClassConditional, nn.Module):
         labels = labels if labels is not None else self.default_labels(num_samples)
         self.check_labels(labels)
         conditions = self.conditions(labels, attributes, generator).to(device)
-        scale = float(DEFAULT_GUIDANCE if guidance_scale is None else guidance_scale) if self.is_guided else 1.0
+        scale = (self.default_guidance if guidance_scale is None else float(guidance_scale)) if self.is_guided else 1.0
         if guidance_scale is not None and not self.is_guided and guidance_scale != 1:
             raise ValueError("this model was trained without guidance: its guidance scale is 1")
         if scale == 1:

@@ -144,16 +144,18 @@ def _described(folder: Path, model, condition: Condition) -> str:
 
 def guidance_controls(state: AppState, model_name: str | None) -> tuple[dict, dict]:
     """The prompt box and the guidance slider: shown for a guided class-conditional model only
-    (the prompt's placeholder names what this model draws)."""
+    (the prompt's placeholder names what this model draws; the slider at the model's default scale)."""
     try:
         folder = resolve_diffusion_folder(state, model_name)
-        guided = getattr(load_cached_model(folder, state.device), "is_guided", False)
+        model = load_cached_model(folder, state.device)
+        guided = getattr(model, "is_guided", False)
         dataset = dataset_of_folder(folder) if guided else None
     except GenaiDemoError:
         guided, dataset = False, None
     placeholder = PROMPT_PLACEHOLDERS.get(dataset or "", PROMPT_PLACEHOLDERS["mnist"])
     prompt = gr.update(visible=True, placeholder=placeholder) if guided else gr.update(visible=False, value="")
-    return prompt, gr.update(visible=guided)
+    # The slider starts at the model's own measured default (cddpm-fashion-mnist needs more than cddpm-mnist).
+    return prompt, gr.update(visible=True, value=model.default_guidance) if guided else gr.update(visible=False)
 
 
 def class_choice(state: AppState, model_name: str | None, current: str | None = ALL_CLASSES) -> gr.Dropdown:

@@ -1,7 +1,9 @@
+import json
+
 import pytest
 import torch
 
-from genai_demo.models.diffusion import SAMPLERS, DiffusionConfig, DiffusionModel
+from genai_demo.models.diffusion import DEFAULT_GUIDANCE, SAMPLERS, DiffusionConfig, DiffusionModel
 
 TINY = dict(block_out_channels=[8, 16], attention=False, num_train_timesteps=100)
 
@@ -93,7 +95,7 @@ def test_a_guided_model_has_a_no_condition_embedding_and_one_per_attribute_cell(
 
 def _predictions(model, scale, labels, noise):
     timestep = model.noise_scheduler.timesteps[0]
-    predict, _ = model._noise_predictor(len(labels), labels, scale, None, torch.Generator().manual_seed(0))
+    predict, _ = model.noise_predictor(len(labels), labels, scale, None, torch.Generator().manual_seed(0))
     with torch.no_grad():
         return predict(noise, timestep), timestep
 
@@ -137,3 +139,20 @@ def test_conditions_keep_the_asked_bins_and_draw_the_others_from_the_classs_own_
     half = torch.tensor([[-1, 1]] * 200)  # upright, any thickness: cells 1, 4, 7 only
     cells = model.conditions(labels, half, torch.Generator().manual_seed(0)) % 9
     assert set(cells.tolist()) <= {1, 4, 7}
+
+
+def test_a_folder_can_set_its_own_default_guidance(tmp_path):
+    from genai_demo.folders.pipeline_folder import load_pipeline_folder, save_pipeline_folder
+
+    model = DiffusionModel(DiffusionConfig(**GUIDED, default_guidance=3.0))
+    assert model.default_guidance == 3.0 and DiffusionModel(DiffusionConfig(**GUIDED)).default_guidance == DEFAULT_GUIDANCE
+    save_pipeline_folder(tmp_path, model)
+    assert json.loads((tmp_path / "conditioning.json").read_text())["default_guidance"] == 3.0
+    loaded = load_pipeline_folder(tmp_path)
+    assert loaded.default_guidance == 3.0
+    labels, noise = torch.tensor([1, 2]), torch.randn(2, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.equal(loaded.generate(noise, labels, num_inference_steps=2),
+                           loaded.generate(noise, labels, num_inference_steps=2, guidance_scale=3.0))
+    with pytest.raises(ValueError, match="default_guidance must be from 0 to 10"):
+        DiffusionConfig(**GUIDED, default_guidance=11)
