@@ -251,6 +251,24 @@ ZH_MESSAGES: dict[str, str] = {
     "{0} is corrupt: {1}": "{0} 已损坏：{1}",
     "{0} does not belong to this model: {1}": "{0} 不属于此模型：{1}",
 
+    # repair.py
+    "unknown task {0}: choose one of {1}": "未知的任务 {0}：请从 {1} 中选择",
+    "the scale must be one of {0}, got {1}": "放大倍数必须是 {0} 之一，收到的是 {1}",
+    "a {0}px image cannot be reduced by {1}": "{0}px 的图像不能按 {1} 倍缩小",
+    "the mask is {0}x{1}px but the image {2}x{3}px: draw or upload a mask of the image's size":
+        "遮罩是 {0}x{1}px，而图像是 {2}x{3}px：请绘制或上传与图像同样大小的遮罩",
+    "the mask hides nothing: paint (or upload in white) the part to be filled in":
+        "遮罩没有遮住任何部分：请涂出（或以白色上传）需要补全的部分",
+    "the mask hides the whole image: keep part of it for the model to go on":
+        "遮罩遮住了整张图像：请保留一部分，让模型有所依据",
+    "this model makes {0}px images: a ×{1} up-scale needs a {2}px image, got {3}px":
+        "该模型生成 {0}px 的图像：×{1} 放大需要 {2}px 的图像，收到的是 {3}px",
+    "the strength must be above 0 and at most 1, got {0}": "强度必须大于 0 且不超过 1，收到的是 {0}",
+    "this class-conditional model has no unconditional mode: give a class hint":
+        "这个类别条件模型没有无条件模式：请给出类别提示",
+    "the null-space method repairs inpaint and upscale tasks, not {0}": "零空间方法只用于补全和放大任务，不能用于 {0}",
+    "unknown mask {0}: choose one of {1}": "未知的遮罩 {0}：请从 {1} 中选择",
+
     # training/diffusion_trainer.py
     "--init-from needs a UNet of this run's shape: the folder's has block channels {0} on {1}x{2}px images, "
     "this run's {3} on {4}x{5}px (set --unet-channels to match)":

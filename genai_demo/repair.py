@@ -1,0 +1,385 @@
+"""Repair and transform images with the models we already have: no new training.
+
+A trained generative model is a prior over images; each task below keeps what the damaged image
+still says and lets the model fill in the rest. Images are (N, C, H, W) tensors in [-1, 1].
+
+Tasks and how the damage is described:
+- inpaint: `known` (N, 1, H, W), 1 where the pixel is kept and 0 where it is to be filled.
+- denoise: the image plus Gaussian noise of standard deviation `sigma` (in the [-1, 1] units).
+- upscale: the image average-pooled by `scale` (2 or 4): a 28x28 digit becomes 14x14 or 7x7.
+- sketch: a rough drawing that the model is to turn into a plausible image of its kind.
+
+Methods (each a function below, with its reference):
+- diffusion models: RePaint for inpainting, ILVR for up-scaling, denoising from the noise level
+  the image already has, SDEdit for sketches;
+- baselines: a plain fill (mean of the kept pixels / bicubic / Gaussian blur / the sketch as it is)
+  and latent inversion of a VAE or GAN (optimise the latent until the model's image matches what
+  is known).
+
+Diffusion methods are generators that yield a `RepairStep` after each denoising step, so a page
+can show the repair as it forms and stop it; `finish` runs one to the end.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import torch
+import torch.nn.functional as F
+from diffusers import DDIMScheduler, RePaintScheduler
+
+from genai_demo.errors import InvalidInputError
+
+TASKS = ("inpaint", "denoise", "upscale", "sketch")
+MASKS = ("lower-half", "centre-box", "random-pixels")
+SCALES = (2, 4)
+
+
+@dataclass
+class RepairStep:
+    index: int  # 1-based
+    total: int
+    image: torch.Tensor  # the current repair in [-1, 1] (the model's guess of the clean image)
+
+
+# -- damage ---------------------------------------------------------------------------------------
+
+
+def named_mask(name: str, size: int, count: int = 1, seed: int = 0) -> torch.Tensor:
+    """A `known` mask (count, 1, size, size), 1 = kept: "lower-half" hides the lower half,
+    "centre-box" a centred square of half the side, "random-pixels" a random half of the pixels."""
+    known = torch.ones(count, 1, size, size)
+    if name == "lower-half":
+        known[..., size // 2:, :] = 0
+    elif name == "centre-box":
+        start, end = size // 4, size - size // 4
+        known[..., start:end, start:end] = 0
+    elif name == "random-pixels":
+        generator = torch.Generator().manual_seed(seed)
+        known = (torch.rand(count, 1, size, size, generator=generator) < 0.5).float()
+    else:
+        raise InvalidInputError(f"unknown mask {name!r}: choose one of {', '.join(MASKS)}")
+    return known
+
+
+def hide(images: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """The image with its hidden pixels grey (0), as the damaged image is shown."""
+    return images * known
+
+
+def add_noise(images: torch.Tensor, sigma: float, seed: int = 0) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return images + sigma * torch.randn(images.shape, generator=generator).to(images.device)
+
+
+def downsample(images: torch.Tensor, scale: int) -> torch.Tensor:
+    """Average-pooled by `scale`: what an up-scaler is given."""
+    if scale not in SCALES:
+        raise InvalidInputError(f"the scale must be one of {', '.join(map(str, SCALES))}, got {scale}")
+    if images.shape[-1] % scale:
+        raise InvalidInputError(f"a {images.shape[-1]}px image cannot be reduced by {scale}")
+    return F.avg_pool2d(images, scale)
+
+
+def upsample(images: torch.Tensor, scale: int) -> torch.Tensor:
+    """Each pixel repeated: `downsample(upsample(x)) == x`, which makes ILVR's step a projection."""
+    return F.interpolate(images, scale_factor=scale, mode="nearest")
+
+
+def check_mask(images: torch.Tensor, known: torch.Tensor) -> None:
+    if known.shape[-2:] != images.shape[-2:]:
+        raise InvalidInputError(f"the mask is {known.shape[-1]}x{known.shape[-2]}px but the image "
+                                f"{images.shape[-1]}x{images.shape[-2]}px: draw or upload a mask of the image's size")
+    hidden = (known < 0.5).float().mean().item()
+    if hidden == 0:
+        raise InvalidInputError("the mask hides nothing: paint (or upload in white) the part to be filled in")
+    if hidden == 1:
+        raise InvalidInputError("the mask hides the whole image: keep part of it for the model to go on")
+
+
+# -- baselines --------------------------------------------------------------------------------
+
+
+def plain_fill(task: str, damaged: torch.Tensor, known: torch.Tensor | None = None, scale: int = 4,
+               sigma: float = 0.5) -> torch.Tensor:
+    """The repair with no model: hidden pixels get the mean of the kept ones (inpaint), bicubic
+    interpolation (upscale), a Gaussian blur of width about sigma (denoise), the drawing as it is (sketch)."""
+    if task == "inpaint":
+        kept_mean = (damaged * known).sum(dim=(1, 2, 3), keepdim=True) / known.sum(dim=(1, 2, 3), keepdim=True).clamp_min(1)
+        return (damaged * known + kept_mean * (1 - known)).clamp(-1, 1)
+    if task == "upscale":
+        return F.interpolate(damaged, scale_factor=scale, mode="bicubic", align_corners=False).clamp(-1, 1)
+    if task == "denoise":
+        width = max(0.5, 2 * sigma)
+        radius = max(1, math.ceil(2 * width))
+        offsets = torch.arange(-radius, radius + 1, dtype=damaged.dtype, device=damaged.device)
+        kernel = torch.exp(-offsets**2 / (2 * width**2))
+        kernel = kernel / kernel.sum()
+        channels = damaged.shape[1]
+        blurred = F.conv2d(F.pad(damaged, (radius, radius, 0, 0), mode="replicate"),
+                           kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
+        blurred = F.conv2d(F.pad(blurred, (0, 0, radius, radius), mode="replicate"),
+                           kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
+        return blurred.clamp(-1, 1)
+    if task == "sketch":
+        return damaged.clamp(-1, 1)
+    raise InvalidInputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
+
+
+def degrade(task: str, images: torch.Tensor, known: torch.Tensor | None, scale: int) -> torch.Tensor:
+    """What the damage leaves of `images`, to be compared with the damaged input."""
+    if task == "inpaint":
+        return images * known
+    if task == "upscale":
+        return downsample(images, scale)
+    return images
+
+
+def invert_latent(model, task: str, damaged: torch.Tensor, known: torch.Tensor | None = None, scale: int = 4,
+                  seed: int = 0, steps: int = 200, restarts: int = 4, lr: float = 0.05) -> torch.Tensor:
+    """Latent inversion of a VAE or GAN (Zhu et al. 2016; Yeh et al. 2017 for inpainting): the
+    latent whose image, damaged the same way, best matches the damaged image (Adam on the squared
+    error plus a small pull towards the prior), the best of `restarts` random starts; inpainting
+    keeps the known pixels as they are."""
+    was_training = model.training
+    model.eval()
+    count = len(damaged)
+    latents = model.sample_latents(count * restarts, seed).to(damaged.device).detach().requires_grad_(True)
+    target = damaged.repeat(restarts, 1, 1, 1)
+    mask = known.repeat(restarts, 1, 1, 1) if known is not None else None
+    optimizer = torch.optim.Adam([latents], lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad(set_to_none=True)
+        error = (degrade(task, model.generate(latents), mask, scale) - target).pow(2).flatten(1).mean(dim=1)
+        prior = 1e-3 * latents.flatten(1).pow(2).mean(dim=1)
+        (error + prior).sum().backward()
+        optimizer.step()
+    with torch.no_grad():
+        images = model.generate(latents)
+        error = (degrade(task, images, mask, scale) - target).pow(2).flatten(1).mean(dim=1)
+        best = error.view(restarts, count).argmin(dim=0)
+        chosen = images.view(restarts, count, *images.shape[1:])[best, torch.arange(count)]
+    model.train(was_training)
+    if task == "inpaint":
+        chosen = damaged * known + chosen * (1 - known)
+    return chosen.clamp(-1, 1)
+
+
+# -- diffusion --------------------------------------------------------------------------------
+
+
+def _predictor(model, count: int, labels: torch.Tensor | None, guidance: float | None, seed: int) -> Callable:
+    """(x_t, t) -> the noise prediction: with a class hint (and guidance) for a conditional model,
+    its unconditional prediction otherwise."""
+    if model.is_conditional and labels is None:
+        null = torch.full((count,), model.null_condition, dtype=torch.long, device=model.unet.device)
+        if not model.is_guided:
+            raise InvalidInputError("this class-conditional model has no unconditional mode: give a class hint")
+        return lambda sample, timestep: model.unet(sample, timestep, class_labels=null).sample
+    predict, _ = model.noise_predictor(count, labels, guidance, None, torch.Generator().manual_seed(seed))
+    return predict
+
+
+def _clean_guess(sample, noise_prediction, alpha_bar) -> torch.Tensor:
+    return ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
+
+
+@torch.inference_mode()
+def repaint(model, damaged: torch.Tensor, known: torch.Tensor, seed: int = 0, steps: int = 50,
+            jump_length: int = 5, jump_n_sample: int = 5, labels: torch.Tensor | None = None,
+            guidance: float | None = None) -> Iterator[RepairStep]:
+    """Inpainting by RePaint (Lugmayr et al. 2022, diffusers' `RePaintScheduler`): at each reverse
+    step the kept pixels are the original noised to that step and the hidden ones the model's; every
+    `jump_length` steps it goes back `jump_length` steps by adding noise, `jump_n_sample - 1` times,
+    so the filled part harmonises with the rest (`steps` x about `jump_n_sample` UNet calls)."""
+    check_mask(damaged, known)
+    device = model.unet.device
+    scheduler = RePaintScheduler.from_config(model.noise_scheduler.config, eta=1.0)
+    scheduler.set_timesteps(steps, jump_length, jump_n_sample, device=device)
+    generator = torch.Generator().manual_seed(seed)
+    sample = torch.randn(damaged.shape, generator=generator).to(device)
+    predict = _predictor(model, len(damaged), labels, guidance, seed)
+    damaged, known = damaged.to(device), known.to(device)
+    timesteps = scheduler.timesteps
+    last = int(timesteps[0]) + 1
+    for index, timestep in enumerate(timesteps, start=1):
+        if timestep < last:
+            noise_prediction = predict(sample, timestep)
+            output = scheduler.step(noise_prediction, timestep, sample, damaged, known, generator)
+            sample, guess = output.prev_sample, output.pred_original_sample
+        else:
+            sample = scheduler.undo_step(sample, last, generator)
+        last = int(timestep)
+        if index == len(timesteps):
+            guess = sample
+        yield RepairStep(index, len(timesteps), (damaged * known + guess.clamp(-1, 1) * (1 - known)))
+
+
+def _ddim(model, steps: int, start_step: int | None = None, eta: float = 0.0):
+    scheduler = DDIMScheduler.from_config(model.noise_scheduler.config, clip_sample=False)
+    scheduler.set_timesteps(steps, device=model.unet.device)
+    timesteps = scheduler.timesteps
+    if start_step is not None:  # SDEdit and denoising start part-way down
+        timesteps = timesteps[timesteps <= start_step]
+    return scheduler, timesteps
+
+
+def match_pooled(image: torch.Tensor, low_resolution: torch.Tensor, scale: int, rounds: int = 30) -> torch.Tensor:
+    """An image in [-1, 1] close to `image` whose `scale`-pooled version is `low_resolution`:
+    each block shifted by the one amount (found by bisection) that makes its clamped mean right. A
+    plain clamp after the correction would undo part of it at the black background."""
+    image = image.clamp(-1, 1)  # then a shift within [-2, 2] reaches any mean in [-1, 1]
+    low, high = torch.full_like(low_resolution, -2.0), torch.full_like(low_resolution, 2.0)
+    target = low_resolution.clamp(-1, 1)
+    for _ in range(rounds):
+        middle = (low + high) / 2
+        too_dark = downsample((image + upsample(middle, scale)).clamp(-1, 1), scale) < target
+        low, high = torch.where(too_dark, middle, low), torch.where(too_dark, high, middle)
+    return (image + upsample((low + high) / 2, scale)).clamp(-1, 1)
+
+
+def _alpha_bar(scheduler, timestep) -> torch.Tensor:
+    timestep = int(timestep)
+    return scheduler.alphas_cumprod[timestep] if timestep >= 0 else scheduler.final_alpha_cumprod
+
+
+@torch.inference_mode()
+def ilvr_upscale(model, low_resolution: torch.Tensor, scale: int, seed: int = 0, steps: int = 50,
+                 labels: torch.Tensor | None = None, guidance: float | None = None) -> Iterator[RepairStep]:
+    """Super-resolution by ILVR (Choi et al. 2021): sample as usual, but after each step replace
+    the sample's low frequencies, `upsample(downsample(x))`, by those of the low-resolution image
+    noised to the same step. With average pooling and pixel repetition that is a projection, so the
+    result pooled down equals the given image exactly; the model only supplies the detail."""
+    device = model.unet.device
+    reference = upsample(low_resolution.to(device), scale)
+    generator = torch.Generator().manual_seed(seed)
+    size = reference.shape[-1]
+    if size != model.config.image_size:
+        raise InvalidInputError(f"this model makes {model.config.image_size}px images: a ×{scale} up-scale needs a "
+                                f"{model.config.image_size // scale}px image, got {low_resolution.shape[-1]}px")
+    scheduler, timesteps = _ddim(model, steps)
+    sample = torch.randn(reference.shape, generator=generator).to(device)
+    predict = _predictor(model, len(reference), labels, guidance, seed)
+    for index, timestep in enumerate(timesteps, start=1):
+        noise_prediction = predict(sample, timestep)
+        guess = _clean_guess(sample, noise_prediction, _alpha_bar(scheduler, timestep))
+        sample = scheduler.step(noise_prediction, timestep, sample, eta=1.0, generator=generator).prev_sample
+        previous = timesteps[index] if index < len(timesteps) else -1
+        alpha_bar = _alpha_bar(scheduler, previous).to(device)
+        noised_reference = alpha_bar.sqrt() * reference + (1 - alpha_bar).sqrt() * torch.randn(
+            reference.shape, generator=generator).to(device)
+        sample = sample - upsample(downsample(sample, scale), scale) + upsample(downsample(noised_reference, scale), scale)
+        if index == len(timesteps):
+            sample = match_pooled(sample, low_resolution.to(device), scale)
+        yield RepairStep(index, len(timesteps), sample.clamp(-1, 1) if index == len(timesteps) else guess)
+
+
+@torch.inference_mode()
+def null_space(model, task: str, damaged: torch.Tensor, known: torch.Tensor | None = None, scale: int = 4,
+               seed: int = 0, steps: int = 50, eta: float = 0.85, labels: torch.Tensor | None = None,
+               guidance: float | None = None) -> Iterator[RepairStep]:
+    """Inpainting and super-resolution by range-null-space decomposition (DDNM, Wang et al. 2023):
+    at each step the model's guess of the clean image x0 keeps only its part the damage destroyed,
+    x0 - A+ A x0 + A+ y (A: hide the pixels, or average-pool; A+ its pseudo-inverse: the same mask,
+    or pixel repetition), and the DDIM step (with `eta` fresh noise) goes on from the corrected guess.
+    The result reproduces what is known exactly; the model supplies only the rest."""
+    device = model.unet.device
+    if task == "inpaint":
+        check_mask(damaged, known)
+        known = known.to(device)
+        project = lambda x: known * x  # noqa: E731  (A+ A for a mask)
+        given = (damaged.to(device) * known)
+    elif task == "upscale":
+        if damaged.shape[-1] * scale != model.config.image_size:
+            raise InvalidInputError(f"this model makes {model.config.image_size}px images: a ×{scale} up-scale needs a "
+                                    f"{model.config.image_size // scale}px image, got {damaged.shape[-1]}px")
+        project = lambda x: upsample(downsample(x, scale), scale)  # noqa: E731
+        given = upsample(damaged.to(device), scale)
+    else:
+        raise InvalidInputError(f"the null-space method repairs inpaint and upscale tasks, not {task!r}")
+    scheduler, timesteps = _ddim(model, steps)
+    generator = torch.Generator().manual_seed(seed)
+    shape = (len(given), model.config.image_channels, model.config.image_size, model.config.image_size)
+    sample = torch.randn(shape, generator=generator).to(device)
+    predict = _predictor(model, len(given), labels, guidance, seed)
+    for index, timestep in enumerate(timesteps, start=1):
+        noise_prediction = predict(sample, timestep)
+        alpha_bar = _alpha_bar(scheduler, timestep).to(device)
+        guess = _clean_guess(sample, noise_prediction, alpha_bar)
+        guess = guess - project(guess) + given
+        previous = timesteps[index] if index < len(timesteps) else -1
+        alpha_bar_previous = _alpha_bar(scheduler, previous).to(device)
+        if index == len(timesteps):
+            final = (damaged.to(device) * known + guess.clamp(-1, 1) * (1 - known) if task == "inpaint"
+                     else match_pooled(guess, damaged.to(device), scale))
+            yield RepairStep(index, len(timesteps), final)
+            return
+        # DDIM with eta: sigma^2 = eta^2 (1 - abar') / (1 - abar) (1 - abar / abar').
+        sigma = eta * ((1 - alpha_bar_previous) / (1 - alpha_bar) * (1 - alpha_bar / alpha_bar_previous)).sqrt()
+        noise = torch.randn(shape, generator=generator).to(device)
+        sample = (alpha_bar_previous.sqrt() * guess + (1 - alpha_bar_previous - sigma**2).clamp_min(0).sqrt()
+                  * noise_prediction + sigma * noise)
+        yield RepairStep(index, len(timesteps), guess.clamp(-1, 1))
+
+
+def noise_level_step(model, sigma: float, steps: int) -> int:
+    """The training timestep whose noise matches Gaussian noise of `sigma` on a clean image:
+    sqrt(abar) * (x + sigma * e) = sqrt(abar) x + sqrt(1 - abar) e  when  abar = 1 / (1 + sigma^2)."""
+    alphas = model.noise_scheduler.alphas_cumprod
+    return int((alphas - 1 / (1 + sigma**2)).abs().argmin())
+
+
+@torch.inference_mode()
+def _denoise_from(model, start: torch.Tensor, start_step: int, seed: int, steps: int,
+                  labels: torch.Tensor | None, guidance: float | None) -> Iterator[RepairStep]:
+    device = model.unet.device
+    scheduler, timesteps = _ddim(model, steps, start_step)
+    predict = _predictor(model, len(start), labels, guidance, seed)
+    sample = start.to(device)
+    # The start is noised to start_step exactly; the first step of the grid below it is taken from there.
+    timesteps = torch.cat([torch.tensor([start_step], device=timesteps.device), timesteps[timesteps < start_step]])
+    for index, timestep in enumerate(timesteps, start=1):
+        noise_prediction = predict(sample, timestep)
+        alpha_bar = _alpha_bar(scheduler, timestep)
+        guess = _clean_guess(sample, noise_prediction, alpha_bar)
+        previous = timesteps[index] if index < len(timesteps) else -1
+        alpha_bar_previous = _alpha_bar(scheduler, previous)
+        # A DDIM step (eta 0) between any two timesteps: re-noise the clean guess with the predicted noise.
+        sample = alpha_bar_previous.sqrt() * guess + (1 - alpha_bar_previous).sqrt() * noise_prediction
+        yield RepairStep(index, len(timesteps), sample.clamp(-1, 1) if index == len(timesteps) else guess)
+
+
+def diffusion_denoise(model, noisy: torch.Tensor, sigma: float, seed: int = 0, steps: int = 50,
+                      labels: torch.Tensor | None = None, guidance: float | None = None) -> Iterator[RepairStep]:
+    """Denoising with a diffusion model and no new network: an image with Gaussian noise of `sigma`
+    is, scaled by sqrt(abar_t), exactly a sample of the forward process at the step t whose noise
+    matches (`noise_level_step`; the identity case of DDRM, Kawar et al. 2022), so the reverse
+    process simply starts there."""
+    start_step = noise_level_step(model, sigma, steps)
+    alpha_bar = model.noise_scheduler.alphas_cumprod[start_step]
+    return _denoise_from(model, alpha_bar.sqrt() * noisy, start_step, seed, steps, labels, guidance)
+
+
+def sdedit(model, drawing: torch.Tensor, strength: float = 0.5, seed: int = 0, steps: int = 50,
+           labels: torch.Tensor | None = None, guidance: float | None = None) -> Iterator[RepairStep]:
+    """Sketch to image by SDEdit (Meng et al. 2022): noise the drawing to `strength` of the way
+    (0: keep it, 1: pure noise, the drawing forgotten), then denoise: the model keeps the layout and
+    replaces the strokes by ones it would draw."""
+    if not 0 < strength <= 1:
+        raise InvalidInputError(f"the strength must be above 0 and at most 1, got {strength}")
+    scheduler = model.noise_scheduler
+    start_step = min(scheduler.config.num_train_timesteps - 1, int(round(strength * scheduler.config.num_train_timesteps)))
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.randn(drawing.shape, generator=generator)
+    alpha_bar = scheduler.alphas_cumprod[start_step]
+    start = alpha_bar.sqrt() * drawing.cpu() + (1 - alpha_bar).sqrt() * noise
+    return _denoise_from(model, start, start_step, seed, steps, labels, guidance)
+
+
+def finish(steps: Iterator[RepairStep]) -> torch.Tensor:
+    step = None
+    for step in steps:
+        pass
+    return step.image

@@ -1,0 +1,86 @@
+"""genai_demo.repair: the damage, the baselines and the diffusion methods' guarantees, on a tiny
+untrained UNet (what they promise holds whatever the model draws)."""
+
+import pytest
+import torch
+
+from genai_demo import repair
+from genai_demo.errors import InvalidInputError
+from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
+
+TINY = dict(block_out_channels=[8, 16], attention=False, num_train_timesteps=100)
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return DiffusionModel(DiffusionConfig(**TINY)).eval()
+
+
+@pytest.fixture(scope="module")
+def digits(tiny_dataset):
+    return tiny_dataset.to_training_tensor("cpu")[:3]
+
+
+def test_named_masks_hide_what_they_say():
+    lower = repair.named_mask("lower-half", 28)
+    assert lower[..., :14, :].all() and not lower[..., 14:, :].any()
+    box = repair.named_mask("centre-box", 28)
+    assert box.mean() == pytest.approx(0.75) and box[0, 0, 14, 14] == 0 and box[0, 0, 0, 0] == 1
+    pixels = repair.named_mask("random-pixels", 28, count=2, seed=1)
+    assert 0.4 < pixels.mean() < 0.6 and torch.equal(pixels, repair.named_mask("random-pixels", 28, count=2, seed=1))
+    with pytest.raises(InvalidInputError, match="unknown mask 'upper-half'"):
+        repair.named_mask("upper-half", 28)
+
+
+def test_inpainting_keeps_the_known_pixels_exactly(model, digits):
+    known = repair.named_mask("lower-half", 28, len(digits))
+    damaged = repair.hide(digits, known)
+    steps = list(repair.null_space(model, "inpaint", damaged, known, steps=4))
+    assert [step.index for step in steps] == [1, 2, 3, 4] and steps[-1].total == 4
+    assert torch.allclose(steps[-1].image * known, digits * known, atol=1e-6)
+    painted = repair.finish(repair.repaint(model, damaged, known, steps=4, jump_length=2, jump_n_sample=2))
+    assert torch.allclose(painted * known, digits * known, atol=1e-6)
+    filled = repair.plain_fill("inpaint", damaged, known)
+    assert torch.allclose(filled * known, digits * known) and filled.shape == digits.shape
+
+
+def test_upscaling_reproduces_the_small_image_exactly(model, digits):
+    small = repair.downsample(digits, 4)
+    assert small.shape[-1] == 7
+    for method in (lambda: repair.null_space(model, "upscale", small, scale=4, steps=4),
+                   lambda: repair.ilvr_upscale(model, small, 4, steps=4)):
+        result = repair.finish(method())
+        assert result.shape == digits.shape
+        assert torch.allclose(repair.downsample(result, 4), small.clamp(-1, 1), atol=1e-5)
+    with pytest.raises(InvalidInputError, match="needs a 14px image, got 7px"):
+        repair.finish(repair.null_space(model, "upscale", small, scale=2, steps=2))
+
+
+def test_denoising_starts_where_the_noise_matches(model, digits):
+    step = repair.noise_level_step(model, 0.5, steps=10)
+    alpha_bar = model.noise_scheduler.alphas_cumprod[step]
+    assert (1 - alpha_bar) / alpha_bar == pytest.approx(0.25, rel=0.1)
+    assert repair.noise_level_step(model, 0.1, 10) < step < repair.noise_level_step(model, 1.0, 10)
+    noisy = repair.add_noise(digits, 0.5, seed=3)
+    result = repair.finish(repair.diffusion_denoise(model, noisy, 0.5, steps=5))
+    assert result.shape == digits.shape and result.abs().max() <= 1
+    blurred = repair.plain_fill("denoise", noisy, sigma=0.5)
+    assert (blurred - digits).pow(2).mean() < (noisy - digits).pow(2).mean()  # the blur baseline does help
+
+
+def test_sdedit_at_low_strength_keeps_the_drawing(model, digits):
+    kept = repair.finish(repair.sdedit(model, digits, strength=0.02, steps=10))
+    assert (kept - digits).abs().mean() < 0.1
+    with pytest.raises(InvalidInputError, match="strength must be above 0 and at most 1, got 1.5"):
+        repair.sdedit(model, digits, strength=1.5)
+
+
+@pytest.mark.parametrize("known,message", [
+    (torch.ones(1, 1, 14, 14), "the mask is 14x14px but the image 28x28px"),
+    (torch.ones(1, 1, 28, 28), "the mask hides nothing"),
+    (torch.zeros(1, 1, 28, 28), "the mask hides the whole image"),
+])
+def test_bad_masks_are_refused_clearly(model, digits, known, message):
+    with pytest.raises(InvalidInputError, match=message):
+        repair.finish(repair.null_space(model, "inpaint", digits[:1], known, steps=2))
