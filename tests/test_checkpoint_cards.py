@@ -57,7 +57,7 @@ def test_eval_reproduces_the_card(folder):
     measured = evaluate_model_folder(
         folder, SHIPPED_CHECKPOINTS / settings.get("classifier", "classifier-mnist"), settings.get("num_samples", 500),
         settings.get("seed", 0), torch.device("cpu"), dataset_name=settings.get("dataset", "mnist"),
-        corpus_name=settings.get("corpus"),
+        corpus_name=settings.get("corpus"), reference=settings.get("reference", "test"),
     )
     compared = [name for name in TOLERANCE if name in recorded]
     assert compared, f"{folder.name}: no headline figure in eval_results.json"
