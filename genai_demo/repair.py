@@ -383,3 +383,53 @@ def finish(steps: Iterator[RepairStep]) -> torch.Tensor:
     for step in steps:
         pass
     return step.image
+
+
+# -- one entry point --------------------------------------------------------------------------
+
+# The methods of each task, by name; the first a diffusion model / a VAE or GAN can use is its default.
+DIFFUSION_METHODS = {"inpaint": ("ddnm", "repaint"), "upscale": ("ddnm", "ilvr"), "denoise": ("diffusion",),
+                     "sketch": ("sdedit",)}
+LATENT_METHODS = ("inversion",)
+BASELINES = {"inpaint": "fill", "upscale": "bicubic", "denoise": "blur", "sketch": "as-drawn"}
+
+
+def methods_for(model, task: str) -> tuple[str, ...]:
+    """The methods `model` can repair `task` with: its own first, then the plain baseline."""
+    if task not in TASKS:
+        raise InvalidInputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
+    own = DIFFUSION_METHODS[task] if hasattr(model, "unet") else LATENT_METHODS if hasattr(model, "sample_latents") else ()
+    return (*own, BASELINES[task])
+
+
+def run_repair(model, task: str, damaged: torch.Tensor, known: torch.Tensor | None = None, method: str | None = None,
+               scale: int = 4, sigma: float = 0.5, strength: float = 0.5, seed: int = 0, steps: int = 50,
+               labels: torch.Tensor | None = None, guidance: float | None = None) -> Iterator[RepairStep]:
+    """Repair `damaged` (N, C, H, W in [-1, 1]; for upscale the small image) with `method` (None:
+    the model's default for the task), yielding the steps of a diffusion method, or one step."""
+    choices = methods_for(model, task)
+    method = method or choices[0]
+    if method not in choices:
+        raise InvalidInputError(f"method {method!r} cannot do the {task} task with this model: choose one of {', '.join(choices)}")
+    if task == "inpaint":
+        if known is None:
+            raise InvalidInputError("inpainting needs a mask: white where the image is to be filled in")
+        check_mask(damaged, known)
+    if task == "upscale" and scale not in SCALES:
+        raise InvalidInputError(f"the scale must be one of {', '.join(map(str, SCALES))}, got {scale}")
+    extra = dict(labels=labels, guidance=guidance)
+    if method == BASELINES[task]:
+        return iter([RepairStep(1, 1, plain_fill(task, damaged, known, scale, sigma))])
+    if method == "inversion":
+        target = damaged.clamp(-1, 1) if task != "upscale" else damaged
+        return iter([RepairStep(1, 1, invert_latent(model, task if task in ("inpaint", "upscale") else "denoise",
+                                                    target, known, scale, seed))])
+    if method == "ddnm":
+        return null_space(model, task, damaged, known, scale, seed, steps, **extra)
+    if method == "repaint":
+        return repaint(model, damaged, known, seed, steps, **extra)
+    if method == "ilvr":
+        return ilvr_upscale(model, damaged, scale, seed, steps, **extra)
+    if method == "diffusion":
+        return diffusion_denoise(model, damaged, sigma, seed, steps, **extra)
+    return sdedit(model, damaged, strength, seed, steps, **extra)

@@ -115,3 +115,22 @@ def test_latent_inversion_finds_the_latent_of_an_image_the_generator_made():
     small = repair.downsample(target, 2)
     upscaled = repair.invert_latent(generator, "upscale", small, scale=2, steps=150, restarts=2)
     assert (upscaled - target).pow(2).mean() < 0.1 * (repair.plain_fill("upscale", small, scale=2) - target).pow(2).mean()
+
+
+def test_each_task_runs_through_the_one_entry_point_and_bad_choices_are_refused(model, digits):
+    known = repair.named_mask("centre-box", 28, len(digits))
+    assert repair.methods_for(model, "inpaint") == ("ddnm", "repaint", "fill")
+    cases = {"inpaint": dict(damaged=repair.hide(digits, known), known=known),
+             "upscale": dict(damaged=repair.downsample(digits, 2), scale=2),
+             "denoise": dict(damaged=repair.add_noise(digits, 0.3), sigma=0.3),
+             "sketch": dict(damaged=digits, strength=0.3)}
+    for task, inputs in cases.items():
+        for method in repair.methods_for(model, task):
+            result = repair.finish(repair.run_repair(model, task, method=method, steps=3, **inputs))
+            assert result.shape == digits.shape and result.abs().max() <= 1, (task, method)
+    with pytest.raises(InvalidInputError, match="method 'inversion' cannot do the inpaint task"):
+        repair.run_repair(model, "inpaint", cases["inpaint"]["damaged"], known, method="inversion")
+    with pytest.raises(InvalidInputError, match="inpainting needs a mask"):
+        repair.run_repair(model, "inpaint", digits)
+    with pytest.raises(InvalidInputError, match="unknown task 'colourise'"):
+        repair.run_repair(model, "colourise", digits)

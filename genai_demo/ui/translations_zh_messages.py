@@ -268,6 +268,9 @@ ZH_MESSAGES: dict[str, str] = {
         "这个类别条件模型没有无条件模式：请给出类别提示",
     "the null-space method repairs inpaint and upscale tasks, not {0}": "零空间方法只用于补全和放大任务，不能用于 {0}",
     "unknown mask {0}: choose one of {1}": "未知的遮罩 {0}：请从 {1} 中选择",
+    "method {0} cannot do the {1} task with this model: choose one of {2}":
+        "方法 {0} 无法用这个模型完成 {1} 任务：请从 {2} 中选择",
+    "inpainting needs a mask: white where the image is to be filled in": "补全需要遮罩：需要补全的地方为白色",
 
     # training/diffusion_trainer.py
     "--init-from needs a UNet of this run's shape: the folder's has block channels {0} on {1}x{2}px images, "
