@@ -17,6 +17,7 @@ import torch
 from genai_demo import limits
 from genai_demo.data import dataset_availability, load_image_dataset
 from genai_demo.data.text import load_text_corpus
+from genai_demo.data.user_images import read_user_image, read_user_mask
 from genai_demo.device import resolve_device
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.evaluation import (
@@ -33,6 +34,8 @@ from genai_demo.images import make_grid, save_png
 from genai_demo.io_utils import atomic_write_json, save_array
 from genai_demo.metrics.quality import REFERENCES, ImageQualityProbe, shipped_classifier
 from genai_demo.models.diffusion import DEFAULT_GUIDANCE
+from genai_demo.repair import SCALES, TASKS, run_repair
+from genai_demo.repair import finish as finish_repair
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.train_args import (
     RaisingParser,
@@ -90,6 +93,38 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                         help="class-conditional diffusion models: the classifier-free guidance scale "
                              "(0: unconditional, 1: plain conditional; default: the model's own, from its "
                              f"conditioning.json, else {DEFAULT_GUIDANCE:g})")
+
+    repair_parser = commands.add_parser(
+        "repair", help="repair an image with a model: inpaint, denoise, upscale or turn a sketch into an image",
+        description="Repair one image with a diffusion model (DDNM, RePaint, ILVR, denoising from the matching "
+                    "noise level, SDEdit), a VAE or GAN (latent inversion) or a plain baseline, and write the "
+                    "repair as a PNG (with --num N, N repairs from seeds S, S+1, ... in a row) or, for .npy, "
+                    "the raw (N, C, H, W) float32 array in [-1, 1].",
+    )
+    repair_parser.add_argument("model_dir", type=Path, help="model folder")
+    repair_parser.add_argument("--task", choices=TASKS, required=True)
+    repair_parser.add_argument("--image", type=Path, required=True,
+                               help="PNG/JPEG: the damaged image (for upscale the small one; fitted to the "
+                                    "model's size, or to that size / --scale)")
+    repair_parser.add_argument("--mask", type=Path, default=None,
+                               help="inpaint: a PNG of the image's size, white where the image is to be filled in")
+    repair_parser.add_argument("--scale", type=int, choices=SCALES, default=4, help="upscale: 2 or 4 (default 4)")
+    repair_parser.add_argument("--sigma", type=checked(limits.NOISE_SIGMA), default=0.5,
+                               help="denoise: the noise's standard deviation, in units of the [-1, 1] pixel range "
+                                    "(default 0.5)")
+    repair_parser.add_argument("--strength", type=checked(limits.SKETCH_STRENGTH), default=0.5,
+                               help="sketch: how far the drawing is noised before denoising (0-1, default 0.5)")
+    repair_parser.add_argument("--method", default=None,
+                               help="default: the model's best; diffusion: ddnm or repaint (inpaint), ddnm or ilvr "
+                                    "(upscale), diffusion (denoise), sdedit (sketch); VAE/GAN: inversion; any model: "
+                                    "fill, bicubic, blur, as-drawn")
+    repair_parser.add_argument("--steps", type=checked(limits.INFERENCE_STEPS), default=50,
+                               help="diffusion steps (default 50)")
+    repair_parser.add_argument("--num", type=checked(limits.REPAIR_COPIES), default=1,
+                               help="repairs from consecutive seeds, to see how they vary (default 1)")
+    repair_parser.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
+    repair_parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    repair_parser.add_argument("--out", type=Path, required=True, help="a .png or .npy file")
 
     generate = commands.add_parser(
         "generate", help="generate text from a text model folder (streamed to the terminal)",
@@ -404,6 +439,39 @@ def run_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_repair_command(args: argparse.Namespace) -> int:
+    if args.out.is_dir() or args.out.suffix.lower() not in (".png", ".npy"):
+        raise InvalidInputError(f"--out must be a .png or .npy file name, got {args.out}")
+    if args.mask is not None and args.task != "inpaint":
+        raise InvalidInputError("--mask applies to --task inpaint only")
+    model = load_cached_model(args.model_dir, resolve_device(args.device))
+    if not hasattr(model, "sample_latents") or not hasattr(model.config, "image_size"):
+        raise InvalidInputError(f"{args.model_dir} holds a {model.model_type} model: repair needs an image "
+                                "generator (a diffusion model, a VAE or a GAN)")
+    config = model.config
+    size = config.image_size // args.scale if args.task == "upscale" else config.image_size
+    image = read_user_image(args.image, size, config.image_channels)
+    known = read_user_mask(args.mask, size) if args.mask is not None else None
+    if args.task == "inpaint" and known is None:
+        raise InvalidInputError("--task inpaint needs --mask: a PNG of the image's size, white where to fill in")
+    repairs = []
+    for seed in range(args.seed, args.seed + args.num):
+        repairs.append(finish_repair(run_repair(model, args.task, image.to(model_device(model)), known, args.method,
+                                                args.scale, args.sigma, args.strength, seed, args.steps)).cpu())
+    images = torch.cat(repairs)
+    if args.out.suffix.lower() == ".npy":
+        save_array(images.float().numpy(), args.out)
+    else:
+        save_png(make_grid(images, num_columns=len(images)), args.out,
+                 {"model": str(args.model_dir), "task": args.task, "seed": str(args.seed)})
+    print(f"wrote {len(images)} repair(s) ({args.task}, seed {args.seed}) to {args.out}")
+    return 0
+
+
+def model_device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
 def run_hub_command(args: argparse.Namespace) -> int:
 
     if args.command == "pull":
@@ -432,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_eval(args)
         if args.command == "generate":
             return run_generate(args)
+        if args.command == "repair":
+            return run_repair_command(args)
         if args.command in ("models", "pull", "push"):
             return run_hub_command(args)
         if args.command == "datasets":

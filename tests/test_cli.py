@@ -336,3 +336,41 @@ def test_pull_and_push_refusals_are_one_line_errors(run_cli_here):
     )
     pushed = run_cli_here("push", REPO_ROOT / "checkpoints" / "dcgan-mnist", "me/dcgan")
     assert pushed.returncode == 2 and "HF_HUB_OFFLINE is set" in pushed.stderr and "Traceback" not in pushed.stderr
+
+
+def test_repair_inpaints_upscales_and_refuses_bad_input_clearly(tmp_path, run_cli_here):
+    import numpy as np
+    from PIL import Image
+
+    from genai_demo.data import load_image_dataset
+
+    digit = load_image_dataset("mnist", split="test", source="embedded").images[7, 0].numpy()
+    Image.fromarray(digit).save(tmp_path / "digit.png")
+    mask = np.zeros((28, 28), np.uint8)
+    mask[14:] = 255  # white: fill in the lower half
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    Image.fromarray(digit[::4, ::4]).save(tmp_path / "small.png")
+    model = REPO_ROOT / "checkpoints" / "ddpm-mnist"
+    result = run_cli_here("repair", model, "--task", "inpaint", "--image", tmp_path / "digit.png", "--mask",
+                          tmp_path / "mask.png", "--steps", "3", "--num", "2", "--out", tmp_path / "filled.npy")
+    assert result.returncode == 0, result.stderr
+    filled = np.load(tmp_path / "filled.npy")
+    assert filled.shape == (2, 1, 28, 28) and filled.dtype == np.float32
+    kept = digit[:14].astype(np.float32) / 127.5 - 1
+    assert np.allclose(filled[:, 0, :14], kept, atol=1e-5)  # the kept half is the image's own
+    result = run_cli_here("repair", model, "--task", "upscale", "--image", tmp_path / "small.png", "--steps", "3",
+                          "--method", "bicubic", "--out", tmp_path / "big.png")
+    assert result.returncode == 0, result.stderr
+    assert Image.open(tmp_path / "big.png").size == (32, 32)  # one 28px image in a grid with its border
+    refusals = [
+        (["--task", "inpaint", "--image", tmp_path / "digit.png"], "--task inpaint needs --mask"),
+        (["--task", "inpaint", "--image", tmp_path / "digit.png", "--mask", tmp_path / "small.png"],
+         "the mask small.png is 7x7px but the image is 28x28px"),
+        (["--task", "denoise", "--image", tmp_path / "missing.png"], "missing.png is not a file"),
+        (["--task", "sketch", "--image", tmp_path / "digit.png", "--method", "repaint"],
+         "method 'repaint' cannot do the sketch task"),
+        (["--task", "denoise", "--image", tmp_path / "digit.png", "--sigma", "5"], "noise level"),
+    ]
+    for arguments, message in refusals:
+        result = run_cli_here("repair", model, *arguments, "--out", tmp_path / "x.png")
+        assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr, message

@@ -116,3 +116,27 @@ def load_user_images(path: str | Path, image_size: int = 28, channels: int = 1) 
         class_names=[name if name != "." else path.stem for name in class_names],
         source=f"user images from {path.name} ({len(images):,} images, {image_size}x{image_size})",
     )
+
+
+def read_user_image(path: str | Path, image_size: int, channels: int = 1) -> torch.Tensor:
+    """One PNG/JPEG file as a (1, channels, image_size, image_size) tensor in [-1, 1], fitted to the
+    size as the training images are."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path} is not a file: give a PNG or JPEG image")
+    array = _to_array(path.read_bytes(), path.name, image_size, channels)
+    return torch.from_numpy(array.copy()).float().div(127.5).sub(1).unsqueeze(0)
+
+
+def read_user_mask(path: str | Path, image_size: int) -> torch.Tensor:
+    """A mask file (white: to be filled in) as the `known` mask (1, 1, size, size) of genai_demo.repair:
+    1 where the image is kept. A mask of another size than the image is refused, not stretched."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path} is not a file: give the mask as a PNG image")
+    image = open_user_image(path.read_bytes(), path.name)
+    if image.size != (image_size, image_size):
+        raise DatasetError(f"the mask {path.name} is {image.width}x{image.height}px but the image is "
+                           f"{image_size}x{image_size}px: give a mask of the image's size")
+    array = np.asarray(image.convert("L"), dtype=np.uint8)
+    return torch.from_numpy((array < 128).astype(np.float32))[None, None]

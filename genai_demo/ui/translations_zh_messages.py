@@ -5,6 +5,12 @@ that is carried over as it is; `tests/ui/message_templates.py` lists the templat
 
 ZH_MESSAGES: dict[str, str] = {
     # cli.py
+    "--out must be a .png or .npy file name, got {0}": "--out 必须是 .png 或 .npy 文件名，收到的是 {0}",
+    "--mask applies to --task inpaint only": "--mask 只适用于 --task inpaint",
+    "{0} holds a {1} model: repair needs an image generator (a diffusion model, a VAE or a GAN)":
+        "{0} 中是 {1} 模型：修复需要图像生成模型（扩散模型、VAE 或 GAN）",
+    "--task inpaint needs --mask: a PNG of the image's size, white where to fill in":
+        "--task inpaint 需要 --mask：与图像同样大小的 PNG，需要补全的地方为白色",
     "--vocab-size sets the BPE vocabulary: a char tokenizer takes the corpus's characters":
         "--vocab-size 用于设置 BPE 词表：char 分词器的词表就是语料中的字符",
     "--pack {0} needs a batch of at least {1} images (--batch-size)":
@@ -62,6 +68,10 @@ ZH_MESSAGES: dict[str, str] = {
     "cannot get the dataset {0} from the Hub or its cache ({1})": "无法从 Hub 或其缓存获取数据集 {0}（{1}）",
 
     # data/user_images.py
+    "{0} is not a file: give a PNG or JPEG image": "{0} 不是文件：请给出 PNG 或 JPEG 图像",
+    "{0} is not a file: give the mask as a PNG image": "{0} 不是文件：请以 PNG 图像给出遮罩",
+    "the mask {0} is {1}x{2}px but the image is {3}x{4}px: give a mask of the image's size":
+        "遮罩 {0} 是 {1}x{2}px，而图像是 {3}x{4}px：请给出与图像同样大小的遮罩",
     "{0} is empty: not a readable PNG/JPEG image": "{0} 是空文件：不是可读取的 PNG/JPEG 图像",
     "channels must be 1 (grayscale) or 3 (RGB), got {0}": "通道数必须为 1（灰度）或 3（RGB），收到的是 {0}",
     "{0} does not exist: give a folder or a .zip of PNG/JPEG images":
