@@ -18,7 +18,7 @@ LAYERS = {
     "genai_demo": 0, "genai_demo.errors": 0, "genai_demo.io_utils": 0,
     "genai_demo.limits": 1, "genai_demo.device": 1, "genai_demo.images": 1, "genai_demo.metrics_log": 1,
     "genai_demo.models": 2, "genai_demo.data": 2,
-    "genai_demo.families": 3, "genai_demo.prompts": 3,
+    "genai_demo.families": 3, "genai_demo.prompts": 3, "genai_demo.repair": 3,
     "genai_demo.train_args": 4, "genai_demo.folders": 4,
     "genai_demo.metrics": 5, "genai_demo.generation": 5,
     "genai_demo.text_generation": 6,
