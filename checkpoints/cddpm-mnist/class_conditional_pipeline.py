@@ -13,7 +13,8 @@ its last embedding meaning "no condition": `guidance_scale` w mixes the two pred
 eps = eps(none) + w (eps(class) - eps(none)) (classifier-free guidance; 0: unconditional, 1: plain
 conditional). It samples with DPM-Solver++ (`sampler="dpm-solver++"`, 10 steps by default),
 DDIM (`"ddim"`; without clipping its x_0 guess under guidance above 1, where clipping breaks the
-images) or the folder's own DDPM schedule (`"ddpm"`). It imports only torch and diffusers on purpose.
+images) or the folder's own scheduler, DDPM's ancestral sampling (`"folder"`). It imports only
+torch and diffusers on purpose.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ class ClassConditionalDDPMPipeline(DiffusionPipeline):
         elif sampler == "ddim":
             extra = {"clip_sample": False} if guidance_scale > 1 else {}
             scheduler = DDIMScheduler.from_config(self.scheduler.config, **extra)
-        elif sampler == "ddpm":
+        elif sampler == "folder":
             scheduler = self.scheduler
         else:
-            raise ValueError(f"unknown sampler {sampler!r}: use 'dpm-solver++', 'ddim' or 'ddpm'")
+            raise ValueError(f"unknown sampler {sampler!r}: use 'dpm-solver++', 'ddim' or 'folder'")
         scheduler.set_timesteps(num_inference_steps, device=self.device)
         unconditioned = torch.full_like(labels, self.unet.config.num_class_embeds - 1)
         for timestep in self.progress_bar(scheduler.timesteps):

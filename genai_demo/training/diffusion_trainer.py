@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from genai_demo.data.attributes import AttributeBins, condition_counts
 from genai_demo.errors import InvalidInputError
+from genai_demo.folders.model_folder import load_model_folder
 from genai_demo.models.diffusion import ATTRIBUTE_CELLS, DiffusionModel
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
 from genai_demo.training.loop import fused_optimizer_options
@@ -81,8 +82,6 @@ class DiffusionTrainer(ImageTrainer):
             self._start_from(self.config.init_from)
 
     def _start_from(self, folder: str) -> None:
-        from genai_demo.folders.model_folder import load_model_folder
-
         source = load_model_folder(folder)
         if not isinstance(source, DiffusionModel):
             raise InvalidInputError(f"--init-from {folder}: a {source.model_type} folder, not a diffusion model")
