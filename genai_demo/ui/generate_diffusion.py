@@ -63,6 +63,8 @@ EXAMPLES = [
     ["cddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 1, "a thin seven leaning right", DEFAULT_GUIDANCE],
     ["cddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 2, "", 0.0],
     ["cddpm-mnist", "ddim", 25, 16, 3, "数字八", 3.0],
+    ["cddpm-fashion-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 0, "运动鞋", 2.0],
+    ["cddpm-fashion-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 1, "a bag", 2.0],
     ["ddpm-mnist", DEFAULT_SAMPLER, DEFAULT_INFERENCE_STEPS, 16, 0, "", 1.0],
     ["ddpm-mnist", "ddim", 25, 16, 1, "", 1.0],
     ["ddpm-fashion-mnist", "ddim", 50, 9, 2, "", 1.0],
