@@ -1,4 +1,5 @@
-"""Command line: `python -m genai_demo train|sample|generate|eval|models|pull|push|datasets` (see `--help` of each)."""
+"""Command line: `python -m genai_demo train|sample|generate|eval|repair|eval-repair|models|pull|push|datasets`
+(see `--help` of each)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ from genai_demo.images import make_grid, save_png
 from genai_demo.io_utils import atomic_write_json, save_array
 from genai_demo.metrics.quality import REFERENCES, ImageQualityProbe, shipped_classifier
 from genai_demo.models.diffusion import DEFAULT_GUIDANCE
-from genai_demo.repair import SCALES, TASKS, run_repair
+from genai_demo.repair import SCALES, TASKS, check_image_generator, run_repair
 from genai_demo.repair import finish as finish_repair
+from genai_demo.repair_evaluation import CASES as REPAIR_CASES
+from genai_demo.repair_evaluation import evaluate_repairs
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.train_args import (
     RaisingParser,
@@ -125,6 +128,27 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     repair_parser.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
     repair_parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     repair_parser.add_argument("--out", type=Path, required=True, help="a .png or .npy file")
+
+    eval_repair = commands.add_parser(
+        "eval-repair", help="measure a model's repairs on held-out images: label agreement, PSNR, SSIM, time",
+        description="Repair held-out test images damaged in each case (lower half and centre box hidden, x4 and "
+                    "x2 down-scaled, noise of sigma 0.5) with each method the model offers and the plain "
+                    "baseline; print a row per case and method.",
+    )
+    eval_repair.add_argument("model_dir", type=Path, help="model folder")
+    eval_repair.add_argument("--num", type=checked(limits.EVAL_SAMPLES), default=500,
+                             help="held-out images (default 500)")
+    eval_repair.add_argument("--cases", nargs="+", default=None, metavar="CASE",
+                             help="default: all of " + ", ".join(REPAIR_CASES))
+    eval_repair.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
+                             help="default: every method the model offers, and the baseline")
+    eval_repair.add_argument("--dataset", default="mnist", help="mnist (default) or fashion-mnist")
+    eval_repair.add_argument("--data-source", choices=("auto", "hub", "embedded", "debian"), default="auto")
+    eval_repair.add_argument("--steps", type=checked(limits.INFERENCE_STEPS), default=50,
+                             help="diffusion steps (default 50)")
+    eval_repair.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
+    eval_repair.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    eval_repair.add_argument("--json", type=Path, default=None, help="also write the rows to this JSON file")
 
     generate = commands.add_parser(
         "generate", help="generate text from a text model folder (streamed to the terminal)",
@@ -445,9 +469,7 @@ def run_repair_command(args: argparse.Namespace) -> int:
     if args.mask is not None and args.task != "inpaint":
         raise InvalidInputError("--mask applies to --task inpaint only")
     model = load_cached_model(args.model_dir, resolve_device(args.device))
-    if not hasattr(model, "sample_latents") or not hasattr(model.config, "image_size"):
-        raise InvalidInputError(f"{args.model_dir} holds a {model.model_type} model: repair needs an image "
-                                "generator (a diffusion model, a VAE or a GAN)")
+    check_image_generator(model, args.model_dir)
     config = model.config
     size = config.image_size // args.scale if args.task == "upscale" else config.image_size
     image = read_user_image(args.image, size, config.image_channels)
@@ -465,6 +487,20 @@ def run_repair_command(args: argparse.Namespace) -> int:
         save_png(make_grid(images, num_columns=len(images)), args.out,
                  {"model": str(args.model_dir), "task": args.task, "seed": str(args.seed)})
     print(f"wrote {len(images)} repair(s) ({args.task}, seed {args.seed}) to {args.out}")
+    return 0
+
+
+def run_eval_repair(args: argparse.Namespace) -> int:
+    rows = evaluate_repairs(args.model_dir, args.dataset, args.data_source, args.num, args.cases, args.methods,
+                            args.seed, args.steps, resolve_device(args.device),
+                            progress=lambda what: print(f"repairing: {what}", file=sys.stderr, flush=True))
+    print(f"{'case':<20} {'method':<10} {'images':>6} {'label agreement':>15} {'PSNR dB':>8} {'SSIM':>6} {'s/image':>8}")
+    for row in rows:
+        print(f"{row['case']:<20} {row['method']:<10} {row['images']:>6} {row['label_agreement']:>15.1%} "
+              f"{row['psnr_db']:>8.2f} {row['ssim']:>6.3f} {row['seconds_per_image']:>8.3f}")
+    print(json.dumps(rows))
+    if args.json:
+        atomic_write_json(args.json, {"model": str(args.model_dir), "rows": rows})
     return 0
 
 
@@ -502,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_generate(args)
         if args.command == "repair":
             return run_repair_command(args)
+        if args.command == "eval-repair":
+            return run_eval_repair(args)
         if args.command in ("models", "pull", "push"):
             return run_hub_command(args)
         if args.command == "datasets":

@@ -394,6 +394,12 @@ LATENT_METHODS = ("inversion",)
 BASELINES = {"inpaint": "fill", "upscale": "bicubic", "denoise": "blur", "sketch": "as-drawn"}
 
 
+def check_image_generator(model, folder) -> None:
+    if not hasattr(model, "sample_latents") or not hasattr(model.config, "image_size"):
+        raise InvalidInputError(f"{folder} holds a {model.model_type} model: repair needs an image "
+                                "generator (a diffusion model, a VAE or a GAN)")
+
+
 def methods_for(model, task: str) -> tuple[str, ...]:
     """The methods `model` can repair `task` with: its own first, then the plain baseline."""
     if task not in TASKS:

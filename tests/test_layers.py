@@ -23,7 +23,7 @@ LAYERS = {
     "genai_demo.metrics": 5, "genai_demo.generation": 5,
     "genai_demo.text_generation": 6,
     "genai_demo.training": 7, "genai_demo.hub": 7,
-    "genai_demo.evaluation": 8, "genai_demo.jobs": 8,
+    "genai_demo.evaluation": 8, "genai_demo.jobs": 8, "genai_demo.repair_evaluation": 8,
     "genai_demo.ui": 9, "genai_demo.cli": 9, "genai_demo.__main__": 10,
 }
 

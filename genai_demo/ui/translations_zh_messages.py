@@ -7,8 +7,6 @@ ZH_MESSAGES: dict[str, str] = {
     # cli.py
     "--out must be a .png or .npy file name, got {0}": "--out 必须是 .png 或 .npy 文件名，收到的是 {0}",
     "--mask applies to --task inpaint only": "--mask 只适用于 --task inpaint",
-    "{0} holds a {1} model: repair needs an image generator (a diffusion model, a VAE or a GAN)":
-        "{0} 中是 {1} 模型：修复需要图像生成模型（扩散模型、VAE 或 GAN）",
     "--task inpaint needs --mask: a PNG of the image's size, white where to fill in":
         "--task inpaint 需要 --mask：与图像同样大小的 PNG，需要补全的地方为白色",
     "--vocab-size sets the BPE vocabulary: a char tokenizer takes the corpus's characters":
@@ -278,6 +276,10 @@ ZH_MESSAGES: dict[str, str] = {
         "这个类别条件模型没有无条件模式：请给出类别提示",
     "the null-space method repairs inpaint and upscale tasks, not {0}": "零空间方法只用于补全和放大任务，不能用于 {0}",
     "unknown mask {0}: choose one of {1}": "未知的遮罩 {0}：请从 {1} 中选择",
+    "{0} holds a {1} model: repair needs an image generator (a diffusion model, a VAE or a GAN)":
+        "{0} 中是 {1} 模型：修复需要图像生成模型（扩散模型、VAE 或 GAN）",
+    # repair_evaluation.py
+    "unknown repair case {0}: choose from {1}": "未知的修复用例 {0}：请从 {1} 中选择",
     "method {0} cannot do the {1} task with this model: choose one of {2}":
         "方法 {0} 无法用这个模型完成 {1} 任务：请从 {2} 中选择",
     "inpainting needs a mask: white where the image is to be filled in": "补全需要遮罩：需要补全的地方为白色",
