@@ -196,7 +196,10 @@ def repaint(model, damaged: torch.Tensor, known: torch.Tensor, seed: int = 0, st
     so the filled part harmonises with the rest (`steps` x about `jump_n_sample` UNet calls)."""
     check_mask(damaged, known)
     device = model.unet.device
-    scheduler = RePaintScheduler.from_config(model.noise_scheduler.config, eta=1.0)
+    trained = model.noise_scheduler.config  # only the schedule: RePaint warns about a DDPM config's other keys
+    scheduler = RePaintScheduler(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
+                                 beta_end=trained.beta_end, beta_schedule=trained.beta_schedule,
+                                 trained_betas=trained.trained_betas, clip_sample=trained.clip_sample, eta=1.0)
     scheduler.set_timesteps(steps, jump_length, jump_n_sample, device=device)
     generator = torch.Generator().manual_seed(seed)
     sample = torch.randn(damaged.shape, generator=generator).to(device)
