@@ -20,7 +20,8 @@ from genai_demo.data import load_image_dataset
 from genai_demo.errors import InvalidInputError
 from genai_demo.generation import load_cached_model
 from genai_demo.metrics.quality import shipped_classifier
-from genai_demo.metrics.repair import predicted_classes, psnr, ssim
+from genai_demo.metrics.classifier_fid import predicted_classes
+from genai_demo.metrics.repair import psnr, ssim
 
 
 @dataclass(frozen=True)

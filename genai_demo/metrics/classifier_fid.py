@@ -49,10 +49,14 @@ def classifier_fid(classifier: ImageClassifier, real_images: torch.Tensor, gener
 
 
 @torch.no_grad()
-def class_accuracy(classifier: ImageClassifier, images: torch.Tensor, requested_labels: torch.Tensor) -> float:
-    """Fraction of images the classifier assigns to the class they were asked to show."""
+def predicted_classes(classifier: ImageClassifier, images: torch.Tensor) -> torch.Tensor:
+    """The class the classifier reads in each image (in [-1, 1]), computed in batches, on the CPU."""
     classifier.eval()
     device = next(classifier.parameters()).device
-    predictions = torch.cat([classifier(images[start : start + BATCH_SIZE].to(device)).argmax(1).cpu()
-                             for start in range(0, len(images), BATCH_SIZE)])
-    return (predictions == requested_labels.cpu()).float().mean().item()
+    return torch.cat([classifier(images[start : start + BATCH_SIZE].to(device)).argmax(1).cpu()
+                      for start in range(0, len(images), BATCH_SIZE)])
+
+
+def class_accuracy(classifier: ImageClassifier, images: torch.Tensor, requested_labels: torch.Tensor) -> float:
+    """Fraction of images the classifier assigns to the class they were asked to show."""
+    return (predicted_classes(classifier, images) == requested_labels.cpu()).float().mean().item()

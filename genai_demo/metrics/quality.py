@@ -118,9 +118,9 @@ class ImageQualityProbe:
         return cls(train_set, test_set, classifier, num_samples, seed)
 
     @torch.no_grad()
-    def measure(self, generator, copy_check: bool = False) -> dict[str, float]:
+    def measure(self, generator) -> dict[str, float]:
         """classifier_fid (and class_accuracy for a conditional model) of `count` samples from fixed
-        latents; with `copy_check`, also `copy_ratio` (always with the training images as reference)."""
+        latents; against the training images, also `copy_ratio`."""
         was_training = generator.training
         generator.eval()
         latents = generator.sample_latents(self.count, self.seed)
@@ -138,6 +138,6 @@ class ImageQualityProbe:
                    "fid_floor": self.floor}
         if conditional:
             figures["class_accuracy"] = class_accuracy(self.classifier, generated, labels)
-        if copy_check or self.reference == "train":
+        if self.reference == "train":
             figures["copy_ratio"] = copy_ratio(generated, self.train_images, self.held_out)
         return figures

@@ -1,20 +1,11 @@
 """How good a repair is: does the frozen classifier still read the same class, and how close are the
-repaired pixels to the original ones where the damage was (PSNR, SSIM)."""
+repaired pixels to the original ones where the damage was (PSNR, SSIM); the class comes from
+`classifier_fid.predicted_classes`."""
 
 from __future__ import annotations
 
 import torch
 from torchmetrics.functional.image import structural_similarity_index_measure
-
-from genai_demo.metrics.classifier_fid import BATCH_SIZE
-
-
-def predicted_classes(classifier, images: torch.Tensor) -> torch.Tensor:
-    classifier.eval()
-    device = next(classifier.parameters()).device
-    with torch.no_grad():
-        return torch.cat([classifier(images[start : start + BATCH_SIZE].to(device)).argmax(1).cpu()
-                          for start in range(0, len(images), BATCH_SIZE)])
 
 
 def psnr(repaired: torch.Tensor, original: torch.Tensor, region: torch.Tensor | None = None) -> torch.Tensor:
