@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from diffusers import DDIMScheduler, RePaintScheduler
 
 from genai_demo.errors import InvalidInputError
+from genai_demo.models.diffusion import predicted_original
 
 TASKS = ("inpaint", "denoise", "upscale", "sketch")
 MASKS = ("lower-half", "centre-box", "random-pixels")
@@ -88,6 +89,17 @@ def upsample(images: torch.Tensor, scale: int) -> torch.Tensor:
     return F.interpolate(images, scale_factor=scale, mode="nearest")
 
 
+def keep_known(damaged: torch.Tensor, known: torch.Tensor, filled: torch.Tensor) -> torch.Tensor:
+    """The kept pixels as they were, the hidden ones from `filled`."""
+    return damaged * known + filled * (1 - known)
+
+
+def check_upscale_input(model, low_resolution: torch.Tensor, scale: int) -> None:
+    if low_resolution.shape[-1] * scale != model.config.image_size:
+        raise InvalidInputError(f"this model makes {model.config.image_size}px images: a ×{scale} up-scale needs a "
+                                f"{model.config.image_size // scale}px image, got {low_resolution.shape[-1]}px")
+
+
 def check_mask(images: torch.Tensor, known: torch.Tensor) -> None:
     if known.shape[-2:] != images.shape[-2:]:
         raise InvalidInputError(f"the mask is {known.shape[-1]}x{known.shape[-2]}px but the image "
@@ -108,7 +120,7 @@ def plain_fill(task: str, damaged: torch.Tensor, known: torch.Tensor | None = No
     interpolation (upscale), a Gaussian blur of width about sigma (denoise), the drawing as it is (sketch)."""
     if task == "inpaint":
         kept_mean = (damaged * known).sum(dim=(1, 2, 3), keepdim=True) / known.sum(dim=(1, 2, 3), keepdim=True).clamp_min(1)
-        return (damaged * known + kept_mean * (1 - known)).clamp(-1, 1)
+        return keep_known(damaged, known, kept_mean).clamp(-1, 1)
     if task == "upscale":
         return F.interpolate(damaged, scale_factor=scale, mode="bicubic", align_corners=False).clamp(-1, 1)
     if task == "denoise":
@@ -163,7 +175,7 @@ def invert_latent(model, task: str, damaged: torch.Tensor, known: torch.Tensor |
         chosen = images.view(restarts, count, *images.shape[1:])[best, torch.arange(count)]
     model.train(was_training)
     if task == "inpaint":
-        chosen = damaged * known + chosen * (1 - known)
+        chosen = keep_known(damaged, known, chosen)
     return chosen.clamp(-1, 1)
 
 
@@ -172,18 +184,25 @@ def invert_latent(model, task: str, damaged: torch.Tensor, known: torch.Tensor |
 
 def _predictor(model, count: int, labels: torch.Tensor | None, guidance: float | None, seed: int) -> Callable:
     """(x_t, t) -> the noise prediction: with a class hint (and guidance) for a conditional model,
-    its unconditional prediction otherwise."""
+    its unconditional prediction otherwise (a guided model's at guidance 0)."""
     if model.is_conditional and labels is None:
-        null = torch.full((count,), model.null_condition, dtype=torch.long, device=model.unet.device)
         if not model.is_guided:
             raise InvalidInputError("this class-conditional model has no unconditional mode: give a class hint")
-        return lambda sample, timestep: model.unet(sample, timestep, class_labels=null).sample
+        guidance = 0.0
     predict, _ = model.noise_predictor(count, labels, guidance, None, torch.Generator().manual_seed(seed))
     return predict
 
 
-def _clean_guess(sample, noise_prediction, alpha_bar) -> torch.Tensor:
-    return ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
+def _ddim_step(guess: torch.Tensor, noise_prediction: torch.Tensor, alpha_bar: torch.Tensor,
+               alpha_bar_previous: torch.Tensor, eta: float = 0.0, generator: torch.Generator | None = None):
+    """A DDIM step (Song et al. 2021) from the clean guess to the previous timestep: re-noised with the
+    predicted noise and, for `eta` above 0, fresh noise of sigma^2 = eta^2 (1 - abar') / (1 - abar) (1 - abar / abar')."""
+    if eta == 0:
+        return alpha_bar_previous.sqrt() * guess + (1 - alpha_bar_previous).sqrt() * noise_prediction
+    sigma = eta * ((1 - alpha_bar_previous) / (1 - alpha_bar) * (1 - alpha_bar / alpha_bar_previous)).sqrt()
+    noise = torch.randn(guess.shape, generator=generator).to(guess.device)
+    return (alpha_bar_previous.sqrt() * guess + (1 - alpha_bar_previous - sigma**2).clamp_min(0).sqrt()
+            * noise_prediction + sigma * noise)
 
 
 @torch.inference_mode()
@@ -217,10 +236,10 @@ def repaint(model, damaged: torch.Tensor, known: torch.Tensor, seed: int = 0, st
         last = int(timestep)
         if index == len(timesteps):
             guess = sample
-        yield RepairStep(index, len(timesteps), (damaged * known + guess.clamp(-1, 1) * (1 - known)))
+        yield RepairStep(index, len(timesteps), keep_known(damaged, known, guess.clamp(-1, 1)))
 
 
-def _ddim(model, steps: int, start_step: int | None = None, eta: float = 0.0):
+def _ddim(model, steps: int, start_step: int | None = None):
     scheduler = DDIMScheduler.from_config(model.noise_scheduler.config, clip_sample=False)
     scheduler.set_timesteps(steps, device=model.unet.device)
     timesteps = scheduler.timesteps
@@ -258,16 +277,13 @@ def ilvr_upscale(model, low_resolution: torch.Tensor, scale: int, seed: int = 0,
     device = model.unet.device
     reference = upsample(low_resolution.to(device), scale)
     generator = torch.Generator().manual_seed(seed)
-    size = reference.shape[-1]
-    if size != model.config.image_size:
-        raise InvalidInputError(f"this model makes {model.config.image_size}px images: a ×{scale} up-scale needs a "
-                                f"{model.config.image_size // scale}px image, got {low_resolution.shape[-1]}px")
+    check_upscale_input(model, low_resolution, scale)
     scheduler, timesteps = _ddim(model, steps)
     sample = torch.randn(reference.shape, generator=generator).to(device)
     predict = _predictor(model, len(reference), labels, guidance, seed)
     for index, timestep in enumerate(timesteps, start=1):
         noise_prediction = predict(sample, timestep)
-        guess = _clean_guess(sample, noise_prediction, _alpha_bar(scheduler, timestep))
+        guess = predicted_original(sample, noise_prediction, _alpha_bar(scheduler, timestep))
         sample = scheduler.step(noise_prediction, timestep, sample, eta=1.0, generator=generator).prev_sample
         previous = timesteps[index] if index < len(timesteps) else -1
         alpha_bar = _alpha_bar(scheduler, previous).to(device)
@@ -295,9 +311,7 @@ def null_space(model, task: str, damaged: torch.Tensor, known: torch.Tensor | No
         project = lambda x: known * x  # noqa: E731  (A+ A for a mask)
         given = (damaged.to(device) * known)
     elif task == "upscale":
-        if damaged.shape[-1] * scale != model.config.image_size:
-            raise InvalidInputError(f"this model makes {model.config.image_size}px images: a ×{scale} up-scale needs a "
-                                    f"{model.config.image_size // scale}px image, got {damaged.shape[-1]}px")
+        check_upscale_input(model, damaged, scale)
         project = lambda x: upsample(downsample(x, scale), scale)  # noqa: E731
         given = upsample(damaged.to(device), scale)
     else:
@@ -310,24 +324,20 @@ def null_space(model, task: str, damaged: torch.Tensor, known: torch.Tensor | No
     for index, timestep in enumerate(timesteps, start=1):
         noise_prediction = predict(sample, timestep)
         alpha_bar = _alpha_bar(scheduler, timestep).to(device)
-        guess = _clean_guess(sample, noise_prediction, alpha_bar)
+        guess = predicted_original(sample, noise_prediction, alpha_bar)
         guess = guess - project(guess) + given
         previous = timesteps[index] if index < len(timesteps) else -1
         alpha_bar_previous = _alpha_bar(scheduler, previous).to(device)
         if index == len(timesteps):
-            final = (damaged.to(device) * known + guess.clamp(-1, 1) * (1 - known) if task == "inpaint"
+            final = (keep_known(damaged.to(device), known, guess.clamp(-1, 1)) if task == "inpaint"
                      else match_pooled(guess, damaged.to(device), scale))
             yield RepairStep(index, len(timesteps), final)
             return
-        # DDIM with eta: sigma^2 = eta^2 (1 - abar') / (1 - abar) (1 - abar / abar').
-        sigma = eta * ((1 - alpha_bar_previous) / (1 - alpha_bar) * (1 - alpha_bar / alpha_bar_previous)).sqrt()
-        noise = torch.randn(shape, generator=generator).to(device)
-        sample = (alpha_bar_previous.sqrt() * guess + (1 - alpha_bar_previous - sigma**2).clamp_min(0).sqrt()
-                  * noise_prediction + sigma * noise)
+        sample = _ddim_step(guess, noise_prediction, alpha_bar, alpha_bar_previous, eta, generator)
         yield RepairStep(index, len(timesteps), guess.clamp(-1, 1))
 
 
-def noise_level_step(model, sigma: float, steps: int) -> int:
+def noise_level_step(model, sigma: float) -> int:
     """The training timestep whose noise matches Gaussian noise of `sigma` on a clean image:
     sqrt(abar) * (x + sigma * e) = sqrt(abar) x + sqrt(1 - abar) e  when  abar = 1 / (1 + sigma^2)."""
     alphas = model.noise_scheduler.alphas_cumprod
@@ -346,11 +356,10 @@ def _denoise_from(model, start: torch.Tensor, start_step: int, seed: int, steps:
     for index, timestep in enumerate(timesteps, start=1):
         noise_prediction = predict(sample, timestep)
         alpha_bar = _alpha_bar(scheduler, timestep)
-        guess = _clean_guess(sample, noise_prediction, alpha_bar)
+        guess = predicted_original(sample, noise_prediction, alpha_bar)
         previous = timesteps[index] if index < len(timesteps) else -1
-        alpha_bar_previous = _alpha_bar(scheduler, previous)
-        # A DDIM step (eta 0) between any two timesteps: re-noise the clean guess with the predicted noise.
-        sample = alpha_bar_previous.sqrt() * guess + (1 - alpha_bar_previous).sqrt() * noise_prediction
+        # DDIM (eta 0) steps between any two timesteps, so the grid can start at start_step.
+        sample = _ddim_step(guess, noise_prediction, alpha_bar, _alpha_bar(scheduler, previous))
         yield RepairStep(index, len(timesteps), sample.clamp(-1, 1) if index == len(timesteps) else guess)
 
 
@@ -360,7 +369,7 @@ def diffusion_denoise(model, noisy: torch.Tensor, sigma: float, seed: int = 0, s
     is, scaled by sqrt(abar_t), exactly a sample of the forward process at the step t whose noise
     matches (`noise_level_step`; the identity case of DDRM, Kawar et al. 2022), so the reverse
     process simply starts there."""
-    start_step = noise_level_step(model, sigma, steps)
+    start_step = noise_level_step(model, sigma)
     alpha_bar = model.noise_scheduler.alphas_cumprod[start_step]
     return _denoise_from(model, alpha_bar.sqrt() * noisy, start_step, seed, steps, labels, guidance)
 

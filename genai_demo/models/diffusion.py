@@ -160,6 +160,12 @@ class DiffusionConfig:
         )
 
 
+def predicted_original(sample: torch.Tensor, noise_prediction: torch.Tensor, alpha_bar: torch.Tensor) -> torch.Tensor:
+    """The model's guess of the clean image in [-1, 1] from x_t and its noise prediction:
+    x_0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t)."""
+    return ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
+
+
 @dataclass
 class DenoisingStep:
     index: int  # 1-based
@@ -280,10 +286,8 @@ class DiffusionModel(ClassConditional, nn.Module):
             model_input = scheduler.scale_model_input(sample, timestep)
             noise_prediction = predict(model_input, timestep)
             predicted = None
-            if with_guess:
-                # x_0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t): the guess we stream.
-                alpha_bar = alphas_cumprod[int(timestep)]
-                predicted = ((sample - (1 - alpha_bar).sqrt() * noise_prediction) / alpha_bar.sqrt()).clamp(-1, 1)
+            if with_guess:  # the guess we stream
+                predicted = predicted_original(sample, noise_prediction, alphas_cumprod[int(timestep)])
             step_kwargs = {"generator": step_generator} if sampler == "ddpm" else {}
             sample = scheduler.step(noise_prediction, timestep, sample, **step_kwargs).prev_sample
             if index == len(timesteps):
