@@ -444,12 +444,17 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_png_or_npy(out: Path) -> None:
+    """`--out` of sample and repair: a PNG grid or the raw array."""
+    if out.is_dir():
+        raise InvalidInputError(f"--out {out} is a folder; give a .png or .npy file name")
+    if out.suffix.lower() not in (".png", ".npy"):
+        raise InvalidInputError(f"--out must end in .png (a grid) or .npy (the array), got {out}")
+
+
 def run_sample(args: argparse.Namespace) -> int:
 
-    if args.out.is_dir():
-        raise InvalidInputError(f"--out {args.out} is a folder; give a .png or .npy file name")
-    if args.out.suffix.lower() not in (".png", ".npy"):
-        raise InvalidInputError(f"--out must end in .png (a grid) or .npy (the array), got {args.out}")
+    check_png_or_npy(args.out)
     if args.prompt is not None and args.class_label != "all":
         raise InvalidInputError("give --class or --prompt, not both")
     asked = Asked(args.class_label, args.prompt, args.guidance)
@@ -464,23 +469,22 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_repair_command(args: argparse.Namespace) -> int:
-    if args.out.is_dir() or args.out.suffix.lower() not in (".png", ".npy"):
-        raise InvalidInputError(f"--out must be a .png or .npy file name, got {args.out}")
+    check_png_or_npy(args.out)
     if args.mask is not None and args.task != "inpaint":
         raise InvalidInputError("--mask applies to --task inpaint only")
-    model = load_cached_model(args.model_dir, resolve_device(args.device))
+    if args.task == "inpaint" and args.mask is None:
+        raise InvalidInputError("--task inpaint needs --mask: a PNG of the image's size, white where to fill in")
+    device = resolve_device(args.device)
+    model = load_cached_model(args.model_dir, device)
     check_image_generator(model, args.model_dir)
     config = model.config
     size = config.image_size // args.scale if args.task == "upscale" else config.image_size
-    image = read_user_image(args.image, size, config.image_channels)
-    known = read_user_mask(args.mask, size) if args.mask is not None else None
-    if args.task == "inpaint" and known is None:
-        raise InvalidInputError("--task inpaint needs --mask: a PNG of the image's size, white where to fill in")
-    repairs = []
-    for seed in range(args.seed, args.seed + args.num):
-        repairs.append(finish_repair(run_repair(model, args.task, image.to(model_device(model)), known, args.method,
-                                                args.scale, args.sigma, args.strength, seed, args.steps)).cpu())
-    images = torch.cat(repairs)
+    image = read_user_image(args.image, size, config.image_channels).to(device)
+    known = read_user_mask(args.mask, size).to(device) if args.mask is not None else None
+    images = torch.cat([
+        finish_repair(run_repair(model, args.task, image, known, args.method, args.scale, args.sigma, args.strength,
+                                 seed, args.steps)).cpu()
+        for seed in range(args.seed, args.seed + args.num)])
     if args.out.suffix.lower() == ".npy":
         save_array(images.float().numpy(), args.out)
     else:
@@ -502,10 +506,6 @@ def run_eval_repair(args: argparse.Namespace) -> int:
     if args.json:
         atomic_write_json(args.json, {"model": str(args.model_dir), "rows": rows})
     return 0
-
-
-def model_device(model) -> torch.device:
-    return next(model.parameters()).device
 
 
 def run_hub_command(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ that is carried over as it is; `tests/ui/message_templates.py` lists the templat
 
 ZH_MESSAGES: dict[str, str] = {
     # cli.py
-    "--out must be a .png or .npy file name, got {0}": "--out 必须是 .png 或 .npy 文件名，收到的是 {0}",
     "--mask applies to --task inpaint only": "--mask 只适用于 --task inpaint",
     "--task inpaint needs --mask: a PNG of the image's size, white where to fill in":
         "--task inpaint 需要 --mask：与图像同样大小的 PNG，需要补全的地方为白色",
