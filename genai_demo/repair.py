@@ -141,9 +141,9 @@ def plain_fill(task: str, damaged: torch.Tensor, known: torch.Tensor | None = No
 
 
 def degrade(task: str, images: torch.Tensor, known: torch.Tensor | None, scale: int) -> torch.Tensor:
-    """What the damage leaves of `images`, to be compared with the damaged input."""
+    """What the damage leaves of `images`, to be compared with the damaged input (denoise and sketch: all of it)."""
     if task == "inpaint":
-        return images * known
+        return hide(images, known)
     if task == "upscale":
         return downsample(images, scale)
     return images
@@ -439,9 +439,8 @@ def run_repair(model, task: str, damaged: torch.Tensor, known: torch.Tensor | No
     if method == BASELINES[task]:
         return iter([RepairStep(1, 1, plain_fill(task, damaged, known, scale, sigma))])
     if method == "inversion":
-        target = damaged.clamp(-1, 1) if task != "upscale" else damaged
-        return iter([RepairStep(1, 1, invert_latent(model, task if task in ("inpaint", "upscale") else "denoise",
-                                                    target, known, scale, seed))])
+        # Noisy pixels can lie outside [-1, 1], where no generated image can follow them.
+        return iter([RepairStep(1, 1, invert_latent(model, task, damaged.clamp(-1, 1), known, scale, seed))])
     if method == "ddnm":
         return null_space(model, task, damaged, known, scale, seed, steps, **extra)
     if method == "repaint":
