@@ -293,7 +293,7 @@ def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: th
 
 # Training-config fields set by flags, when given (which family takes which is checked by train_args).
 TRAINING_OPTIONS = {"epochs": "epochs", "kl_weight": "kl_weight", "ema_decay": "ema_decay", "augment": "augment",
-                    "init_from": "init_from"}
+                    "init_from": "init_from", "min_snr_gamma": "min_snr_gamma"}
 
 
 def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):

@@ -142,7 +142,7 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
     Family(
         "ddpm", "denoising diffusion model (diffusers UNet2DModel)",
         "Diffusion (DDPM, diffusers UNet)", "genai_demo.models.diffusion:DiffusionModel", "DiffusionTrainer", DIFFUSION_TAB, CLASSIFIER_FID,
-        TrainingDefaults(5e-4, ema_decay=0.999), IMAGE_OPTIONS | {"class-conditional", "attributes", "unet-channels", "init-from"},
+        TrainingDefaults(5e-4, ema_decay=0.999), IMAGE_OPTIONS | {"class-conditional", "attributes", "unet-channels", "init-from", "min-snr-gamma"},
         "Denoising diffusion (Ho et al. 2020), simplified loss: the UNet predicts the noise `eps` added "
         "to `x_0` at a random timestep t, minimising "
         "`||eps - eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t)||^2`. "

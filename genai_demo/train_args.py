@@ -142,6 +142,9 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
                        help=_only("init-from") + "start from the UNet weights of this diffusion folder (same "
                        "--unet-channels); a guided model's \"no condition\" embedding becomes an unconditional "
                        "model's starting point (read from safetensors, never unpickled)")
+    image.add_argument("--min-snr-gamma", type=checked(limits.MIN_SNR_GAMMA), default=None, metavar="GAMMA",
+                       help=_only("min-snr-gamma") + "weight each sample's noise error by min(SNR, GAMMA) / SNR "
+                       "(min-SNR weighting, Hang et al. 2023; 5 in the paper; default: off, every timestep alike)")
     image.add_argument("--unet-channels", default=None, metavar="C1,C2,...",
                        help=_only("unet-channels") + "channels of each UNet stage (default: 32,64,64); "
                        "the image size must divide by 2^(stages - 1)")

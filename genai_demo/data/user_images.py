@@ -48,7 +48,10 @@ def open_user_image(data: bytes, name: str) -> Image.Image:
 
 
 def _to_array(data: bytes, name: str, image_size: int, channels: int) -> np.ndarray:
-    image = open_user_image(data, name)
+    return _fit(open_user_image(data, name), name, image_size, channels)
+
+
+def _fit(image: Image.Image, name: str, image_size: int, channels: int) -> np.ndarray:
     try:
         if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
             rgba = image.convert("RGBA")
@@ -126,6 +129,25 @@ def read_user_image(path: str | Path, image_size: int, channels: int = 1) -> tor
         raise DatasetError(f"{path} is not a file: give a PNG or JPEG image")
     array = _to_array(path.read_bytes(), path.name, image_size, channels)
     return torch.from_numpy(array.copy()).float().div(127.5).sub(1).unsqueeze(0)
+
+
+def fit_user_image(image: Image.Image, image_size: int, channels: int = 1, name: str = "the image") -> torch.Tensor:
+    """An image already decoded (a drawing or an upload on the page) as `read_user_image` reads a file."""
+    if image.width * image.height > MAX_IMAGE_PIXELS:
+        raise DatasetError(f"{name} is {image.width}x{image.height} pixels: too large (limit 40 megapixels)")
+    return torch.from_numpy(_fit(image, name, image_size, channels).copy()).float().div(127.5).sub(1).unsqueeze(0)
+
+
+def painted_mask(layers: list[Image.Image], image_size: int, coverage: float = 0.25) -> torch.Tensor:
+    """The `known` mask (1, 1, size, size) of strokes painted over an image (RGBA layers of the
+    image's shape on the page, any scale): a pixel is to be filled in where paint covers at least
+    `coverage` of its area; 1 where the image is kept."""
+    covered = np.zeros((image_size, image_size), dtype=np.float32)
+    for layer in layers:
+        alpha = layer.convert("RGBA").getchannel("A")
+        alpha = ImageOps.fit(alpha, (image_size, image_size), Image.BOX)
+        covered = np.maximum(covered, np.asarray(alpha, dtype=np.float32) / 255)
+    return torch.from_numpy((covered < coverage).astype(np.float32))[None, None]
 
 
 def read_user_mask(path: str | Path, image_size: int) -> torch.Tensor:

@@ -13,15 +13,18 @@ from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.hub import build_hub_tab
 from genai_demo.ui.i18n import LANGUAGE_COOKIE_JS, localize
 from genai_demo.ui.learn import build_learn_tab
+from genai_demo.ui.repair import build_repair_tab
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import build_train_tab
 
 TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
 CSS = """
-#sample-grid img, #interpolation-strip img, #diffusion-grid img { width: 100%; height: 100%; object-fit: contain; }
+#sample-grid img, #interpolation-strip img, #diffusion-grid img, #repair-damaged img, #repair-result img,
+#repair-original img { width: 100%; height: 100%; object-fit: contain; }
 #sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img, #train-sample img,
-#vae-input img, #vae-reconstruction img, #hub-grid img { image-rendering: pixelated; }
+#vae-input img, #vae-reconstruction img, #hub-grid img, #repair-damaged img, #repair-result img,
+#repair-original img, #repair-editor canvas { image-rendering: pixelated; }
 #vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }
 .monospace textarea { font-family: var(--font-mono); }
 /* A plot's chart fills the block under its label: at 100% of the block it overflowed by the label's
@@ -38,13 +41,16 @@ QUEUE_MAX_SIZE = 64
 def build_app(state: AppState) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
-            f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models, and text with an LSTM and a tiny GPT, all trained by this project. "
+            f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models, repair damaged ones with them, and text "
+            "with an LSTM and a tiny GPT, all trained by this project. "
             f"Running on **{state.device.type}**."
         )
         with gr.Tab("Images") as images_tab:
             build_generate_images_tab(state, demo, images_tab)
         with gr.Tab("Diffusion") as diffusion_tab:
             build_generate_diffusion_tab(state, demo, diffusion_tab)
+        with gr.Tab("Repair") as repair_tab:
+            build_repair_tab(state, demo, repair_tab)
         with gr.Tab("Text") as text_tab:
             build_generate_text_tab(state, demo, text_tab)
         if not state.read_only:  # a read-only demo has no training endpoints at all

@@ -474,4 +474,18 @@ ZH_MESSAGES: dict[str, str] = {
     "{0}: unsupported UNet, scheduler or conditioning config: {1}": "{0}：不支持的 UNet、调度器或条件配置：{1}",
     # ui/generate_diffusion.py: how a prompt was read
     "understood as: {0}": "理解为：{0}",
+    # ui/repair.py
+    "unknown damage {0}: choose one of {1}": "未知的损坏方式 {0}：请从 {1} 中选择",
+    "choose a model first": "请先选择一个模型",
+    "load a test image, upload one or draw one first": "请先载入一张测试图像，或上传、画一张",
+    "{0}'s card names no dataset: upload or draw an image instead": "{0} 的模型卡没有写明数据集：请改为上传或画一张图像",
+    "paint over the part of the image to fill in first (or pick a damage such as the lower half)":
+        "请先用画笔涂抹需要补全的部分（或选择一种损坏方式，例如遮住下半部分）",
+    "upload the mask first: a PNG of the image's size, white where to fill in": "请先上传掩码：与图像同尺寸的 PNG，白色处为需补全",
+    "the classifier reads the original as {0} and the repairs as {1}": "分类器把原图读作 {0}，把修复结果读作 {1}",
+    "the classifier reads the repairs as {0}": "分类器把修复结果读作 {0}",
+    "Repairing {0}/{1} with {2}: step {3}/{4}, {5} s on {6}": "正在用 {2} 修复第 {0}/{1} 份：第 {3}/{4} 步，{5} 秒，运行在 {6} 上",
+    "Done: {0} repair(s) of the {1} task with {2}, seeds {3}–{4}, {5} s on {6}":
+        "完成：用 {2} 完成 {1} 任务的 {0} 份修复，种子 {3}–{4}，{5} 秒，运行在 {6} 上",
+    "the model's default": "模型的默认方法",
 }

@@ -47,8 +47,8 @@ def test_data_stays_as_it_is():
 
 
 def test_a_value_in_the_header_is_carried_into_the_translation():
-    header = ("# genai-demo\nGenerate images with GANs, a VAE and diffusion models, and text with an LSTM and a "
-              "tiny GPT, all trained by this project. Running on **cuda**.")
+    header = ("# genai-demo\nGenerate images with GANs, a VAE and diffusion models, repair damaged ones with them, "
+              "and text with an LSTM and a tiny GPT, all trained by this project. Running on **cuda**.")
     assert "**cuda**" in translate(header) and "运行在" in translate(header)
 
 
