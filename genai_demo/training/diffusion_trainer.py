@@ -70,6 +70,7 @@ class DiffusionTrainer(ImageTrainer):
     loss_names = ("loss",)  # noise-prediction MSE
     default_model_type = DiffusionModel.model_type
     steps_in_core_shards = True
+    resume_keys = ImageTrainer.resume_keys + ("min_snr_gamma",)  # the loss a run optimises stays its own
 
     def __init__(self, dataset, *args, **kwargs):
         super().__init__(dataset, *args, **kwargs)

@@ -5,6 +5,7 @@ import torch
 from diffusers import DiffusionPipeline, UNet2DModel
 
 from genai_demo.data import ImageDataset
+from genai_demo.errors import CheckpointError
 from genai_demo.folders.model_folder import load_model_folder, read_model_config
 from genai_demo.models.diffusion import DiffusionConfig
 from genai_demo.training.diffusion_trainer import DiffusionTrainer, DiffusionTrainingConfig
@@ -146,3 +147,21 @@ def test_init_from_a_folder_of_another_shape_is_refused_clearly(fixed_batch, tmp
     assert "the folder's has block channels 8,16 on 1x28px images, this run's 8,16,16" in result.stderr
     result = run_cli_here("train", "dcgan", "--max-steps", "1", "--init-from", tmp_path / "small", "--out", tmp_path / "gan")
     assert result.returncode != 0 and "--init-from applies to ddpm only" in result.stderr
+
+
+def test_min_snr_weighting_caps_the_clean_timesteps_and_survives_a_resume(fixed_batch, tmp_path):
+    trainer, _ = train_tiny_diffusion(fixed_batch, tmp_path, steps=2, min_snr_gamma=5.0)
+    scheduler = trainer.model.noise_scheduler
+    timesteps = torch.tensor([0, 10, 50, 99])
+    alpha_bar = scheduler.alphas_cumprod[timesteps]
+    snr = alpha_bar / (1 - alpha_bar)
+    weights = trainer.loss_weights(timesteps)
+    assert torch.allclose(weights, torch.clamp(snr, max=5.0) / snr)
+    assert weights[0] < 0.01 and weights[-1] == 1  # the nearly clean step counts little, the noisy ones fully
+    plain, _ = train_tiny_diffusion(fixed_batch, tmp_path / "plain", steps=1)
+    assert torch.equal(plain.loss_weights(timesteps), torch.ones(4))
+    # The weighting is part of the run: a resume must go on with it, not switch it off unnoticed.
+    with pytest.raises(CheckpointError, match="the run used min_snr_gamma=5.0, not None"):
+        list(train_tiny_diffusion(fixed_batch, tmp_path, steps=3, resume=True))
+    resumed, events = train_tiny_diffusion(fixed_batch, tmp_path, steps=3, resume=True, min_snr_gamma=5.0)
+    assert isinstance(events[-1], FinishedEvent) and resumed.step == 3
