@@ -426,6 +426,45 @@ def bench_guided_sampling(device, steps: int, num: int, repeats: int, folder: Pa
                "reference: the folder's diffusers pipeline (ClassConditionalDDPMPipeline)")
 
 
+def bench_repair(device, steps: int, repeats: int, folder: Path | None = None) -> dict:
+    """One RePaint inpainting (the lower half of a held-out digit) with the shipped ddpm-mnist (a random
+    UNet of its shape when absent), ours (genai_demo.repair.repaint, streamed step by step) against
+    diffusers' RePaintPipeline on the same UNet, steps and resampling (jump length and count 5)."""
+    from diffusers import RePaintPipeline, RePaintScheduler
+
+    from genai_demo import repair
+    from genai_demo.generation import load_cached_model
+    from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
+
+    if folder is not None and folder.is_dir():
+        model = load_cached_model(folder, device)
+    else:
+        torch.manual_seed(0)
+        model = DiffusionModel(DiffusionConfig(block_out_channels=[16, 32, 32])).to(device).eval()
+    digit = load_image_dataset("mnist", split="test", source="embedded").to_training_tensor("cpu")[:1].to(device)
+    known = repair.named_mask("lower-half", digit.shape[-1]).to(device)
+    damaged = repair.hide(digit, known)
+    trained = model.noise_scheduler.config
+    scheduler = RePaintScheduler(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
+                                 beta_end=trained.beta_end, beta_schedule=trained.beta_schedule, eta=1.0)
+    pipeline = RePaintPipeline(unet=model.unet, scheduler=scheduler)
+    pipeline.set_progress_bar_config(disable=True)
+
+    def ours() -> float:
+        return _timed(lambda: repair.finish(repair.repaint(model, damaged, known, seed=0, steps=steps)), device)
+
+    def reference() -> float:
+        generator = torch.Generator(device="cpu").manual_seed(0)
+        return _timed(lambda: pipeline(damaged, known, num_inference_steps=steps, jump_length=5, jump_n_sample=5,
+                                       generator=generator, output_type="np"), device)
+
+    ours(), reference()
+    ours_value, reference_value = side_by_side(ours, reference, repeats)
+    return row("repaint_inpaint_1", "seconds", ours_value, reference_value, False, device,
+               f"one 28x28 digit, lower half hidden, RePaint {steps} steps, jumps 5x5; "
+               "reference: diffusers' RePaintPipeline on the same UNet")
+
+
 def bench_text_sampling(device, tokens: int, repeats: int) -> dict:
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
     from tokenizers import Tokenizer, models, pre_tokenizers
@@ -527,7 +566,7 @@ def main() -> int:
     parser.add_argument("--only", default=None, metavar="ROW[,ROW]",
                         help="run only these rows: dcgan_training, vae_training, gpt_training, gan_sampling, diffusion_sampling, "
                              "guided_sampling, "
-                             "text_sampling, time_to_quality (with --time-to-quality), cold_start")
+                             "text_sampling, repair, time_to_quality (with --time-to-quality), cold_start")
     args = parser.parse_args()
     device = torch.device(args.device)
     quick = args.quick
@@ -548,6 +587,8 @@ def main() -> int:
                                                          num=4 if quick else 16, repeats=1 if quick else 5,
                                                          folder=None if quick else REPO_ROOT / "checkpoints" / "cddpm-mnist"),
         "text_sampling": lambda: bench_text_sampling(device, tokens=8 if quick else 200, repeats=1 if quick else 5),
+        "repair": lambda: bench_repair(device, steps=4 if quick else 50, repeats=1 if quick else 5,
+                                       folder=None if quick else REPO_ROOT / "checkpoints" / "ddpm-mnist"),
     }
     if budget is not None:
         benches["time_to_quality"] = lambda: bench_time_to_quality(device, budget, eval_every=2 if quick else 200,

@@ -60,6 +60,13 @@ from genai_demo.training.distributed import launched_as_main
 from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
 
 
+def add_jump_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jump-length", type=checked(limits.JUMP_LENGTH), default=5,
+                        help="RePaint: steps it goes back at each jump (default 5)")
+    parser.add_argument("--jump-samples", type=checked(limits.JUMP_SAMPLES), default=5,
+                        help="RePaint: times each stretch is denoised, jumps included (default 5; 1: no resampling)")
+
+
 def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     """The CLI's parser; with `raise_errors` bad arguments raise InvalidInputError with argparse's
     own message instead of exiting. `train`'s flags come from `train_args`, which the job manager parses too."""
@@ -123,6 +130,7 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                                     "fill, bicubic, blur, as-drawn")
     repair_parser.add_argument("--steps", type=checked(limits.INFERENCE_STEPS), default=50,
                                help="diffusion steps (default 50)")
+    add_jump_options(repair_parser)
     repair_parser.add_argument("--num", type=checked(limits.REPAIR_COPIES), default=1,
                                help="repairs from consecutive seeds, to see how they vary (default 1)")
     repair_parser.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
@@ -146,6 +154,7 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     eval_repair.add_argument("--data-source", choices=("auto", "hub", "embedded", "debian"), default="auto")
     eval_repair.add_argument("--steps", type=checked(limits.INFERENCE_STEPS), default=50,
                              help="diffusion steps (default 50)")
+    add_jump_options(eval_repair)
     eval_repair.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
     eval_repair.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     eval_repair.add_argument("--json", type=Path, default=None, help="also write the rows to this JSON file")
@@ -483,7 +492,8 @@ def run_repair_command(args: argparse.Namespace) -> int:
     known = read_user_mask(args.mask, size).to(device) if args.mask is not None else None
     images = torch.cat([
         finish_repair(run_repair(model, args.task, image, known, args.method, args.scale, args.sigma, args.strength,
-                                 seed, args.steps)).cpu()
+                                 seed, args.steps, jump_length=args.jump_length,
+                                 jump_n_sample=args.jump_samples)).cpu()
         for seed in range(args.seed, args.seed + args.num)])
     if args.out.suffix.lower() == ".npy":
         save_array(images.float().numpy(), args.out)
@@ -496,7 +506,8 @@ def run_repair_command(args: argparse.Namespace) -> int:
 
 def run_eval_repair(args: argparse.Namespace) -> int:
     rows = evaluate_repairs(args.model_dir, args.dataset, args.data_source, args.num, args.cases, args.methods,
-                            args.seed, args.steps, resolve_device(args.device),
+                            args.seed, args.steps, resolve_device(args.device), jump_length=args.jump_length,
+                            jump_n_sample=args.jump_samples,
                             progress=lambda what: print(f"repairing: {what}", file=sys.stderr, flush=True))
     print(f"{'case':<20} {'method':<10} {'images':>6} {'label agreement':>15} {'PSNR dB':>8} {'SSIM':>6} {'s/image':>8}")
     for row in rows:

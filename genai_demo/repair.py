@@ -422,9 +422,11 @@ def methods_for(model, task: str) -> tuple[str, ...]:
 
 def run_repair(model, task: str, damaged: torch.Tensor, known: torch.Tensor | None = None, method: str | None = None,
                scale: int = 4, sigma: float = 0.5, strength: float = 0.5, seed: int = 0, steps: int = 50,
-               labels: torch.Tensor | None = None, guidance: float | None = None) -> Iterator[RepairStep]:
+               labels: torch.Tensor | None = None, guidance: float | None = None, jump_length: int = 5,
+               jump_n_sample: int = 5) -> Iterator[RepairStep]:
     """Repair `damaged` (N, C, H, W in [-1, 1]; for upscale the small image) with `method` (None:
-    the model's default for the task), yielding the steps of a diffusion method, or one step."""
+    the model's default for the task), yielding the steps of a diffusion method, or one step.
+    `jump_length` and `jump_n_sample` are RePaint's resampling settings."""
     choices = methods_for(model, task)
     method = method or choices[0]
     if method not in choices:
@@ -444,7 +446,7 @@ def run_repair(model, task: str, damaged: torch.Tensor, known: torch.Tensor | No
     if method == "ddnm":
         return null_space(model, task, damaged, known, scale, seed, steps, **extra)
     if method == "repaint":
-        return repaint(model, damaged, known, seed, steps, **extra)
+        return repaint(model, damaged, known, seed, steps, jump_length, jump_n_sample, **extra)
     if method == "ilvr":
         return ilvr_upscale(model, damaged, scale, seed, steps, **extra)
     if method == "diffusion":

@@ -63,7 +63,8 @@ def damage(case: RepairCase, images: torch.Tensor, seed: int) -> tuple[torch.Ten
 
 def evaluate_repairs(model_dir: str | Path, dataset: str = "mnist", data_source: str = "auto", num: int = 500,
                      cases: list[str] | None = None, methods: list[str] | None = None, seed: int = 0,
-                     steps: int = 50, device: torch.device | str = "cpu", progress=None) -> list[dict]:
+                     steps: int = 50, device: torch.device | str = "cpu", progress=None, jump_length: int = 5,
+                     jump_n_sample: int = 5) -> list[dict]:
     """A row per (case, method): label agreement, PSNR and SSIM on the damaged region, seconds per image."""
     unknown = sorted(set(cases or ()) - set(CASES))
     if unknown:
@@ -87,7 +88,8 @@ def evaluate_repairs(model_dir: str | Path, dataset: str = "mnist", data_source:
                 repair.finish(repair.run_repair(
                     model, case.task, damaged[start : start + REPAIR_BATCH].to(device),
                     None if known is None else known[start : start + REPAIR_BATCH].to(device), method,
-                    case.scale, case.sigma, seed=seed + start, steps=steps)).cpu()
+                    case.scale, case.sigma, seed=seed + start, steps=steps, jump_length=jump_length,
+                    jump_n_sample=jump_n_sample)).cpu()
                 for start in range(0, len(originals), REPAIR_BATCH)])
             seconds = time.perf_counter() - started
             rows.append({

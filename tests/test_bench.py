@@ -21,7 +21,8 @@ def test_bench_quick_writes_rows_of_the_documented_shape(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     rows = json.loads(out.read_text())
     assert [row["name"] for row in rows] == ["train_dcgan", "train_vae", "train_tiny_gpt", "sample_gan_64", "sample_diffusion_4",
-                                             "sample_guided_diffusion_4", "tiny_gpt_tokens_per_second", "dcgan_time_to_quality"]
+                                             "sample_guided_diffusion_4", "tiny_gpt_tokens_per_second", "repaint_inpaint_1",
+                                             "dcgan_time_to_quality"]
     for row in rows:
         assert set(row) == {"name", "unit", "ours", "reference", "ratio", "device", "notes"}
         assert row["ours"] > 0 and row["reference"] > 0 and row["ratio"] > 0 and row["device"] == "cpu"

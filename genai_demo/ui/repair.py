@@ -186,6 +186,8 @@ def repair_image(
     seed: float = 0,
     sigma: float = 0.5,
     strength: float = 0.5,
+    jump_length: float = 5,
+    jump_samples: float = 5,
 ) -> Iterator[tuple[str, str, str | None, str]]:
     """Damage the editor's image as `damage` says (or take the painted or uploaded mask) and repair
     it `copies` times, with seeds seed, seed + 1, … (as `python -m genai_demo repair --num`): yields
@@ -196,6 +198,7 @@ def repair_image(
         steps, copies = limits.INFERENCE_STEPS.check(steps), limits.REPAIR_COPIES.check(copies)
         seed = limits.SEED.check(seed)
         sigma, strength = limits.NOISE_SIGMA.check(sigma), limits.SKETCH_STRENGTH.check(strength)
+        jump_length, jump_samples = limits.JUMP_LENGTH.check(jump_length), limits.JUMP_SAMPLES.check(jump_samples)
         folder = _folder(state, model_name)
         model = load_cached_model(folder, state.device)
         repair.check_image_generator(model, folder.name)
@@ -219,7 +222,8 @@ def repair_image(
         started = time.perf_counter()
         metadata = {"model": model_name, "task": task, "method": method, "seed": str(seed)}
         for copy in range(copies):
-            run = repair.run_repair(model, task, damaged, known, method, scale, sigma, strength, seed + copy, steps)
+            run = repair.run_repair(model, task, damaged, known, method, scale, sigma, strength, seed + copy, steps,
+                                    jump_length=jump_length, jump_n_sample=jump_samples)
             update_every = None
             for step in run:
                 update_every = update_every or max(1, step.total // UPDATES_PER_REPAIR)
@@ -269,7 +273,7 @@ class RepairTab:
     blank_button: gr.Button
     editor: gr.ImageEditor
     mask_file: gr.File
-    settings: list[gr.components.Component]  # damage, method, steps, copies, seed, sigma, strength
+    settings: list[gr.components.Component]  # damage, method, steps, copies, seed, sigma, strength, the two jumps
     repair_button: gr.Button
     stop_button: gr.Button
     damaged: gr.Image
@@ -305,6 +309,10 @@ def build_repair_layout(state: AppState) -> RepairTab:
                 copies = gr.Slider(limits.REPAIR_COPIES.minimum, 8, value=DEFAULT_COPIES, step=1,
                                    label="Repairs (one per seed)")
                 seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed")
+            with gr.Accordion("RePaint resampling", open=False):
+                jump_length = gr.Slider(limits.JUMP_LENGTH.minimum, 25, value=5, step=1, label="Jump length (steps back)")
+                jump_samples = gr.Slider(limits.JUMP_SAMPLES.minimum, limits.JUMP_SAMPLES.maximum, value=5, step=1,
+                                         label="Resamplings (1: none)")
             with gr.Row():
                 repair_button = gr.Button("Repair", variant="primary", elem_id="repair-run")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="repair-stop")
@@ -321,7 +329,8 @@ def build_repair_layout(state: AppState) -> RepairTab:
                 original = gr.Image(label="Original", type="filepath", interactive=False, elem_id="repair-original", height=220)
             status = gr.Markdown(elem_id="repair-status")
     return RepairTab(picker, test_index, load_button, blank_button, editor, mask_file,
-                     [damage, method, steps, copies, seed, sigma, strength], repair_button, stop_button,
+                     [damage, method, steps, copies, seed, sigma, strength, jump_length, jump_samples],
+                     repair_button, stop_button,
                      damaged, repaired, original, status)
 
 

@@ -141,3 +141,18 @@ def test_a_huge_upload_and_a_model_that_cannot_repair_are_refused(client, masks,
     with pytest.raises(Exception, match="no model called 'tiny-gpt-python-code'"):
         client.predict("tiny-gpt-python-code", editor(digit), None, "lower-half", "the model's default", STEPS, 1, 0,
                        0.5, 0.5, api_name="/repair_image")
+
+
+def test_repaints_resampling_settings_reach_the_method(client, digit):
+    def scheduled_steps(jump_samples):
+        job = client.submit(MODEL, editor(digit), None, "lower-half", "repaint", STEPS, 1, 0, 0.5, 0.5, 2,
+                            jump_samples, api_name="/repair_image")
+        job.result(timeout=120)
+        first = job.outputs()[0][3]  # "Repairing 1/1 with repaint: step k/TOTAL, ..."
+        return int(first.split("step ")[1].split(",")[0].split("/")[1])
+
+    assert scheduled_steps(1) == STEPS  # no resampling: one pass
+    assert scheduled_steps(3) > 2 * STEPS  # each stretch of two steps gone back over twice more
+    with pytest.raises(Exception, match="Value 0 is less than minimum value 1"):
+        client.predict(MODEL, editor(digit), None, "lower-half", "repaint", STEPS, 1, 0, 0.5, 0.5, 2, 0,
+                       api_name="/repair_image")
