@@ -1,6 +1,9 @@
 """Promises the repository makes to a newcomer: two set-up commands, and CI runs the test one."""
 
 import re
+import subprocess
+
+import pytest
 
 from conftest import REPO_ROOT
 
@@ -40,3 +43,17 @@ def test_spaces_header_matches_the_gradio_requirement():
     assert "sdk: gradio" in header and "app_file: app.py" in header
     major = re.search(r"sdk_version: (\d+)\.", header).group(1)
     assert f"gradio>={major}." in (REPO_ROOT / "requirements.txt").read_text()
+
+
+def test_every_tracked_binary_file_goes_through_lfs():
+    """The Hub refuses binary files pushed by plain git: each one git itself calls binary (`i/-text`)
+    must match an LFS rule of .gitattributes (`git check-attr`)."""
+    if not (REPO_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    listing = subprocess.run(["git", "ls-files", "--eol"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    binaries = [line.split("\t", 1)[1] for line in listing.stdout.splitlines() if line.split()[0] == "i/-text"]
+    assert len(binaries) > 50  # the shipped weights and sample grids
+    checked = subprocess.run(["git", "check-attr", "filter", "--stdin"], cwd=REPO_ROOT, input="\n".join(binaries),
+                             capture_output=True, text=True, check=True)
+    uncovered = [line for line in checked.stdout.splitlines() if not line.endswith(": filter: lfs")]
+    assert uncovered == []

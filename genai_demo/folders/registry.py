@@ -25,10 +25,22 @@ from genai_demo.metrics_log import curve_values, read_metrics
 SHIPPED_CHECKPOINTS = Path(__file__).resolve().parents[2] / "checkpoints"
 
 
+PERSISTENT_STORAGE = Path("/data")  # a Space's persistent storage, when the Space has it
+
+
+def genai_demo_home(persistent: Path = PERSISTENT_STORAGE) -> Path:
+    """`$GENAI_DEMO_HOME`; else `/data/genai-demo` where `/data` is a writable folder (a Space's
+    persistent storage, which outlives a restart), else `~/.cache/genai-demo`."""
+    if os.environ.get("GENAI_DEMO_HOME"):
+        return Path(os.environ["GENAI_DEMO_HOME"])
+    if persistent.is_dir() and os.access(persistent, os.W_OK | os.X_OK):
+        return persistent / "genai-demo"
+    return Path.home() / ".cache" / "genai-demo"
+
+
 def user_models_dir() -> Path:
-    """Where models trained in the app go: `$GENAI_DEMO_HOME/models` (default ~/.cache/genai-demo)."""
-    home = os.environ.get("GENAI_DEMO_HOME") or Path.home() / ".cache" / "genai-demo"
-    return Path(home) / "models"
+    """Where models trained in the app go: `genai_demo_home() / "models"`."""
+    return genai_demo_home() / "models"
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,13 @@ CSS = """
 #evaluate-grids .grid-wrap.fixed-height { height: auto; max-height: none; min-height: 0; }
 """
 GENERATE_CONCURRENCY = 2
+# Gradio's own cache of returned files and uploads: every 10 minutes, what is older than 30 minutes goes.
+DELETE_CACHE = (600, 1800)
 QUEUE_MAX_SIZE = 64
 
 
 def build_app(state: AppState) -> gr.Blocks:
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE) as demo:
         gr.Markdown(
             f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models, repair damaged ones with them, and text "
             "with an LSTM and a tiny GPT, all trained by this project. "

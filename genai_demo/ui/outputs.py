@@ -19,8 +19,11 @@ from PIL import Image
 from genai_demo.images import save_gif, save_png
 from genai_demo.io_utils import atomic_write
 
-# Gradio copies a returned file into its cache before replying, so ours can go soon after.
+# Gradio copies a returned file into its cache before replying, so ours can go soon after: files
+# older than this go, and beyond MAX_FILES the oldest go first, so a burst of requests on a
+# long-running server cannot fill the disk (a 64-image grid is ~50 KB; 512 of them ~25 MB).
 _MAX_AGE_SECONDS = 600
+MAX_FILES = 512
 
 
 def file_stem(name: str) -> str:
@@ -30,9 +33,10 @@ def file_stem(name: str) -> str:
 
 
 class OutputFiles:
-    def __init__(self, folder: str | Path | None = None):
+    def __init__(self, folder: str | Path | None = None, max_files: int = MAX_FILES):
         self.folder = Path(folder or tempfile.mkdtemp(prefix="genai-demo-outputs-"))
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.max_files = max_files
 
     def new_path(self, stem: str, suffix: str) -> str:
         """A fresh, unique file name in the output folder (old files are pruned first); `stem` is
@@ -57,10 +61,18 @@ class OutputFiles:
         return str(save_gif(frames, self.new_path(stem, ".gif")))
 
     def _prune(self) -> None:
-        cutoff = time.time() - _MAX_AGE_SECONDS
+        """Files older than the age limit go, then the oldest beyond `max_files - 1` (room for the new one)."""
+        cutoff = time.time_ns() - _MAX_AGE_SECONDS * 10**9
+        kept = []
         for path in self.folder.iterdir():
             try:
-                if path.stat().st_mtime < cutoff:
+                modified = path.stat().st_mtime_ns
+                if modified < cutoff:
                     path.unlink()
+                else:
+                    kept.append((modified, path))
             except FileNotFoundError:
                 pass  # another request pruned it first
+        kept.sort()
+        for _, path in kept[:max(0, len(kept) - (self.max_files - 1))]:
+            path.unlink(missing_ok=True)

@@ -1,5 +1,8 @@
 """The local registry: what the app lists and says about a model folder."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from genai_demo.folders.registry import (
@@ -39,3 +42,21 @@ def test_class_names_follow_the_models_dataset():
     assert class_names(None, 3) == ["class 0", "class 1", "class 2"]
     assert dataset_of_folder(SHIPPED_CHECKPOINTS / "cdcgan-fashion-mnist") == "fashion-mnist"
     assert dataset_of_folder(SHIPPED_CHECKPOINTS / "no-such-folder") is None
+
+
+def test_the_home_is_persistent_storage_on_a_space_else_the_users_cache(tmp_path, monkeypatch):
+    from genai_demo.folders.registry import genai_demo_home
+
+    monkeypatch.delenv("GENAI_DEMO_HOME", raising=False)
+    storage = tmp_path / "data"
+    assert genai_demo_home(storage) == Path.home() / ".cache" / "genai-demo"  # no /data here
+    storage.mkdir()
+    assert genai_demo_home(storage) == storage / "genai-demo"  # a Space with persistent storage
+    storage.chmod(0o500)
+    try:
+        if not os.access(storage, os.W_OK):  # (root writes anywhere: nothing to check then)
+            assert genai_demo_home(storage) == Path.home() / ".cache" / "genai-demo"
+    finally:
+        storage.chmod(0o700)
+    monkeypatch.setenv("GENAI_DEMO_HOME", str(tmp_path / "mine"))
+    assert genai_demo_home(storage) == tmp_path / "mine"  # the variable wins

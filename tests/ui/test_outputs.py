@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from PIL import Image
+
 from genai_demo.ui.outputs import OutputFiles, file_stem
 
 
@@ -33,3 +35,23 @@ def test_a_model_folders_file_is_copied_in_to_be_shown(tmp_path):
     outputs = OutputFiles(tmp_path / "outputs")
     copy = Path(outputs.copy(source, "run/best"))
     assert copy.parent == tmp_path / "outputs" and copy.suffix == ".png" and copy.read_bytes() == b"\x89PNG grid"
+
+
+def test_a_burst_of_grids_keeps_the_folder_bounded_and_the_newest_files(tmp_path):
+    outputs = OutputFiles(tmp_path / "out", max_files=40)
+    grid = Image.new("L", (62, 62), 128)
+    paths = [outputs.save_png(grid, "dcgan-mnist", {"seed": str(seed)}) for seed in range(300)]
+    left = sorted((tmp_path / "out").iterdir())
+    assert len(left) <= 40
+    assert all(Path(path).is_file() for path in paths[-30:])  # the newest, which Gradio may still be copying
+    assert not Path(paths[0]).exists()
+
+
+def test_the_app_asks_gradio_to_sweep_its_own_cache():
+    import torch
+
+    from genai_demo.ui.app import DELETE_CACHE, build_app
+    from genai_demo.ui.state import AppState
+
+    demo = build_app(AppState(torch.device("cpu"), model_roots=[]))
+    assert demo.delete_cache == DELETE_CACHE and DELETE_CACHE[1] <= 3600
