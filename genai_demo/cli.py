@@ -410,15 +410,26 @@ def _print_event(event, trainer, as_json: bool) -> None:
 
 
 def _run_with_ctrl_c(trainer, stop_event: threading.Event, args: argparse.Namespace) -> int:
-    """Print the trainer's events; the first Ctrl-C (SIGINT) stops after the current step and saves."""
+    """Print the trainer's events; the first Ctrl-C (SIGINT) or SIGTERM stops after the current step and saves."""
 
     def request_stop(signum, frame):
         print("\nstopping after this step and saving (Ctrl-C again to abort without saving)", flush=True)
         stop_event.set()
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, request_stop)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    earlier = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)} if on_main_thread else {}
+    for number in earlier:  # SIGTERM (`kill`, `docker stop`): the same stop, with a saved checkpoint
+        signal.signal(number, request_stop)
+    try:
+        return _print_events(trainer, stop_event, args)
+    finally:  # a caller in the same process (tests, scripts) gets its own handlers back
+        for number, handler in earlier.items():
+            signal.signal(number, handler)
+
+
+def _print_events(trainer, stop_event: threading.Event, args: argparse.Namespace) -> int:
     main = trainer.processes.is_main  # under `accelerate launch`, one process reports for all
     processes = trainer.processes.count
     if processes > 1 and main:

@@ -295,16 +295,18 @@ class JobManager:
             time.sleep(0.05)
         return job
 
-    def shutdown(self) -> None:
-        """Stop every job (each saves a checkpoint) when the app exits."""
+    def shutdown(self, timeout: float = 30) -> None:
+        """Stop every job when the app exits: each finishes its step, saves a resumable checkpoint and
+        exits; one still running after `timeout` seconds in all is killed (its last save stays)."""
         with self._lock:
             self._queue.clear()
             running = [job for job in self._jobs.values() if job.process is not None and job.process.poll() is None]
         for job in running:
             job.process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + timeout
         for job in running:
             try:
-                job.process.wait(timeout=30)
+                job.process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 job.process.kill()
 

@@ -39,6 +39,15 @@ def test_the_image_serves_on_7860_as_uid_1000_with_a_healthcheck():
     assert ".git" in ignored and any(entry.startswith("runs") for entry in ignored)
 
 
+def test_docker_stop_reaches_the_app_through_an_init_on_a_pinned_base():
+    """`docker stop` sends SIGTERM to PID 1: tini forwards it to the app, which saves running trainings
+    (tests/e2e/test_shutdown.py); the base is a Debian release, not a tag that moves."""
+    base = re.search(r"^FROM (\S+)", DOCKERFILE, flags=re.M).group(1)
+    assert re.fullmatch(r"python:3\.\d+-slim-(bookworm|trixie)", base), base
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--"]' in DOCKERFILE
+    assert "tini" in next(step for step in run_steps() if "apt-get install" in step).split()
+
+
 @pytest.mark.slow
 def test_the_run_steps_work_as_a_script(tmp_path):
     """Every RUN step, made safe to run on this machine: apt-get only simulates (no root changes, no

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -79,6 +83,33 @@ def served_folders(state: AppState) -> list[str]:
 MAX_UPLOAD_SIZE = "50mb"  # drawings and digit pictures are tiny; refuse anything huge before it is read
 
 
+SHUTDOWN_SECONDS = 7  # what the running trainings get to save in: `docker stop` kills after 10 s
+EXIT_SECONDS = 9  # the process is gone by then, whatever the server's close is waiting for
+
+
+def stop_cleanly_on_sigterm(state: AppState) -> None:
+    """SIGTERM (`docker stop`, a Space restarting, systemd) ends the app as Ctrl-C does, after every
+    running training has saved a resumable checkpoint: without this a PID-1 Python ignores SIGTERM
+    and is killed 10 s later, and the trainings (child processes, which the signal never reaches)
+    lose everything since their last save."""
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+        received = time.monotonic()
+        print("SIGTERM: stopping the running trainings (each saves a checkpoint), then the server", flush=True)
+        state.jobs.shutdown(timeout=SHUTDOWN_SECONDS)
+
+        def exit_in_time():  # Gradio's close waits for open pages' connections: do not let it run past 10 s
+            time.sleep(max(0.0, EXIT_SECONDS - (time.monotonic() - received)))
+            os._exit(0)
+
+        threading.Thread(target=exit_in_time, daemon=True).start()
+        raise KeyboardInterrupt  # Gradio's launch closes the server on it, as on Ctrl-C
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
 def launch_app(
     state: AppState,
     host: str | None = None,
@@ -88,6 +119,7 @@ def launch_app(
     root_path: str | None = None,
 ) -> None:
     demo = build_app(state)
+    stop_cleanly_on_sigterm(state)
     demo.launch(
         server_name=host,
         server_port=port,
