@@ -164,12 +164,12 @@ def invert_latent(model, task: str, damaged: torch.Tensor, known: torch.Tensor |
     optimizer = torch.optim.Adam([latents], lr=lr)
     for _ in range(steps):
         optimizer.zero_grad(set_to_none=True)
-        error = (degrade(task, model.generate(latents), mask, scale) - target).pow(2).flatten(1).mean(dim=1)
+        error = (degrade(task, model.decode(latents), mask, scale) - target).pow(2).flatten(1).mean(dim=1)
         prior = 1e-3 * latents.flatten(1).pow(2).mean(dim=1)
         (error + prior).sum().backward()
         optimizer.step()
     with torch.no_grad():
-        images = model.generate(latents)
+        images = model.decode(latents)
         error = (degrade(task, images, mask, scale) - target).pow(2).flatten(1).mean(dim=1)
         best = error.view(restarts, count).argmin(dim=0)
         chosen = images.view(restarts, count, *images.shape[1:])[best, torch.arange(count)]
@@ -407,7 +407,7 @@ BASELINES = {"inpaint": "fill", "upscale": "bicubic", "denoise": "blur", "sketch
 
 
 def check_image_generator(model, folder) -> None:
-    if not hasattr(model, "sample_latents") or not hasattr(model.config, "image_size"):
+    if not (hasattr(model, "unet") or hasattr(model, "decode")) or not hasattr(model.config, "image_size"):
         raise InvalidInputError(f"{folder} holds a {model.model_type} model: repair needs an image "
                                 "generator (a diffusion model, a VAE or a GAN)")
 
@@ -416,7 +416,7 @@ def methods_for(model, task: str) -> tuple[str, ...]:
     """The methods `model` can repair `task` with: its own first, then the plain baseline."""
     if task not in TASKS:
         raise InvalidInputError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
-    own = DIFFUSION_METHODS[task] if hasattr(model, "unet") else LATENT_METHODS if hasattr(model, "sample_latents") else ()
+    own = DIFFUSION_METHODS[task] if hasattr(model, "unet") else LATENT_METHODS if hasattr(model, "decode") else ()
     return (*own, BASELINES[task])
 
 

@@ -96,7 +96,11 @@ class _LinearGenerator(torch.nn.Module):
     def sample_latents(self, count, seed):
         return torch.randn(count, 4, generator=torch.Generator().manual_seed(seed))
 
-    def generate(self, latents):
+    @torch.no_grad()
+    def generate(self, latents):  # as the real models' generate: no gradients
+        return self.decode(latents)
+
+    def decode(self, latents):
         return torch.tanh(latents @ self.weight.T).view(-1, 1, 28, 28)
 
 
@@ -134,3 +138,27 @@ def test_each_task_runs_through_the_one_entry_point_and_bad_choices_are_refused(
         repair.run_repair(model, "inpaint", digits)
     with pytest.raises(InvalidInputError, match="unknown task 'colourise'"):
         repair.run_repair(model, "colourise", digits)
+
+
+@pytest.mark.parametrize("family", ["vae", "dcgan"])
+def test_inversion_of_the_real_models_moves_the_latent_towards_the_damaged_image(family):
+    """The shipped families' `generate` runs without gradients; inversion must optimise through
+    `decode`, or it returns the prior's guess whatever the image (a bug that scored chance)."""
+    from genai_demo.models import DCGANConfig
+    from genai_demo.models.gan import DCGAN
+    from genai_demo.models.vae import VAE, VAEConfig
+
+    torch.manual_seed(0)
+    model = (VAE(VAEConfig(latent_dim=8)) if family == "vae"
+             else DCGAN(DCGANConfig(latent_dim=8, generator_features=8, discriminator_features=8))).eval()
+    latents = model.sample_latents(2, 3).requires_grad_(True)
+    model.decode(latents).sum().backward()
+    assert latents.grad is not None and latents.grad.abs().sum() > 0
+    if family == "dcgan":  # an untrained DCGAN draws nearly the same grey whatever the latent
+        return
+    target = model.generate(model.sample_latents(2, 7))  # an image the model can make
+    small = repair.downsample(target, 4)
+    start = model.generate(model.sample_latents(2 * 4, 0)).view(4, 2, *target.shape[1:])
+    start_error = (start - target).pow(2).mean()
+    found = repair.invert_latent(model, "upscale", small, scale=4, steps=100)
+    assert (found - target).pow(2).mean() < 0.5 * start_error

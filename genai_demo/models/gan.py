@@ -196,6 +196,10 @@ class GANPair(nn.Module):
     @torch.no_grad()
     def generate(self, latents: torch.Tensor) -> torch.Tensor:
         """Images in [-1, 1] for the given latents, with batch norm in inference mode."""
+        return self.decode(latents)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        """`generate` with gradients to the latents (latent inversion optimises them)."""
         was_training = self.generator.training
         self.generator.eval()
         try:
@@ -442,6 +446,10 @@ class ConditionalDCGAN(ClassConditional, GANPair):
     @torch.no_grad()
     def generate(self, latents: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Images of the given classes (cycling through all classes when labels is None)."""
+        return self.decode(latents, labels)
+
+    def decode(self, latents: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """`generate` with gradients to the latents."""
         if labels is None:
             labels = self.default_labels(len(latents))
         labels = labels.to(latents.device)

@@ -82,6 +82,10 @@ class VAE(nn.Module):
     @torch.no_grad()
     def generate(self, latents: torch.Tensor) -> torch.Tensor:
         """Decoder means mapped to [-1, 1], like the GANs' outputs."""
+        return self.decode(latents)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        """`generate` with gradients to the latents (latent inversion optimises them)."""
         return torch.sigmoid(self.decode_logits(latents)) * 2 - 1
 
     @torch.no_grad()
