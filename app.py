@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 
 # No network for analytics; must be set before gradio is imported.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+# ZeroGPU: `spaces` patches torch.cuda when it is imported, and refuses to once CUDA is initialised;
+# imported after torch, the app would pick the CPU and spend GPU quota computing there. So first.
+if importlib.util.find_spec("spaces") is not None:
+    import spaces  # noqa: F401
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

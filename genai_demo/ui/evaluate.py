@@ -22,7 +22,7 @@ from genai_demo.jobs import curves_from_metrics
 from genai_demo.metrics_log import read_metrics
 from genai_demo.metrics.quality import DEFAULT_CLASSIFIER, shipped_classifier
 from genai_demo.ui.errors import inform, shown_to_user
-from genai_demo.ui.gpu import on_gpu
+from genai_demo.ui.gpu import EVALUATE_CAP_SECONDS, evaluate_images_seconds, evaluate_text_seconds, on_gpu, sized
 from genai_demo.ui.model_picker import SHOWCASE_MODELS, present
 from genai_demo.ui.state import AppState, bind
 from genai_demo.ui.i18n import say
@@ -266,9 +266,9 @@ def build_evaluate_layout(state: AppState) -> EvaluateTab:
 
 
 def wire_evaluate_tab(state: AppState, ui: EvaluateTab, tab: gr.Tab | None = None) -> None:
-    ui.image_button.click(on_gpu(duration=300)(bind(compare_images, state)), ui.image_inputs, ui.image_outputs,
+    ui.image_button.click(on_gpu(sized(evaluate_images_seconds, cap=EVALUATE_CAP_SECONDS))(bind(compare_images, state)), ui.image_inputs, ui.image_outputs,
                           api_name="compare_image_models")
-    gr.on([ui.text_button.click, ui.text_inputs[2].submit], on_gpu(duration=300)(bind(compare_text, state)),
+    gr.on([ui.text_button.click, ui.text_inputs[2].submit], on_gpu(sized(evaluate_text_seconds, cap=EVALUATE_CAP_SECONDS))(bind(compare_text, state)),
           ui.text_inputs, ui.text_outputs, api_name="compare_text_models")
     model_lists = [ui.image_inputs[0], ui.text_inputs[0]]
     if tab is not None:

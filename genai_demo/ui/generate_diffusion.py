@@ -27,7 +27,7 @@ from genai_demo.images import make_grid
 from genai_demo.models.diffusion import DEFAULT_GUIDANCE, DEFAULT_INFERENCE_STEPS, DEFAULT_SAMPLER, SAMPLERS
 from genai_demo.prompts import CLASS_NAMES_ZH, Condition
 from genai_demo.ui.errors import shown_to_user
-from genai_demo.ui.gpu import on_gpu
+from genai_demo.ui.gpu import diffusion_seconds, on_gpu, sized
 from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
     ModelPicker,
@@ -238,7 +238,7 @@ def wire_generate_diffusion_tab(state: AppState, demo: gr.Blocks, ui: DiffusionT
           ui.picker.hub_id_box, [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_pipeline")
     sample_event = gr.on(
         [ui.generate_button.click, prompt.submit],
-        on_gpu(duration=120)(bind(sample_diffusion, state)), [ui.picker.dropdown, *ui.settings], [ui.grid, ui.status],
+        on_gpu(sized(diffusion_seconds))(bind(sample_diffusion, state)), [ui.picker.dropdown, *ui.settings], [ui.grid, ui.status],
         api_name="sample_diffusion", concurrency_id="generate",
     )
     ui.stop_button.click(lambda: say("Stopped."), None, ui.status, cancels=[sample_event], api_visibility="private")

@@ -27,7 +27,7 @@ from genai_demo.generation import (
 )
 from genai_demo.images import digit_from_drawing, make_grid
 from genai_demo.ui.errors import shown_error, shown_to_user
-from genai_demo.ui.gpu import on_gpu
+from genai_demo.ui.gpu import FLOOR_SECONDS, images_seconds, on_gpu, sized
 from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
     ModelPicker,
@@ -262,13 +262,13 @@ def wire_generate_images_tab(state: AppState, demo: gr.Blocks, ui: ImagesTab, ta
                  api_visibility="private")
     ui.vae_accordion.expand(None, None, None, js=SELECT_BRUSH_JS)
     ui.random_seed_button.click(random_seed, None, ui.seed, api_visibility="private")
-    ui.generate_button.click(on_gpu(duration=60)(bind(generate_images, state)),
+    ui.generate_button.click(on_gpu(sized(images_seconds))(bind(generate_images, state)),
                              [model, ui.num_samples, ui.seed, ui.class_label], [ui.grid, ui.caption],
                              api_name="generate_images", concurrency_id="generate")
-    ui.reconstruct_button.click(bind(reconstruct_drawing, state), [model, ui.sketchpad, ui.upload],
+    ui.reconstruct_button.click(on_gpu(FLOOR_SECONDS)(bind(reconstruct_drawing, state)), [model, ui.sketchpad, ui.upload],
                                 [ui.model_input, ui.reconstruction], api_name="reconstruct_digit",
                                 concurrency_id="generate")
-    ui.interpolate_button.click(bind(interpolate_latents, state), [model, ui.seed_start, ui.seed_end, ui.num_steps],
+    ui.interpolate_button.click(on_gpu(FLOOR_SECONDS)(bind(interpolate_latents, state)), [model, ui.seed_start, ui.seed_end, ui.num_steps],
                                 [ui.strip, ui.animation], api_name="interpolate_latents", concurrency_id="generate")
 
 

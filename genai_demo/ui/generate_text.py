@@ -14,7 +14,7 @@ from genai_demo.generation import load_cached_model
 from genai_demo.hub.hub_models import download_model_files
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.ui.errors import shown_to_user, warn
-from genai_demo.ui.gpu import on_gpu
+from genai_demo.ui.gpu import on_gpu, sized, text_seconds
 from genai_demo.ui.model_picker import (
     SHOWCASE_MODELS,
     ModelPicker,
@@ -132,7 +132,7 @@ def wire_generate_text_tab(state: AppState, demo: gr.Blocks, ui: TextTab, tab: g
     gr.on([ui.picker.hub_button.click, ui.picker.hub_id_box.submit], bind(load_hub_model, state), ui.picker.hub_id_box,
           [ui.picker.dropdown, ui.picker.hub_status], api_name="load_hub_text_model")
     generate_event = gr.on(
-        [ui.generate_button.click, ui.prompt.submit], on_gpu(duration=120)(bind(generate_text, state)),
+        [ui.generate_button.click, ui.prompt.submit], on_gpu(sized(text_seconds))(bind(generate_text, state)),
         [ui.picker.dropdown, ui.prompt, *ui.sampling], ui.continuation, api_name="generate_text",
         concurrency_id="generate", show_progress_on=ui.output,
     )

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import gradio as gr
+import torch
 
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.families import IMAGES_TAB, model_types
@@ -89,11 +90,12 @@ def show_model(state: AppState, name: str | None) -> tuple[str, str | None, str]
 
 def drawn_grid(state: AppState, entry: ModelEntry) -> str | None:
     """64 samples (seed 0) of an Images-tab model whose folder has no grid of its own (a run's
-    `best/`, a pulled model): a GAN or VAE draws them in milliseconds; other models show none."""
+    `best/`, a pulled model): a GAN or VAE draws them in milliseconds; other models show none.
+    On the CPU: browsing must not hold a GPU (on ZeroGPU, outside a `spaces.GPU` call, it has none)."""
     if entry.model_type not in QUICK_SAMPLE_TYPES:
         return None
     try:
-        grid = generate_image_grid(entry.path, GRID_SAMPLES, 0, state.device)
+        grid = generate_image_grid(entry.path, GRID_SAMPLES, 0, torch.device("cpu"))
     except GenaiDemoError:
         return None
     return state.outputs.save_png(grid, entry.name, {"model": entry.name, "seed": "0"})

@@ -29,7 +29,7 @@ from genai_demo.images import make_grid
 from genai_demo.metrics.classifier_fid import predicted_classes
 from genai_demo.metrics.quality import shipped_classifier
 from genai_demo.ui.errors import shown_to_user
-from genai_demo.ui.gpu import on_gpu
+from genai_demo.ui.gpu import on_gpu, repair_seconds, sized
 from genai_demo.ui.i18n import say
 from genai_demo.ui.model_picker import ModelPicker, build_model_picker, wire_model_picker
 from genai_demo.ui.repair_text import HELP, INTRO
@@ -344,7 +344,7 @@ def wire_repair_tab(state: AppState, demo: gr.Blocks, ui: RepairTab, tab: gr.Tab
           ui.editor, api_visibility="private")
     ui.blank_button.click(blank_canvas, None, ui.editor, api_visibility="private")
     repair_event = ui.repair_button.click(
-        on_gpu(duration=60)(bind(repair_image, state)), [ui.picker.dropdown, ui.editor, ui.mask_file, *ui.settings],
+        on_gpu(sized(repair_seconds))(bind(repair_image, state)), [ui.picker.dropdown, ui.editor, ui.mask_file, *ui.settings],
         [ui.damaged, ui.repaired, ui.original, ui.status], api_name="repair_image", concurrency_id="generate")
     ui.stop_button.click(lambda: say("Stopped."), None, ui.status, cancels=[repair_event], api_visibility="private")
 
