@@ -53,3 +53,13 @@ def test_only_runs_the_named_rows_and_refuses_unknown_ones(tmp_path):
                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2
     assert "unknown or disabled row(s) time_to_quality" in refused.stderr.splitlines()[-1]
+
+
+def test_the_gpu_check_says_so_and_stops_without_cuda(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU machine: bench/gpu_check.sh runs the real check there")
+    result = subprocess.run(["bash", "bench/gpu_check.sh", str(tmp_path / "out")], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "no CUDA on this machine" in result.stdout
