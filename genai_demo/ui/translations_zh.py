@@ -210,18 +210,18 @@ ZH: dict[str, str] = {
 ILVR（Choi 等 2021），去噪从图像已有的噪声水平开始去噪，草图用 SDEdit（Meng 等 2022）；**VAE 或 GAN** 用潜变量反演
 （优化潜变量，直到生成的图像与已知像素吻合）。简单基线（填充 / 双三次插值 / 模糊）放在一旁对照。
 
-在 500 个留出数字上测得（`python -m genai_demo eval-repair checkpoints/ddpm-mnist`，`vae-mnist` 同样；扩散 50 步，
+在 500 个留出数字上测得（`python -m genai_demo eval-repair checkpoints/ddpm-mnist`，`vae-mnist`、`dcgan-mnist` 同样；扩散 50 步，
 双核 CPU）。标签一致率：冻结的分类器把修复结果读成与原图相同类别的比例；PSNR 只算受损像素。
 
 | 损坏方式 | 这里最好的 | 其他方法 | 简单基线 |
 |---|---|---|---|
-| 遮住下半部分 | VAE 反演 83.0% | DDNM 75.6%，RePaint 72.2% | 填充 60.8% |
-| 遮住中心方块 | VAE 反演 75.2% | RePaint 64.6%，DDNM 63.2% | 填充 39.4% |
-| 下采样 ×4 | VAE 反演 94.4%，18.1 dB | DDNM 93.0%，17.3 dB；ILVR 84.4%，15.2 dB | 双三次 77.4%，14.5 dB |
-| 下采样 ×2 | DDNM 99.6%，27.0 dB | VAE 反演 97.6%，21.6 dB | 双三次 98.2%，20.6 dB |
-| 噪声 σ 0.5 | 扩散去噪 98.6%，25.2 dB | VAE 反演 98.2%，20.6 dB | 模糊 96.4%，17.9 dB |
+| 遮住下半部分 | VAE 反演 83.0% | DDNM 75.6%，DCGAN 反演 74.2%，RePaint 72.2% | 填充 60.8% |
+| 遮住中心方块 | VAE 反演 75.2% | DCGAN 反演 67.4%，RePaint 64.6%，DDNM 63.2% | 填充 39.4% |
+| 下采样 ×4 | VAE 反演 94.4%，18.1 dB | DDNM 93.0%，17.3 dB；DCGAN 反演 90.4%，16.3 dB；ILVR 84.4%，15.2 dB | 双三次 77.4%，14.5 dB |
+| 下采样 ×2 | DDNM 99.6%，27.0 dB | DCGAN 反演 98.6%，24.1 dB；VAE 反演 97.6%，21.6 dB | 双三次 98.2%，20.6 dB |
+| 噪声 σ 0.5 | 扩散去噪 98.6%，25.2 dB | DCGAN 反演 98.2%，22.0 dB；VAE 反演 98.2%，20.6 dB | 模糊 96.4%，17.9 dB |
 
-一次修复：DDNM 0.2 秒，RePaint 0.9 秒，VAE 反演 0.2 秒。遮住的下半部分或中心方块常常本身就有歧义（是 7 还是 9？）：多个种子会展示各种可能。""",
+一次修复：DDNM 0.2 秒，RePaint 0.9 秒，VAE 反演 0.2 秒，DCGAN 反演 0.7 秒。遮住的下半部分或中心方块常常本身就有歧义（是 7 还是 9？）：多个种子会展示各种可能。""",
     "Methods, and how well they repair": "方法，以及修复得有多好",
     "Held-out image number": "留出测试图像编号",
     "Load test image": "载入测试图像",
