@@ -430,7 +430,7 @@ def bench_repair(device, steps: int, repeats: int, folder: Path | None = None) -
     """One RePaint inpainting (the lower half of a held-out digit) with the shipped ddpm-mnist (a random
     UNet of its shape when absent), ours (genai_demo.repair.repaint, streamed step by step) against
     diffusers' RePaintPipeline on the same UNet, steps and resampling (jump length and count 5)."""
-    from diffusers import RePaintPipeline, RePaintScheduler
+    from diffusers import RePaintPipeline
 
     from genai_demo import repair
     from genai_demo.generation import load_cached_model
@@ -444,10 +444,7 @@ def bench_repair(device, steps: int, repeats: int, folder: Path | None = None) -
     digit = load_image_dataset("mnist", split="test", source="embedded").to_training_tensor("cpu")[:1].to(device)
     known = repair.named_mask("lower-half", digit.shape[-1]).to(device)
     damaged = repair.hide(digit, known)
-    trained = model.noise_scheduler.config
-    scheduler = RePaintScheduler(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
-                                 beta_end=trained.beta_end, beta_schedule=trained.beta_schedule, eta=1.0)
-    pipeline = RePaintPipeline(unet=model.unet, scheduler=scheduler)
+    pipeline = RePaintPipeline(unet=model.unet, scheduler=repair.repaint_scheduler(model))
     pipeline.set_progress_bar_config(disable=True)
 
     def ours() -> float:

@@ -205,6 +205,15 @@ def _ddim_step(guess: torch.Tensor, noise_prediction: torch.Tensor, alpha_bar: t
             * noise_prediction + sigma * noise)
 
 
+def repaint_scheduler(model) -> RePaintScheduler:
+    """RePaint's scheduler on the model's noise schedule (only the schedule: RePaint warns about a DDPM
+    config's other keys), with eta 1 as in the paper."""
+    trained = model.noise_scheduler.config
+    return RePaintScheduler(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
+                            beta_end=trained.beta_end, beta_schedule=trained.beta_schedule,
+                            trained_betas=trained.trained_betas, clip_sample=trained.clip_sample, eta=1.0)
+
+
 @torch.inference_mode()
 def repaint(model, damaged: torch.Tensor, known: torch.Tensor, seed: int = 0, steps: int = 50,
             jump_length: int = 5, jump_n_sample: int = 5, labels: torch.Tensor | None = None,
@@ -215,10 +224,7 @@ def repaint(model, damaged: torch.Tensor, known: torch.Tensor, seed: int = 0, st
     so the filled part harmonises with the rest (`steps` x about `jump_n_sample` UNet calls)."""
     check_mask(damaged, known)
     device = model.unet.device
-    trained = model.noise_scheduler.config  # only the schedule: RePaint warns about a DDPM config's other keys
-    scheduler = RePaintScheduler(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
-                                 beta_end=trained.beta_end, beta_schedule=trained.beta_schedule,
-                                 trained_betas=trained.trained_betas, clip_sample=trained.clip_sample, eta=1.0)
+    scheduler = repaint_scheduler(model)
     scheduler.set_timesteps(steps, jump_length, jump_n_sample, device=device)
     generator = torch.Generator().manual_seed(seed)
     sample = torch.randn(damaged.shape, generator=generator).to(device)

@@ -207,9 +207,7 @@ def repair_image(
         if method is not None and method not in choices:
             raise InvalidInputError(f"method {method!r} cannot do the {task} task with this model: choose one of {', '.join(choices)}")
         method = method or choices[0]
-        image, known, original = _image_and_mask(model, editor, mask_file, damage, seed)
-        if known is not None:
-            repair.check_mask(image, known)
+        image, known, original = _image_and_mask(model, editor, mask_file, damage, seed)  # run_repair checks the mask
         damaged = _damaged(task, image, known, sigma, scale, seed).to(state.device)
         known = known.to(state.device) if known is not None else None
         size = model.config.image_size
