@@ -28,7 +28,7 @@ from genai_demo.evaluation import (
 )
 from genai_demo.families import FAMILIES
 from genai_demo.folders.registry import describe_model, discover_models, user_models_dir
-from genai_demo.generation import Asked, load_cached_model, sample_batch
+from genai_demo.generation import Asked, load_cached_model, sample_batch, style_mixing, style_mixing_figure
 from genai_demo.hub.hub_models import pull_model
 from genai_demo.hub.push import push_model_folder
 from genai_demo.images import make_grid, save_png
@@ -103,6 +103,32 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                         help="class-conditional diffusion models: the classifier-free guidance scale "
                              "(0: unconditional, 1: plain conditional; default: the model's own, from its "
                              f"conditioning.json, else {DEFAULT_GUIDANCE:g})")
+    sample.add_argument("--truncation", type=checked(limits.TRUNCATION), default=None, metavar="PSI",
+                        help="style-based GANs: pull each w towards the average w (1: off, the default; 0.7 trades "
+                             "variety for cleaner images)")
+    sample.add_argument("--no-noise", action="store_true",
+                        help="style-based GANs: switch off the per-layer noise inputs")
+
+    mix = commands.add_parser(
+        "mix", help="style mixing with a style-based GAN: coarse styles from row seeds, fine from column seeds",
+        description="Write StyleGAN's style-mixing grid: cell (i, j) takes row seed i's styles for the layers before "
+                    "--crossover (the coarse ones) and column seed j's for the rest. A .png is the figure (the "
+                    "seeds' own images along the top and left); a .npy is the (rows x cols, C, H, W) float32 array "
+                    "in [-1, 1], row-major, so with the same seeds in rows and columns cell (i, i) is seed i unmixed.",
+    )
+    mix.add_argument("model_dir", type=Path, help="a style-based GAN folder (stylegan)")
+    mix.add_argument("--rows", type=checked(limits.SEED), nargs="+", required=True, metavar="SEED",
+                     help="seeds giving the coarse styles, one row each")
+    mix.add_argument("--cols", type=checked(limits.SEED), nargs="+", required=True, metavar="SEED",
+                     help="seeds giving the fine styles, one column each")
+    mix.add_argument("--crossover", type=int, default=None,
+                     help="the first layer styled by the column seed (default: the model's coarse/fine split, "
+                          "the layers at the two smallest resolutions being coarse)")
+    mix.add_argument("--truncation", type=checked(limits.TRUNCATION), default=None, metavar="PSI",
+                     help="truncation psi for both seeds (default 1: off)")
+    mix.add_argument("--no-noise", action="store_true", help="switch off the per-layer noise inputs")
+    mix.add_argument("--out", type=Path, default=Path("mixing.png"), help="a .png figure or a .npy array (default: mixing.png)")
+    mix.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
 
     repair_parser = commands.add_parser(
         "repair", help="repair an image with a model: inpaint, denoise, upscale or turn a sketch into an image",
@@ -302,7 +328,8 @@ def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: th
 
 # Training-config fields set by flags, when given (which family takes which is checked by train_args).
 TRAINING_OPTIONS = {"epochs": "epochs", "kl_weight": "kl_weight", "ema_decay": "ema_decay", "augment": "augment",
-                    "init_from": "init_from", "min_snr_gamma": "min_snr_gamma"}
+                    "init_from": "init_from", "min_snr_gamma": "min_snr_gamma",
+                    "r1_gamma": "r1_gamma", "style_mixing": "style_mixing"}
 
 
 def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
@@ -477,7 +504,7 @@ def run_sample(args: argparse.Namespace) -> int:
     check_png_or_npy(args.out)
     if args.prompt is not None and args.class_label != "all":
         raise InvalidInputError("give --class or --prompt, not both")
-    asked = Asked(args.class_label, args.prompt, args.guidance)
+    asked = Asked(args.class_label, args.prompt, args.guidance, args.truncation, not args.no_noise)
     images, columns = sample_batch(args.model_dir, args.num, args.seed, resolve_device(args.device), asked)
     if args.out.suffix.lower() == ".npy":
         save_array(images.float().cpu().numpy(), args.out)
@@ -485,6 +512,23 @@ def run_sample(args: argparse.Namespace) -> int:
         grid = make_grid(images, num_columns=columns) if columns else make_grid(images)
         save_png(grid, args.out, {"model": str(args.model_dir), "seed": str(args.seed), "num": str(args.num)})
     print(f"wrote {len(images)} samples (seed {args.seed}) to {args.out}")
+    return 0
+
+
+def run_mix(args: argparse.Namespace) -> int:
+    check_png_or_npy(args.out)
+    device = resolve_device(args.device)
+    model = load_cached_model(args.model_dir, device)
+    crossover = args.crossover if args.crossover is not None else getattr(model, "default_crossover", 0)
+    mix = style_mixing(args.model_dir, args.rows, args.cols, crossover, device, args.truncation, not args.no_noise)
+    if args.out.suffix.lower() == ".npy":
+        save_array(mix.images.float().cpu().numpy(), args.out)
+    else:
+        save_png(style_mixing_figure(mix), args.out,
+                 {"model": str(args.model_dir), "rows": " ".join(map(str, args.rows)),
+                  "cols": " ".join(map(str, args.cols)), "crossover": str(mix.crossover)})
+    print(f"wrote a {len(args.rows)} x {len(args.cols)} style-mixing grid (crossover at layer {mix.crossover} of "
+          f"{model.num_ws}) to {args.out}")
     return 0
 
 
@@ -560,6 +604,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_generate(args)
         if args.command == "repair":
             return run_repair_command(args)
+        if args.command == "mix":
+            return run_mix(args)
         if args.command == "eval-repair":
             return run_eval_repair(args)
         if args.command in ("models", "pull", "push"):

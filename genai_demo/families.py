@@ -133,6 +133,35 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
                        "spectral-norm": "spectral_norm"},
     ),
     Family(
+        "stylegan", "style-based GAN (StyleGAN2 in miniature)", "StyleGAN (style-based, mapping network)",
+        "genai_demo.models.stylegan:StyleGAN", "StyleGANTrainer", IMAGES_TAB, CLASSIFIER_FID,
+        TrainingDefaults(2e-3, latent_dim=64, ema_decay=0.999),
+        GAN_OPTIONS | {"generator-features", "discriminator-features", "w-dim", "mapping-layers", "r1-gamma",
+                       "style-mixing"},
+        "Non-saturating GAN loss (Goodfellow et al. 2014) with the lazy R1 penalty "
+        "`gamma / 2 * E ||grad_x D(x)||^2` on real images every 16 steps (Mescheder et al. 2018; Karras et al. "
+        "2020), and style-mixing regularisation: 90% of fakes switch from one latent's styles to another's "
+        "at a random layer. z goes through a mapping network to w; each layer's modulated convolution takes "
+        "its style from w; the saved weights are an exponential moving average of the generator's.",
+        tags=("gan", "stylegan", "image-generation"),
+        model_options={"latent-dim": "latent_dim", "generator-features": "generator_features",
+                       "discriminator-features": "discriminator_features", "w-dim": "w_dim",
+                       "mapping-layers": "mapping_layers"},
+        usage="""```bash
+python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
+python -m genai_demo sample path/to/NAME --num 64 --seed 0 --truncation 0.7 --out truncated.png
+python -m genai_demo mix path/to/NAME --rows 0 1 2 3 --cols 10 11 12 13 --crossover 3 --out mixing.png
+```
+
+```python
+from genai_demo.hub import load_model_folder
+
+model = load_model_folder("path/to/NAME")
+images = model.generate(model.sample_latents(64, seed=0), truncation=0.7)  # (64, C, H, W) in [-1, 1]
+mixed = model.mix(model.sample_latents(4, seed=0), model.sample_latents(4, seed=1), crossover=3)
+```""",
+    ),
+    Family(
         "vae", "variational autoencoder", "VAE", "genai_demo.models.vae:VAE", "VAETrainer", IMAGES_TAB, NEGATIVE_ELBO,
         TrainingDefaults(1e-3, latent_dim=16), IMAGE_OPTIONS | {"latent-dim", "kl-weight"},
         "Negative ELBO (Kingma & Welling 2014): Bernoulli reconstruction NLL + beta * KL(q(z|x) || N(0, I)), "

@@ -51,12 +51,31 @@ class Asked:
     class_label: int | str | None = None
     prompt: str | None = None
     guidance: float | None = None
+    # Style-based GANs: truncation psi (None or 1: off) and whether the per-layer noise is on.
+    truncation: float | None = None
+    noise: bool = True
+
+
+def is_style_based(model: nn.Module) -> bool:
+    return getattr(model, "is_style_based", False) is True
+
+
+def style_options(model_dir: str | Path, model: nn.Module, truncation: float | None, noise: bool = True) -> dict:
+    """`generate`'s truncation and noise arguments for a style-based model; asking another model
+    for truncation or no noise is refused, saying which models take them."""
+    if not is_style_based(model):
+        if truncation not in (None, 1, 1.0) or not noise:
+            raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}: truncation and noise "
+                                    "settings apply to style-based GANs (stylegan) only")
+        return {}
+    return {"truncation": 1.0 if truncation is None else limits.TRUNCATION.check(truncation),
+            "noise_mode": "const" if noise else "none"}
 
 
 def understood(model_dir: str | Path, model: nn.Module, asked: Asked) -> tuple[dict, Condition | None]:
     """The keyword arguments of the model's `generate` beyond latents and labels, and the condition a
     prompt was read as; a prompt or guidance the model cannot take is refused, saying why."""
-    extra, condition = {}, None
+    extra, condition = style_options(model_dir, model, asked.truncation, asked.noise), None
     guided = getattr(model, "is_guided", False)
     if asked.guidance is not None:
         if not guided:
@@ -176,6 +195,10 @@ def interpolate_images(
     seed_start, seed_end = limits.SEED.check(seed_start), limits.SEED.check(seed_end)
     num_steps = limits.INTERPOLATION_STEPS.check(num_steps)
     model = load_cached_model(model_dir, device)
+    if is_style_based(model):
+        # In w, where StyleGAN's paths are short and linear (Karras et al. 2019, section 4.2).
+        return model.interpolate(model.sample_latents(1, seed_start).to(device),
+                                 model.sample_latents(1, seed_end).to(device), torch.linspace(0, 1, num_steps))
     return model.generate(interpolate_latents(model, seed_start, seed_end, num_steps).to(device))
 
 
@@ -199,3 +222,45 @@ def reconstruct_image(model_dir: str | Path, image: torch.Tensor, device: torch.
     if not hasattr(model, "reconstruct"):
         raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}: only a VAE can reconstruct an image")
     return model.reconstruct(image.to(device)).cpu()
+
+
+@dataclass(frozen=True)
+class StyleMix:
+    """A style-mixing grid: `images[i * cols + j]` has row seed i's coarse styles (the layers before
+    `crossover`) and column seed j's fine ones; `row_sources` and `col_sources` are the seeds' own images."""
+
+    images: torch.Tensor
+    row_sources: torch.Tensor
+    col_sources: torch.Tensor
+    crossover: int
+
+
+def style_mixing(model_dir: str | Path, row_seeds: list[int], col_seeds: list[int], crossover: int,
+                 device: torch.device, truncation: float | None = None, noise: bool = True) -> StyleMix:
+    """StyleGAN's style-mixing figure (Karras et al. 2019, figure 3) for a style-based model folder."""
+    model = load_cached_model(model_dir, device)
+    if not is_style_based(model):
+        raise InvalidInputError(f"{Path(model_dir).name} is a {model.model_type}: style mixing needs a style-based "
+                                "GAN (stylegan)")
+    options = style_options(model_dir, model, truncation, noise)
+    for name, seeds in (("row", row_seeds), ("column", col_seeds)):
+        if not 1 <= len(seeds) <= limits.MIX_SEEDS.maximum:
+            raise InvalidInputError(f"give 1 to {limits.MIX_SEEDS.maximum} {name} seeds, got {len(seeds)}")
+    rows = torch.cat([model.sample_latents(1, limits.SEED.check(seed)) for seed in row_seeds]).to(device)
+    cols = torch.cat([model.sample_latents(1, limits.SEED.check(seed)) for seed in col_seeds]).to(device)
+    crossover = limits.IntRange(f"crossover layer (0 to {model.num_ws})", 0, model.num_ws).check(crossover)
+    coarse = rows.repeat_interleave(len(cols), dim=0)
+    fine = cols.repeat(len(rows), 1)
+    return StyleMix(model.mix(coarse, fine, crossover, **options), model.generate(rows, **options),
+                    model.generate(cols, **options), crossover)
+
+
+def style_mixing_figure(mix: StyleMix) -> Image.Image:
+    """The grid as in the paper: column seeds' images along the top, row seeds' down the left, each
+    cell the mix of its row (coarse) and column (fine); a blank corner."""
+    blank = torch.full_like(mix.row_sources[:1], -1.0)
+    rows = [torch.cat([blank, mix.col_sources])]
+    cols = len(mix.col_sources)
+    for index, source in enumerate(mix.row_sources):
+        rows.append(torch.cat([source[None], mix.images[index * cols : (index + 1) * cols]]))
+    return make_grid(torch.cat(rows), num_columns=cols + 1)

@@ -131,6 +131,17 @@ def add_train_arguments(train: argparse.ArgumentParser) -> None:
     image.add_argument("--minibatch-std", action="store_true", default=None,
                        help=_only("minibatch-std") + "a minibatch standard-deviation feature in the discriminator "
                        "(Karras et al. 2018) against mode collapse and class imbalance")
+    image.add_argument("--w-dim", type=checked(limits.LATENT_DIM), default=None,
+                       help=_only("w-dim") + "width of w, the mapping network's output that every style comes from "
+                       "(default 128)")
+    image.add_argument("--mapping-layers", type=checked(limits.MAPPING_LAYERS), default=None,
+                       help=_only("mapping-layers") + "fully connected layers from z to w (default 4)")
+    image.add_argument("--r1-gamma", type=checked(limits.R1_GAMMA), default=None, metavar="GAMMA",
+                       help=_only("r1-gamma") + "weight of the R1 penalty on real images' discriminator gradients "
+                       "(Mescheder et al. 2018), applied every 16 steps (default 0.1; 0: off)")
+    image.add_argument("--style-mixing", type=checked(limits.STYLE_MIXING), default=None, metavar="P",
+                       help=_only("style-mixing") + "share of fakes made from two latents' styles, switched at a "
+                       "random layer (default 0.9; 0: off)")
     image.add_argument("--class-conditional", action="store_true", default=None,
                        help=_only("class-conditional") + "a class embedding added to the timestep embedding, "
                        "trained with the class dropped 10%% of the time for classifier-free guidance")

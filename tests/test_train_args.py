@@ -17,7 +17,8 @@ def _example(option: str) -> list[str]:
               "generator-features": "8", "discriminator-features": "8", "kl-weight": "1", "categorical-code": "10",
               "clusters": "4", "pack": "2", "unet-channels": "8,16", "corpus": "python-code", "block-size": "16",
               "layers": "1", "width": "16", "vocab-size": "300", "tokenizer": "char", "dropout": "0.1",
-              "init-from": "checkpoints/cddpm-mnist", "min-snr-gamma": "5"}
+              "init-from": "checkpoints/cddpm-mnist", "min-snr-gamma": "5", "w-dim": "32", "mapping-layers": "2",
+              "r1-gamma": "1", "style-mixing": "0.5"}
     return [f"--{option}"] + ([values[option]] if option in values else [])
 
 

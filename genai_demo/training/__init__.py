@@ -21,6 +21,7 @@ from genai_demo.training.wgan_gp_trainer import WGANGPTrainer, WGANGPTrainingCon
 TRAINER_MODULES = {
     "GANTrainer": "genai_demo.training.gan_trainer",
     "WGANGPTrainer": "genai_demo.training.wgan_gp_trainer",
+    "StyleGANTrainer": "genai_demo.training.stylegan_trainer",
     "VAETrainer": "genai_demo.training.vae_trainer",
     "DiffusionTrainer": "genai_demo.training.diffusion_trainer",
     "TextTrainer": "genai_demo.training.text_trainer",

@@ -59,6 +59,16 @@ class TrainingProcesses:
     def mean(self, tensor: torch.Tensor) -> torch.Tensor:
         return self.accelerator.reduce(tensor, "mean") if self.accelerator is not None else tensor
 
+    def average_gradients(self, module: nn.Module) -> None:
+        """Average `module`'s gradients across the processes: for a backward taken outside the
+        data-parallel wrapper (a double backward, which the wrapper does not support)."""
+        if self.accelerator is None:
+            return
+        for parameter in module.parameters():
+            if parameter.grad is not None:
+                torch.distributed.all_reduce(parameter.grad)
+                parameter.grad.div_(self.count)
+
     def any(self, flag: bool) -> bool:
         """True when any process has the flag set (a Stop seen by one process stops them all together)."""
         if self.accelerator is None:

@@ -20,7 +20,7 @@ def test_a_family_not_trained_here_has_no_trainer():
     with pytest.raises(InvalidInputError, match="not trained by genai-demo"):
         trainer_class("causal-lm")
     with pytest.raises(InvalidInputError, match="unknown model family"):
-        trainer_class("stylegan")
+        trainer_class("no-such-family")
 
 
 def test_an_unset_learning_rate_is_the_familys_default(tiny_dataset, tmp_path, tiny_dcgan_config):
