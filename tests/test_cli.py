@@ -395,3 +395,48 @@ def test_eval_repair_measures_each_case_and_method_beside_its_baseline(tmp_path,
     assert result.returncode != 0 and "unknown repair case 'colourise'" in result.stderr
     result = run_cli_here("eval-repair", REPO_ROOT / "checkpoints" / "classifier-mnist", "--data-source", "embedded")
     assert result.returncode != 0 and "repair needs an image generator" in result.stderr
+
+
+def test_train_a_stylegan_then_mix_and_truncate(tmp_path, run_cli_here):
+    folder = tmp_path / "stylegan"
+    trained = run_cli_here("train", "stylegan", "--data-source", "embedded", "--max-steps", "2", "--batch-size", "16",
+                           "--device", "cpu", "--out", folder, "--generator-features", "16", "--discriminator-features",
+                           "8", "--latent-dim", "8", "--w-dim", "16", "--mapping-layers", "2", "--r1-gamma", "1",
+                           "--style-mixing", "0.5")
+    assert trained.returncode == 0, trained.stderr
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model_type"] == "stylegan" and config["w_dim"] == 16 and config["mapping_layers"] == 2
+    assert "R1 gamma 1 every 16 steps, style mixing 0.5" in (folder / "README.md").read_text()
+
+    mixed = run_cli_here("mix", folder, "--rows", "0", "1", "2", "--cols", "0", "1", "2", "--crossover", "2",
+                         "--out", tmp_path / "mix.npy")
+    assert mixed.returncode == 0, mixed.stderr
+    assert "3 x 3 style-mixing grid (crossover at layer 2 of 5)" in mixed.stdout
+    grid = np.load(tmp_path / "mix.npy")
+    assert grid.shape == (9, 1, 28, 28) and grid.dtype == np.float32
+    # Row-major, row seed coarse: with the same seeds both ways the diagonal is each seed unmixed,
+    # the image `sample --num 1 --seed S` draws.
+    for seed in range(3):
+        sampled = run_cli_here("sample", folder, "--num", "1", "--seed", seed, "--out", tmp_path / "one.npy")
+        assert sampled.returncode == 0, sampled.stderr
+        assert np.allclose(grid[4 * seed], np.load(tmp_path / "one.npy")[0], atol=1e-6)
+    assert not np.allclose(grid[1], grid[0], atol=1e-3)
+    assert run_cli_here("mix", folder, "--rows", "0", "--cols", "1", "--out", tmp_path / "mix.png").returncode == 0
+    assert Image.open(tmp_path / "mix.png").size == (2 + 2 * 30, 2 + 2 * 30)  # with the seeds' own images
+
+    truncated = run_cli_here("sample", folder, "--num", "4", "--truncation", "0", "--out", tmp_path / "avg.npy")
+    assert truncated.returncode == 0, truncated.stderr
+    average = np.load(tmp_path / "avg.npy")
+    assert np.allclose(average, average[:1], atol=1e-6)  # psi 0: every image is the average w's
+    refusals = [
+        (["mix", folder, "--rows", "0", "--cols", "1", "--crossover", "9"], "crossover layer (0 to 5)"),
+        (["mix", REPO_ROOT / "checkpoints" / "dcgan-mnist", "--rows", "0", "--cols", "1"],
+         "style mixing needs a style-based GAN"),
+        (["sample", REPO_ROOT / "checkpoints" / "dcgan-mnist", "--truncation", "0.5"],
+         "truncation and noise settings apply to style-based GANs"),
+        (["sample", folder, "--truncation", "7"], "truncation (psi)"),
+        (["mix", folder, "--rows", "0", "--cols", "1", "--out", tmp_path / "x.txt"], ".png"),
+    ]
+    for arguments, message in refusals:
+        result = run_cli_here(*arguments)
+        assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr, message

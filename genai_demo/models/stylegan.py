@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from genai_demo.models.config_checks import require_positive
-from genai_demo.models.gan import GANPair, MinibatchStdDev
+from genai_demo.models.gan import GANPair
 
 NOISE_MODES = ("const", "random", "none")
 # Fixed noise buffers and the average w come from their own seeds, apart from the weights'.
@@ -265,6 +265,27 @@ def mix_ws(coarse: torch.Tensor, fine: torch.Tensor, crossover: int | torch.Tens
     return torch.where(layer < crossover, coarse, fine)
 
 
+class GroupedMinibatchStd(nn.Module):
+    """StyleGAN's minibatch standard deviation: the batch is split into groups of `group_size`; each
+    image gets one more feature map, its group's standard deviation averaged over features and pixels.
+    Small groups give each image a signal of its own neighbours' variety (a whole-batch average is
+    one number for all, and a weak gradient)."""
+
+    def __init__(self, group_size: int = 4):
+        super().__init__()
+        self.group_size = group_size
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        count, channels, height, width = features.shape
+        group = min(self.group_size, count)
+        while count % group:
+            group -= 1
+        grouped = features.float().reshape(group, count // group, channels, height, width)
+        spread = grouped.var(dim=0, unbiased=False).add(1e-8).sqrt().mean(dim=(1, 2, 3))  # (count // group,)
+        plane = spread.repeat(group).view(count, 1, 1, 1).expand(count, 1, height, width)
+        return torch.cat([features, plane.to(features.dtype)], dim=1)
+
+
 class ResidualBlock(nn.Module):
     """StyleGAN2's discriminator block: two 3x3 convolutions and a 2x downsampling, with a 1x1
     skip path, summed and scaled by 1/sqrt(2)."""
@@ -307,7 +328,7 @@ class StyleDiscriminator(nn.Module):
                     for index in range(len(resolutions))]
         self.from_image = EqualConv2d(config.image_channels, features[0], 1)
         self.blocks = nn.ModuleList(ResidualBlock(a, b) for a, b in zip(features, features[1:]))
-        self.minibatch_std = MinibatchStdDev()
+        self.minibatch_std = GroupedMinibatchStd()
         self.conv = EqualConv2d(features[-1] + 1, features[-1], 3)
         self.fc = EqualLinear(features[-1] * config.base_size**2, features[-1])
         self.out = EqualLinear(features[-1], 1)

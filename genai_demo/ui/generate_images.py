@@ -19,6 +19,7 @@ from genai_demo.folders.model_folder import CARD_NAME
 from genai_demo.folders.registry import ModelEntry, class_names, dataset_of_folder, find_model
 from genai_demo.generation import (
     ALL_CLASSES,
+    Asked,
     class_count,
     generate_image_grid,
     interpolate_images,
@@ -38,6 +39,13 @@ from genai_demo.ui.model_picker import (
     wire_model_picker,
 )
 from genai_demo.ui.state import AppState, bind
+from genai_demo.ui.style_mixing import (
+    MixingControls,
+    build_mixing_accordion,
+    build_truncation_and_noise,
+    mix_styles,
+    style_controls,
+)
 from genai_demo.ui.i18n import say
 
 IMAGE_MODEL_TYPES = model_types(tab=IMAGES_TAB)
@@ -86,10 +94,12 @@ def model_card_markdown(state: AppState, model_name: str | None) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("!["))
 
 
-def choose_model(state: AppState, model_name: str | None, current_class: str | None = ALL_CLASSES
-                 ) -> tuple[str, gr.Dropdown]:
-    """The chosen model's card; the class choice only for conditional models."""
-    return model_card_markdown(state, model_name), class_choice(state, model_name, current_class)
+def choose_model(state: AppState, model_name: str | None, current_class: str | None = ALL_CLASSES,
+                 crossover: float | None = None) -> tuple:
+    """The chosen model's card; the class choice only for conditional models; truncation, noise and
+    style mixing only for style-based ones."""
+    return (model_card_markdown(state, model_name), class_choice(state, model_name, current_class),
+            *style_controls(state, IMAGE_MODEL_TYPES, model_name, crossover))
 
 
 def grid_caption(num_samples: int, class_names: list[str], class_label: str) -> str:
@@ -108,16 +118,20 @@ def grid_caption(num_samples: int, class_names: list[str], class_label: str) -> 
 
 
 def generate_images(
-    state: AppState, model_name: str, num_samples: float, seed: float, class_label: str = ALL_CLASSES
+    state: AppState, model_name: str, num_samples: float, seed: float, class_label: str = ALL_CLASSES,
+    truncation: float = 1.0, noise: bool = True,
 ) -> tuple[str, str]:
     """Generate a grid of `num_samples` images from `model_name` with `seed`; for conditional
-    models, `class_label` is a class index or "all" (one row per class). Returns (PNG path, caption)."""
+    models, `class_label` is a class index or "all" (one row per class); for style-based ones,
+    the truncation psi (1: off) and whether the per-layer noise is on. Returns (PNG path, caption)."""
     with shown_to_user():
         num_samples = limits.NUM_SAMPLES.check(num_samples)
         seed = limits.SEED.check(seed)
         entry = find_image_model(state, model_name)
         started = time.perf_counter()
-        grid = generate_image_grid(entry.path, num_samples, seed, state.device, class_label)
+        style = {} if truncation in (None, 1, 1.0) and noise in (None, True) else {
+            "truncation": truncation, "noise": bool(noise)}
+        grid = generate_image_grid(entry.path, num_samples, seed, state.device, asked=Asked(class_label, **style))
         seconds = time.perf_counter() - started
         names = class_names(dataset_of_folder(entry.path), class_count(entry.path, state.device))
     path = state.outputs.save_png(
@@ -126,6 +140,8 @@ def generate_images(
     )
     caption = say(f"{grid_caption(num_samples, names, class_label)} from **{entry.name}**, seed {seed}, "
                   f"{seconds * 1000:.0f} ms on {state.device.type}")
+    if style:
+        caption += say(f" · truncation ψ {float(truncation):g}, noise {say('on') if noise else say('off')}")
     return path, caption
 
 
@@ -190,6 +206,7 @@ class ImagesTab:
     reconstruct_button: gr.Button
     card: gr.Markdown
     vae_accordion: gr.Accordion
+    style: MixingControls
 
 
 def seed_box(value: int, label: str, **layout) -> gr.Number:
@@ -213,6 +230,7 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
                 seed = seed_box(0, "Seed", scale=3)
                 random_seed_button = gr.Button("Random seed", size="sm", scale=1)
             class_label = class_choice(state, chosen, label="Class", allow_custom_value=True, elem_id="image-class")
+            truncation, noise = build_truncation_and_noise(state, IMAGE_MODEL_TYPES, chosen)
             generate_button = gr.Button("Generate", variant="primary", elem_id="generate-images")
         with gr.Column(scale=2):
             grid = image_output("Samples", "sample-grid", height=480)
@@ -220,10 +238,12 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
     examples = [example for example in EXAMPLES if present(state, (example[0],), IMAGE_MODEL_TYPES)]
     if examples:
         gr.Examples(examples, [picker.dropdown, num_samples, seed], label="Examples (click to fill in)")
+    style = build_mixing_accordion(state, IMAGE_MODEL_TYPES, chosen, truncation, noise)
     with gr.Accordion("Latent interpolation", open=False):
         gr.Markdown(
             "Walk along the arc between two seeds' latent vectors (spherical interpolation): "
-            "a smooth morph means the generator learned a continuous space, not a lookup table."
+            "a smooth morph means the generator learned a continuous space, not a lookup table. "
+            "A style-based GAN walks the straight line between their ws instead."
         )
         with gr.Row():
             seed_start, seed_end = seed_box(0, "From seed"), seed_box(1, "To seed")
@@ -252,24 +272,30 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
         card = gr.Markdown(model_card_markdown(state, chosen))
     return ImagesTab(picker, num_samples, seed, random_seed_button, class_label, generate_button, grid, caption,
                      seed_start, seed_end, num_steps, interpolate_button, strip, animation, sketchpad, upload,
-                     model_input, reconstruction, reconstruct_button, card, vae_accordion)
+                     model_input, reconstruction, reconstruct_button, card, vae_accordion, style)
 
 
 def wire_generate_images_tab(state: AppState, demo: gr.Blocks, ui: ImagesTab, tab: gr.Tab | None = None) -> None:
     model = ui.picker.dropdown
     wire_model_picker(demo, state, ui.picker, tab)
-    model.change(bind(choose_model, state), [model, ui.class_label], [ui.card, ui.class_label],
+    style = ui.style
+    model.change(bind(choose_model, state), [model, ui.class_label, style.crossover],
+                 [ui.card, ui.class_label, style.truncation, style.noise, style.accordion, style.crossover],
                  api_visibility="private")
     ui.vae_accordion.expand(None, None, None, js=SELECT_BRUSH_JS)
     ui.random_seed_button.click(random_seed, None, ui.seed, api_visibility="private")
     ui.generate_button.click(on_gpu(sized(images_seconds))(bind(generate_images, state)),
-                             [model, ui.num_samples, ui.seed, ui.class_label], [ui.grid, ui.caption],
+                             [model, ui.num_samples, ui.seed, ui.class_label, style.truncation, style.noise],
+                             [ui.grid, ui.caption],
                              api_name="generate_images", concurrency_id="generate")
     ui.reconstruct_button.click(on_gpu(FLOOR_SECONDS)(bind(reconstruct_drawing, state)), [model, ui.sketchpad, ui.upload],
                                 [ui.model_input, ui.reconstruction], api_name="reconstruct_digit",
                                 concurrency_id="generate")
     ui.interpolate_button.click(on_gpu(FLOOR_SECONDS)(bind(interpolate_latents, state)), [model, ui.seed_start, ui.seed_end, ui.num_steps],
                                 [ui.strip, ui.animation], api_name="interpolate_latents", concurrency_id="generate")
+    style.mix_button.click(on_gpu(FLOOR_SECONDS)(bind(mix_styles, state, IMAGE_MODEL_TYPES)),
+                           [model, style.row_seeds, style.col_seeds, style.crossover, style.truncation, style.noise],
+                           [style.figure, style.caption], api_name="style_mixing", concurrency_id="generate")
 
 
 def build_generate_images_tab(state: AppState, demo: gr.Blocks, tab: gr.Tab | None = None) -> ImagesTab:

@@ -63,6 +63,42 @@ with $\lambda = 10$, five critic steps per generator step, and Adam(lr $10^{-4}$
 an estimate of the distance between real and generated images: it should fall as samples improve.
 """
 
+STYLEGAN_TEXT = r"""
+### Style-based GANs: a mapping network, styles per layer, mixing and truncation (Karras et al. 2019, 2020)
+
+A DCGAN feeds $z$ in at the first layer only. **StyleGAN** first maps $z$ through a small fully
+connected **mapping network** to an intermediate latent $w = f(z)$, which need not follow the
+Gaussian's shape, so its directions can line up with what varies in the data. The image grows from a
+**learned constant** (7×7 here), and every convolution takes a **style** $s = A_i w$, an affine map of $w$
+of its own. In StyleGAN2 the style **modulates** the convolution's weights and **demodulates** them, so each
+output channel has unit expected norm:
+
+$$w'_{ijk} = s_i \cdot w_{ijk}, \qquad w''_{ijk} = w'_{ijk} \Big/ \sqrt{	extstyle\sum_{i,k} {w'_{ijk}}^2 + \epsilon}.$$
+
+Each layer also adds **per-pixel noise** with a learned strength: the random detail (where a stroke
+frays) that need not come from $w$. Switch it off in the Images tab to see what it adds.
+
+**Style mixing.** Because each layer has its own copy of $w$, two latents can share the work: the layers
+before a **crossover** take $w_1$ (coarse: the shape, which digit or garment), the rest $w_2$ (fine: stroke
+width, texture). Training mixes 90% of its fakes this way at a random layer (mixing regularisation), so no
+layer can count on its neighbour having the same style. The Images tab's mixing grid shows it: each
+row keeps its seed's coarse styles, each column its seed's fine ones.
+
+**Truncation.** Rare $w$ far from the average $ar w$ make the worst images. Sampling
+$w' = ar w + \psi\,(w - ar w)$ with $\psi < 1$ trades variety for fidelity; $\psi = 0$ gives the average
+image. $ar w$ is measured on 10,000 latents and stored in the folder.
+
+**Training.** The non-saturating loss with an **R1 penalty** on real images,
+$rac{\gamma}{2}\,\mathbb{E}_x \|
+abla_x D(x)\|^2$ (Mescheder et al. 2018), computed every 16 steps with a 16
+times larger weight (lazy regularisation); Adam with $eta = (0, 0.99)$ and lr $2\cdot10^{-3}$, the mapping
+network's 100 times smaller; an exponential moving average of the generator is what is saved.
+
+**Reading the curves.** As for any GAN (above): `d_loss` near 1.39 and `g_loss` near 0.69 at balance.
+`r1_penalty` is the squared gradient norm on real images: a rising one means $D$ is growing steep around the
+training images, the start of overfitting. Judge quality by classifier-FID and the grids.
+"""
+
 VAE_TEXT = r"""
 ### Variational autoencoders (Kingma & Welling 2014)
 
@@ -145,5 +181,5 @@ above 1 more varied and more often wrong.
 
 def build_learn_tab() -> None:
     """Static explanations, rendered with LaTeX."""
-    for text in (GAN_TEXT, WGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT, TEXT_TEXT):
+    for text in (GAN_TEXT, WGAN_TEXT, STYLEGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT, TEXT_TEXT):
         gr.Markdown(text, latex_delimiters=LATEX_DELIMITERS)

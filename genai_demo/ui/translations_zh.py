@@ -1,10 +1,12 @@
 """Simplified Chinese for the page's English strings (see `i18n.py`): the English text is the key."""
 
-from genai_demo.ui.learn import DIFFUSION_TEXT, GAN_TEXT, TEXT_TEXT, VAE_TEXT, WGAN_TEXT
+from genai_demo.ui.learn import DIFFUSION_TEXT, GAN_TEXT, STYLEGAN_TEXT, TEXT_TEXT, VAE_TEXT, WGAN_TEXT
 from genai_demo.ui.repair_text import HELP, INTRO
+from genai_demo.ui.style_mixing_text import MIXING_HELP
 from genai_demo.ui.translations_zh_learn import (
     DIFFUSION_TEXT_ZH,
     GAN_TEXT_ZH,
+    STYLEGAN_TEXT_ZH,
     TEXT_TEXT_ZH,
     VAE_TEXT_ZH,
     WGAN_TEXT_ZH,
@@ -34,8 +36,10 @@ ZH: dict[str, str] = {
     "Examples (click to fill in)": "示例（点击填入）",
     "Latent interpolation": "潜空间插值",
     "Walk along the arc between two seeds' latent vectors (spherical interpolation): a smooth morph means "
-    "the generator learned a continuous space, not a lookup table.":
-        "沿两个种子的潜向量之间的弧线行走（球面插值）：变化平滑，说明生成器学到的是连续的空间，而不是一张查找表。",
+    "the generator learned a continuous space, not a lookup table. A style-based GAN walks the straight line "
+    "between their ws instead.":
+        "沿两个种子的潜向量之间的弧线行走（球面插值）：变化平滑，说明生成器学到的是连续的空间，而不是一张查找表。"
+        "基于风格的 GAN 则沿两者的 w 之间的直线行走。",
     "From seed": "起始种子",
     "To seed": "终止种子",
     "Steps": "步数",
@@ -52,6 +56,24 @@ ZH: dict[str, str] = {
     "Reconstruction": "重建结果",
     "Reconstruct": "重建",
     "Model card": "模型卡片",
+    # Images tab: style-based GANs
+    "Truncation ψ (1 = off)": "截断 ψ（1 = 关闭）",
+    "pulls every w towards the average w: lower is cleaner and less varied": "把每个 w 拉向平均 w：越低越干净，但变化越少",
+    "Per-layer noise": "逐层噪声",
+    "off: the same styles without the noise inputs' fine detail": "关闭：风格不变，但没有噪声输入带来的细节",
+    "Style mixing (style-based GANs)": "风格混合（基于风格的 GAN）",
+    "Row seeds (coarse styles)": "行种子（粗粒度风格）",
+    "Column seeds (fine styles)": "列种子（细粒度风格）",
+    "Crossover layer": "交叉层",
+    "Row": "行",
+    "Column": "列",
+    "on": "开",
+    "off": "关",
+    "Mix styles": "混合风格",
+    "Style-mixing grid": "风格混合网格",
+    MIXING_HELP: "每个格子的**粗粒度**风格（交叉点之前的层：数字或衣物的形状）取自所在**行**的种子，**细粒度**风格"
+    "（从交叉点开始的层：笔画和纹理细节）取自所在**列**的种子；种子各自的图像排在顶部和左侧。交叉点为 0 时，每个格子都是所在列的图像；"
+    "取最大值时，则是所在行的图像。",
     # Diffusion tab
     "Diffusion model": "扩散模型",
     "…or load one from the Hub": "……或从 Hub 加载一个",
@@ -201,6 +223,7 @@ ZH: dict[str, str] = {
     # Learn tab
     GAN_TEXT.strip(): GAN_TEXT_ZH.strip(),
     WGAN_TEXT.strip(): WGAN_TEXT_ZH.strip(),
+    STYLEGAN_TEXT.strip(): STYLEGAN_TEXT_ZH.strip(),
     VAE_TEXT.strip(): VAE_TEXT_ZH.strip(),
     DIFFUSION_TEXT.strip(): DIFFUSION_TEXT_ZH.strip(),
     # Repair tab

@@ -18,6 +18,19 @@ ZH_MESSAGES: dict[str, str] = {
     "--unet-channels must be numbers separated by commas, got {0}":
         "--unet-channels 必须是用逗号分隔的数字，收到的是 {0}",
 
+    # generation.py, ui/style_mixing.py: style-based GANs
+    "{0} is a {1}: style mixing needs a style-based GAN (stylegan)": "{0} 是 {1}：风格混合需要基于风格的 GAN（stylegan）",
+    "{0} is a {1}: truncation and noise settings apply to style-based GANs (stylegan) only":
+        "{0} 是 {1}：截断和噪声设置只适用于基于风格的 GAN（stylegan）",
+    "give 1 to {0} {1} seeds, got {2}": "请给出 1 到 {0} 个{1}种子，收到 {2} 个",
+    "· truncation ψ {0}, noise {1}": "· 截断 ψ {0}，噪声{1}",
+    "{0} × {1} mixes from **{2}**: {3} from the row seeds, the rest from the column seeds ({4}); {5} ms":
+        "来自 **{2}** 的 {0} × {1} 个混合：{3} 取自行种子，其余取自列种子（{4}）；{5} 毫秒",
+    "{0} seeds: give 1 to {1} seeds, got {2}": "{0}种子：请给出 1 到 {1} 个种子，收到 {2} 个",
+    "the first layer styled by the column seed ({0})": "由列种子决定风格的第一层（{0}）",
+    "{0} seeds: {1} is not a seed; write whole numbers such as 0 1 2 3 or a range such as 0-4":
+        "{0}种子：{1} 不是种子；请写整数，例如 0 1 2 3，或范围，例如 0-4",
+
     # data/__init__.py
     "unknown image dataset {0}: choose one of {1}, or give a folder or .zip of images":
         "未知的图像数据集 {0}：请从 {1} 中选择一个，或给出一个图像文件夹或图像 .zip 文件",

@@ -34,6 +34,9 @@ def test_accelerate_launch_runs_the_cli_trainer_on_cpu(tmp_path):
 
 @pytest.mark.parametrize("model, settings", [
     ("mlp-gan", ["--data-source", "embedded", "--batch-size", "32"]),
+    # R1's double backward goes around the data-parallel wrapper, its gradients averaged by hand (step 0 has it).
+    ("stylegan", ["--data-source", "embedded", "--batch-size", "16", "--generator-features", "8",
+                  "--discriminator-features", "8", "--latent-dim", "8", "--w-dim", "16"]),
     ("char-lstm", ["--batch-size", "8", "--block-size", "32", "--width", "32", "--layers", "1"]),
 ])
 def test_two_processes_train_one_model_data_parallel(tmp_path, model, settings):

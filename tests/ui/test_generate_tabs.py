@@ -53,7 +53,7 @@ def test_the_caption_counts_the_images_of_a_one_row_per_class_grid():
 
 
 def test_the_class_choice_shows_for_conditional_models_only_named_as_their_dataset_names_them():
-    card, classes = generate_images.choose_model(STATE, "cdcgan-mnist", "7")
+    card, classes, *_ = generate_images.choose_model(STATE, "cdcgan-mnist", "7")
     assert classes.visible and "cdcgan-mnist" in card and classes.value == "7"
     assert ("7: digit 7", "7") in classes.choices and not any("Sneaker" in label for label, _ in classes.choices)
     fashion = generate_images.choose_model(STATE, "cdcgan-fashion-mnist", "7")[1]

@@ -61,7 +61,7 @@ def test_every_handler_that_runs_a_model_asks_for_a_gpu_sized_from_its_request(r
     from genai_demo.ui.state import AppState
 
     build_app(AppState(torch.device("cpu"), jobs=JobManager(tmp_path / "runs")))
-    assert {"generate_images", "interpolate_latents", "reconstruct_drawing", "sample_diffusion", "generate_text",
+    assert {"generate_images", "interpolate_latents", "mix_styles", "reconstruct_drawing", "sample_diffusion", "generate_text",
             "repair_image", "compare_images", "compare_text"} <= set(recorded)
     d = recorded
     # Small requests ask for the floor, big ones for more, never above the cap.
