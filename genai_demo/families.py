@@ -137,7 +137,7 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
         "genai_demo.models.stylegan:StyleGAN", "StyleGANTrainer", IMAGES_TAB, CLASSIFIER_FID,
         TrainingDefaults(2e-3, latent_dim=64, ema_decay=0.999),
         GAN_OPTIONS | {"generator-features", "discriminator-features", "w-dim", "mapping-layers", "r1-gamma",
-                       "style-mixing"},
+                       "style-mixing", "clusters"},
         "Non-saturating GAN loss (Goodfellow et al. 2014) with the lazy R1 penalty "
         "`gamma / 2 * E ||grad_x D(x)||^2` on real images every 16 steps (Mescheder et al. 2018; Karras et al. "
         "2020), and style-mixing regularisation: 90% of fakes switch from one latent's styles to another's "
@@ -146,7 +146,7 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
         tags=("gan", "stylegan", "image-generation"),
         model_options={"latent-dim": "latent_dim", "generator-features": "generator_features",
                        "discriminator-features": "discriminator_features", "w-dim": "w_dim",
-                       "mapping-layers": "mapping_layers"},
+                       "mapping-layers": "mapping_layers", "clusters": "clusters"},
         usage="""```bash
 python -m genai_demo sample path/to/NAME --num 64 --seed 0 --out grid.png
 python -m genai_demo sample path/to/NAME --num 64 --seed 0 --truncation 0.7 --out truncated.png

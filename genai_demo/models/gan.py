@@ -227,18 +227,10 @@ class GANPair(nn.Module):
             codes = torch.randint(0, values, (count,), generator=generator, device=device)
         return torch.cat([latents, torch.nn.functional.one_hot(codes, values).to(latents.dtype)], dim=1), codes
 
-
-
-class DCGAN(GANPair):
-    model_type = "dcgan"
-    config_class = DCGANConfig
-
-    def __init__(self, config: DCGANConfig):
-        super().__init__()
-        self.config = config
-        self.generator = DCGANGenerator(config)
-        self.discriminator = DCGANDiscriminator(config)
-        if config.clusters:  # set by set_clusters when training starts; saved with the weights
+    def register_clusters(self, config) -> None:
+        """Self-conditioning's buffers, where the config asks for clusters: set by `set_clusters`
+        when training starts, saved with the weights."""
+        if getattr(config, "clusters", 0):
             pixels = config.image_channels * config.image_size * config.image_size
             self.register_buffer("cluster_centers", torch.zeros(config.clusters, pixels))
             self.register_buffer("cluster_weights", torch.full((config.clusters,), 1.0 / config.clusters))
@@ -254,6 +246,18 @@ class DCGAN(GANPair):
     def assign_clusters(self, images: torch.Tensor) -> torch.Tensor:
         """The nearest cluster centre of each image (batch,), for D's real side."""
         return torch.cdist(images.flatten(1).float(), self.cluster_centers.float()).argmin(1)
+
+
+class DCGAN(GANPair):
+    model_type = "dcgan"
+    config_class = DCGANConfig
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        self.generator = DCGANGenerator(config)
+        self.discriminator = DCGANDiscriminator(config)
+        self.register_clusters(config)
 
 
 @dataclass

@@ -15,7 +15,10 @@ What makes it style-based, as in the paper:
 - each convolution adds **per-pixel noise** with a learned strength; the noise is a fixed buffer
   (`noise_mode="const"`) when sampling, so a seed always gives the same image, fresh each step
   when training (`"random"`), or off (`"none"`), to show what it does;
-- RGB (here grey) outputs at every resolution are summed with upsampling (the "skip" generator);
+- RGB (here grey) outputs at every resolution are summed with upsampling (the "skip" generator),
+  then squashed by tanh into [-1, 1] like the other GANs here (StyleGAN's output is linear: on
+  MNIST's exactly black background that let D win on the background's precision alone, and G
+  collapsed to one digit by step 600 at the paper's learning rate; with tanh it drew varied digits);
 - **style mixing**: w is one vector per layer (`num_ws` of them); layers before a crossover take
   one seed's w, the rest another's. The **truncation trick** pulls each w towards the average w,
   stored in the folder (`w_avg`) for that purpose.
@@ -60,11 +63,18 @@ class StyleGANConfig:
     generator_features: int = 64
     discriminator_features: int = 64
     min_features: int = 16
-    added_fields: ClassVar[tuple[str, ...]] = ()
+    # Self-conditioned (Liu et al. 2020), as the DCGAN can be: k-means clusters of the training images,
+    # fixed at step 0; the cluster's one-hot code follows z into the mapping network (embedded, as
+    # StyleGAN2-ADA embeds a class) and D judges each image with its cluster (a projection
+    # discriminator). No labels; every cluster, so every digit, is drawn as often as it occurs.
+    clusters: int = 0
+    added_fields: ClassVar[tuple[str, ...]] = ("clusters",)
 
     def __post_init__(self) -> None:
         require_positive("StyleGAN", self, "latent_dim", "w_dim", "mapping_layers", "image_channels",
                          "generator_features", "discriminator_features", "min_features")
+        if not 0 <= self.clusters <= 256 or self.clusters == 1:
+            raise ValueError(f"StyleGAN clusters must be 0 (none) or 2 to 256, got {self.clusters}")
         if not 0 < self.mapping_lr_multiplier <= 1:
             raise ValueError(f"StyleGAN mapping_lr_multiplier must be in (0, 1], got {self.mapping_lr_multiplier}")
         self.base_size  # checks image_size
@@ -116,18 +126,29 @@ def leaky_relu(features: torch.Tensor) -> torch.Tensor:
     return F.leaky_relu(features, 0.2) * math.sqrt(2)
 
 
+def normalize(features: torch.Tensor) -> torch.Tensor:
+    """Each row scaled to unit mean square (StyleGAN's pixel norm of z)."""
+    return features * torch.rsqrt(features.square().mean(dim=1, keepdim=True) + 1e-8)
+
+
 class MappingNetwork(nn.Module):
-    """z (batch, latent_dim) -> w (batch, w_dim): pixel norm, then `mapping_layers` fully connected layers."""
+    """z (batch, latent_dim) -> w (batch, w_dim): pixel norm, then `mapping_layers` fully connected
+    layers. A self-conditioned model's latents end with a one-hot cluster code, embedded and
+    normalised beside z (StyleGAN2-ADA's conditioning)."""
 
     def __init__(self, config: StyleGANConfig):
         super().__init__()
-        widths = [config.latent_dim] + [config.w_dim] * config.mapping_layers
+        self.latent_dim = config.latent_dim
+        self.embed = EqualLinear(config.clusters, config.latent_dim) if config.clusters else None
+        widths = [config.latent_dim * (2 if config.clusters else 1)] + [config.w_dim] * config.mapping_layers
         self.layers = nn.ModuleList(
             EqualLinear(a, b, lr_multiplier=config.mapping_lr_multiplier) for a, b in zip(widths, widths[1:])
         )
 
     def forward(self, latents: torch.Tensor) -> torch.Tensor:
-        features = latents * torch.rsqrt(latents.square().mean(dim=1, keepdim=True) + 1e-8)
+        features = normalize(latents[:, : self.latent_dim])
+        if self.embed is not None:
+            features = torch.cat([features, normalize(self.embed(latents[:, self.latent_dim :]))], dim=1)
         for layer in self.layers:
             features = leaky_relu(layer(features))
         return features
@@ -250,11 +271,11 @@ class StyleGenerator(nn.Module):
     def forward(self, latents: torch.Tensor, truncation: float = 1.0, noise_mode: str = "random",
                 noise_generator: torch.Generator | None = None, mix_latents: torch.Tensor | None = None,
                 crossover: torch.Tensor | None = None) -> torch.Tensor:
-        """Images (unclamped); with `mix_latents`, layers from each row's `crossover` on take their styles."""
+        """Images in [-1, 1]; with `mix_latents`, layers from each row's `crossover` on take their styles."""
         ws = self.ws(latents, truncation)
         if mix_latents is not None:
             ws = mix_ws(ws, self.ws(mix_latents, truncation), crossover)
-        return self.synthesis(ws, noise_mode, noise_generator)
+        return torch.tanh(self.synthesis(ws, noise_mode, noise_generator))
 
 
 def mix_ws(coarse: torch.Tensor, fine: torch.Tensor, crossover: int | torch.Tensor) -> torch.Tensor:
@@ -332,13 +353,22 @@ class StyleDiscriminator(nn.Module):
         self.conv = EqualConv2d(features[-1] + 1, features[-1], 3)
         self.fc = EqualLinear(features[-1] * config.base_size**2, features[-1])
         self.out = EqualLinear(features[-1], 1)
+        # A self-conditioned D projects its features on the cluster's embedding (Miyato & Koyama 2018).
+        self.cluster_embedding = nn.Embedding(config.clusters, features[-1]) if config.clusters else None
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def forward(self, images: torch.Tensor, clusters: torch.Tensor | None = None) -> torch.Tensor:
         features = leaky_relu(self.from_image(images))
         for block in self.blocks:
             features = block(features)
         features = leaky_relu(self.conv(self.minibatch_std(features)))
-        return self.out(leaky_relu(self.fc(features.flatten(1)))).view(-1)
+        features = leaky_relu(self.fc(features.flatten(1)))
+        logits = self.out(features).view(-1)
+        if self.cluster_embedding is not None:
+            if clusters is None:
+                raise ValueError("this discriminator judges an image with its cluster id: pass clusters")
+            embedded = self.cluster_embedding(clusters).to(features.dtype)
+            logits = logits + (features * embedded).sum(dim=1) / math.sqrt(features.shape[1])
+        return logits
 
 
 class StyleGAN(GANPair):
@@ -353,6 +383,7 @@ class StyleGAN(GANPair):
         self.config = config
         self.generator = StyleGenerator(config)
         self.discriminator = StyleDiscriminator(config)
+        self.register_clusters(config)
 
     @property
     def num_ws(self) -> int:
@@ -371,7 +402,7 @@ class StyleGAN(GANPair):
         if noise_mode not in NOISE_MODES:
             raise ValueError(f"noise_mode must be one of {', '.join(NOISE_MODES)}, got {noise_mode!r}")
         generator = None if noise_mode != "random" else torch.Generator(device=ws.device).manual_seed(_NOISE_SEED)
-        return self.generator.synthesis(ws, noise_mode, generator).clamp(-1, 1)
+        return torch.tanh(self.generator.synthesis(ws, noise_mode, generator))
 
     @torch.no_grad()
     def mix(self, coarse_latents: torch.Tensor, fine_latents: torch.Tensor, crossover: int,
@@ -393,8 +424,8 @@ class StyleGAN(GANPair):
     @torch.no_grad()
     def set_w_avg(self, num_samples: int = W_AVG_SAMPLES) -> None:
         """The average w over `num_samples` fixed latents (the truncation trick's centre)."""
-        latents = torch.randn(num_samples, self.config.latent_dim,
-                              generator=torch.Generator().manual_seed(_W_AVG_SEED)).to(self.generator.w_avg.device)
+        latents, _ = self.random_latents(num_samples, torch.Generator().manual_seed(_W_AVG_SEED), "cpu")
+        latents = latents.to(self.generator.w_avg.device)
         self.generator.w_avg.copy_(self.generator.mapping(latents).mean(dim=0))
 
     @property

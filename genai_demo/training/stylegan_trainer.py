@@ -42,10 +42,10 @@ class StyleGANTrainingConfig(GANTrainingConfig):
         limits.STYLE_MIXING.check(self.style_mixing)
 
 
-def r1_penalty(discriminator: torch.nn.Module, real_images: torch.Tensor) -> torch.Tensor:
+def r1_penalty(discriminator: torch.nn.Module, real_images: torch.Tensor, condition: tuple = ()) -> torch.Tensor:
     """E ||grad_x D(x)||^2 over real images (Mescheder et al. 2018), differentiable in D's weights."""
     real_images = real_images.detach().requires_grad_(True)
-    (gradients,) = torch.autograd.grad(discriminator(real_images).sum(), real_images, create_graph=True)
+    (gradients,) = torch.autograd.grad(discriminator(real_images, *condition).sum(), real_images, create_graph=True)
     return gradients.square().sum(dim=(1, 2, 3)).mean()
 
 
@@ -54,34 +54,39 @@ class StyleGANTrainer(GANTrainer):
     loss_names = ("d_loss", "g_loss", "r1_penalty")
     default_model_type = StyleGAN.model_type
 
-    def _fakes(self, count: int) -> torch.Tensor:
-        """Fresh fakes, with fresh noise; a `style_mixing` share of them mixes two latents' styles,
-        switching at a random layer (StyleGAN's mixing regularisation)."""
-        latents, _ = self.model.random_latents(count, self.noise_generator, self.device)
-        second, _ = self.model.random_latents(count, self.noise_generator, self.device)
+    def _fakes(self, count: int) -> tuple[torch.Tensor, tuple]:
+        """(fresh fakes, D's condition for them: their clusters, or nothing), with fresh noise; a
+        `style_mixing` share of them mixes two latents' styles, switching at a random layer
+        (StyleGAN's mixing regularisation). Both latents of a mix share the cluster."""
+        latents, codes = self.model.random_latents(count, self.noise_generator, self.device)
+        latent_dim = self.model_config.latent_dim
+        second = torch.randn(count, latent_dim, generator=self.noise_generator, device=self.device)
+        second = torch.cat([second, latents[:, latent_dim:]], dim=1)
         num_ws = self.model.num_ws
         crossover = torch.randint(1, num_ws, (count,), generator=self.noise_generator, device=self.device)
         mixed = torch.rand(count, generator=self.noise_generator, device=self.device) < self.config.style_mixing
         crossover = torch.where(mixed, crossover, torch.full_like(crossover, num_ws))  # num_ws: unmixed
-        return self.networks["generator"](latents, 1.0, "random", self.noise_generator, second, crossover)
+        fakes = self.networks["generator"](latents, 1.0, "random", self.noise_generator, second, crossover)
+        return fakes, (() if codes is None else (codes,))
 
     def training_step(self, real_images: torch.Tensor, real_labels: torch.Tensor) -> torch.Tensor:
         discriminator = self.networks["discriminator"]
         augment = self._augment if self.config.augment else (lambda images: images)
         count = len(real_images)
+        real_condition = (self.model.assign_clusters(real_images),) if self.model_config.clusters else ()
         # Discriminator: softplus(D(G(z))) + softplus(-D(x)), the non-saturating loss's D side.
         with torch.no_grad(), self.autocast():
-            fakes = self._fakes(count)
+            fakes, fake_condition = self._fakes(count)
         with self.autocast():
-            real_logits = discriminator(augment(real_images)).float()
-            fake_logits = discriminator(augment(fakes)).float()
+            real_logits = discriminator(augment(real_images), *real_condition).float()
+            fake_logits = discriminator(augment(fakes), *fake_condition).float()
         d_loss = F.softplus(fake_logits).mean() + F.softplus(-real_logits).mean()
         optimizer = self.optimizers["discriminator"]
         optimizer.zero_grad(set_to_none=True)
         penalty = torch.zeros((), device=self.device)
         if self.config.r1_gamma > 0 and self.step % self.config.r1_every == 0:
             # In float32 (a double backward's norm) and through the unwrapped network.
-            penalty = r1_penalty(self.model.discriminator, real_images)
+            penalty = r1_penalty(self.model.discriminator, real_images, real_condition)
             (self.config.r1_gamma / 2 * self.config.r1_every * penalty).backward()
             self.processes.average_gradients(self.model.discriminator)
         d_loss.backward()
@@ -89,7 +94,8 @@ class StyleGANTrainer(GANTrainer):
 
         # Generator: softplus(-D(G(z))), with fresh latents and noise.
         with self.autocast(), frozen(self.model.discriminator) as frozen_discriminator:
-            fooled_logits = frozen_discriminator(augment(self._fakes(count))).float()
+            fakes, fake_condition = self._fakes(count)
+            fooled_logits = frozen_discriminator(augment(fakes), *fake_condition).float()
         g_loss = F.softplus(-fooled_logits).mean()
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()

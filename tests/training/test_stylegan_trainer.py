@@ -92,3 +92,22 @@ def test_the_saved_folder_holds_the_average_w_of_its_ema_weights(tiny_dataset, t
 def test_out_of_range_settings_are_refused(setting):
     with pytest.raises(InvalidInputError):
         StyleGANTrainingConfig(**setting)
+
+
+def test_a_self_conditioned_stylegan_draws_its_clusters_and_d_judges_with_them(tiny_dataset, tmp_path):
+    config = StyleGANConfig(**{**TINY.__dict__, "clusters": 4})
+    trainer = StyleGANTrainer(tiny_dataset, tmp_path / "run",
+                              StyleGANTrainingConfig(max_steps=3, batch_size=32, sample_every=1000, save_every=1000),
+                              model_config=config)
+    list(trainer.train())
+    saved = load_model_folder(tmp_path / "run")
+    assert torch.allclose(saved.cluster_weights.sum(), torch.tensor(1.0)) and saved.cluster_centers.abs().sum() > 0
+    latents = saved.sample_latents(8, seed=0)
+    assert latents.shape == (8, 8 + 4) and torch.equal(latents[:, 8:].sum(dim=1), torch.ones(8))
+    # The code reaches w: the same z with another cluster gives another w.
+    other = latents.clone()
+    other[:, 8:] = torch.roll(latents[:, 8:], 1, dims=1)
+    assert not torch.allclose(saved.generator.mapping(latents), saved.generator.mapping(other))
+    with pytest.raises(ValueError, match="pass clusters"):
+        saved.discriminator(saved.generate(latents))
+    assert saved.discriminator(saved.generate(latents), saved.assign_clusters(saved.generate(latents))).shape == (8,)
