@@ -135,7 +135,7 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
     Family(
         "stylegan", "style-based GAN (StyleGAN2 in miniature)", "StyleGAN (style-based, mapping network)",
         "genai_demo.models.stylegan:StyleGAN", "StyleGANTrainer", IMAGES_TAB, CLASSIFIER_FID,
-        TrainingDefaults(2e-3, latent_dim=64, ema_decay=0.999),
+        TrainingDefaults(2e-3, latent_dim=64, ema_decay=0.999, clusters=50),
         GAN_OPTIONS | {"generator-features", "discriminator-features", "w-dim", "mapping-layers", "r1-gamma",
                        "style-mixing", "clusters"},
         "Non-saturating GAN loss (Goodfellow et al. 2014) with the lazy R1 penalty "

@@ -21,7 +21,8 @@ What makes it style-based, as in the paper:
   collapsed to one digit by step 600 at the paper's learning rate; with tanh it drew varied digits);
 - **style mixing**: w is one vector per layer (`num_ws` of them); layers before a crossover take
   one seed's w, the rest another's. The **truncation trick** pulls each w towards the average w,
-  stored in the folder (`w_avg`) for that purpose.
+  stored in the folder (`w_avg`, and `cluster_w_avg` per cluster for a self-conditioned model,
+  which is pulled towards its own cluster's) for that purpose.
 
 Every weight uses the equalised learning rate (Karras et al. 2018): stored N(0, 1), scaled by
 1/sqrt(fan_in) when used. The discriminator is StyleGAN2's residual one with a minibatch standard
@@ -259,13 +260,26 @@ class StyleGenerator(nn.Module):
         self.mapping = MappingNetwork(config)
         self.synthesis = SynthesisNetwork(config)
         self.register_buffer("w_avg", torch.zeros(config.w_dim))  # for truncation; set when saved
+        if config.clusters:
+            # A self-conditioned model truncates towards its cluster's average w, not the overall one,
+            # which lies between the clusters (blends of digits): as StyleGAN2-ADA's conditional models
+            # truncate towards their class's centre.
+            self.register_buffer("cluster_w_avg", torch.zeros(config.clusters, config.w_dim))
+
+    def truncation_centre(self, latents: torch.Tensor) -> torch.Tensor:
+        """The w each latent is pulled towards: its cluster's average w, or the average w."""
+        if not self.config.clusters:
+            return self.w_avg
+        return self.cluster_w_avg[latents[:, self.config.latent_dim :].argmax(dim=1)]
 
     def ws(self, latents: torch.Tensor, truncation: float = 1.0) -> torch.Tensor:
         """(batch, num_ws, w_dim): each latent's w, repeated for every layer, pulled towards the
-        average w by `truncation` (psi; 1 = off, 0 = the average image)."""
+        average w (its cluster's, for a self-conditioned model) by `truncation` (psi; 1 = off, 0 = the
+        average image)."""
         w = self.mapping(latents)
         if truncation != 1.0:
-            w = self.w_avg.to(w.dtype) + truncation * (w - self.w_avg.to(w.dtype))
+            centre = self.truncation_centre(latents).to(w.dtype)
+            w = centre + truncation * (w - centre)
         return w.unsqueeze(1).repeat(1, self.config.num_ws, 1)
 
     def forward(self, latents: torch.Tensor, truncation: float = 1.0, noise_mode: str = "random",
@@ -423,10 +437,20 @@ class StyleGAN(GANPair):
 
     @torch.no_grad()
     def set_w_avg(self, num_samples: int = W_AVG_SAMPLES) -> None:
-        """The average w over `num_samples` fixed latents (the truncation trick's centre)."""
+        """The average w over `num_samples` fixed latents (the truncation trick's centre); for a
+        self-conditioned model also each cluster's, over as many latents again spread evenly over them."""
+        generator = self.generator
         latents, _ = self.random_latents(num_samples, torch.Generator().manual_seed(_W_AVG_SEED), "cpu")
-        latents = latents.to(self.generator.w_avg.device)
-        self.generator.w_avg.copy_(self.generator.mapping(latents).mean(dim=0))
+        generator.w_avg.copy_(generator.mapping(latents.to(generator.w_avg.device)).mean(dim=0))
+        clusters = self.config.clusters
+        if clusters:
+            per_cluster = max(1, num_samples // clusters)
+            z = torch.randn(per_cluster * clusters, self.config.latent_dim,
+                            generator=torch.Generator().manual_seed(_W_AVG_SEED + 1))
+            codes = torch.arange(clusters).repeat_interleave(per_cluster)
+            latents = torch.cat([z, F.one_hot(codes, clusters).to(z.dtype)], dim=1).to(generator.w_avg.device)
+            w = generator.mapping(latents).view(clusters, per_cluster, -1)
+            generator.cluster_w_avg.copy_(w.mean(dim=1))
 
     @property
     def default_crossover(self) -> int:

@@ -58,6 +58,8 @@ EXAMPLES = [
     ["dcgan-fashion-mnist", 36, 2],
     ["cdcgan-fashion-mnist", 100, 3],
     ["vae-mnist", 64, 4],
+    ["stylegan-mnist", 64, 5],
+    ["stylegan-fashion-mnist", 64, 6],
 ]
 # The VAE's 28-pixel input and reconstruction, scaled up with sharp pixels (see CSS in ui/app.py).
 VAE_IMAGE_HEIGHT = 196

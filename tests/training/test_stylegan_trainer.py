@@ -111,3 +111,11 @@ def test_a_self_conditioned_stylegan_draws_its_clusters_and_d_judges_with_them(t
     with pytest.raises(ValueError, match="pass clusters"):
         saved.discriminator(saved.generate(latents))
     assert saved.discriminator(saved.generate(latents), saved.assign_clusters(saved.generate(latents))).shape == (8,)
+    # Truncation pulls towards each image's own cluster's average w: at psi 0, one image per cluster.
+    same = latents[:2].clone()
+    same[:, 8:] = torch.nn.functional.one_hot(torch.tensor([1, 1]), 4).float()
+    centres = saved.generate(same, truncation=0.0)
+    assert torch.allclose(centres[0], centres[1], atol=1e-6)
+    other_cluster = same.clone()
+    other_cluster[1, 8:] = torch.nn.functional.one_hot(torch.tensor(2), 4).float()
+    assert not torch.allclose(*saved.generate(other_cluster, truncation=0.0), atol=1e-3)
