@@ -28,10 +28,9 @@ from typing import Callable, Iterator
 
 import torch
 import torch.nn.functional as F
-from diffusers import DDIMScheduler, RePaintScheduler
 
 from genai_demo.errors import InvalidInputError
-from genai_demo.models.diffusion import predicted_original
+from genai_demo.models.diffusion import diffusers_class, predicted_original
 
 TASKS = ("inpaint", "denoise", "upscale", "sketch")
 MASKS = ("lower-half", "centre-box", "random-pixels")
@@ -205,11 +204,11 @@ def _ddim_step(guess: torch.Tensor, noise_prediction: torch.Tensor, alpha_bar: t
             * noise_prediction + sigma * noise)
 
 
-def repaint_scheduler(model) -> RePaintScheduler:
+def repaint_scheduler(model):
     """RePaint's scheduler on the model's noise schedule (only the schedule: RePaint warns about a DDPM
     config's other keys), with eta 1 as in the paper."""
     trained = model.noise_scheduler.config
-    return RePaintScheduler(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
+    return diffusers_class("RePaintScheduler")(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
                             beta_end=trained.beta_end, beta_schedule=trained.beta_schedule,
                             trained_betas=trained.trained_betas, clip_sample=trained.clip_sample, eta=1.0)
 
@@ -246,7 +245,7 @@ def repaint(model, damaged: torch.Tensor, known: torch.Tensor, seed: int = 0, st
 
 
 def _ddim(model, steps: int, start_step: int | None = None):
-    scheduler = DDIMScheduler.from_config(model.noise_scheduler.config, clip_sample=False)
+    scheduler = diffusers_class("DDIMScheduler").from_config(model.noise_scheduler.config, clip_sample=False)
     scheduler.set_timesteps(steps, device=model.unet.device)
     timesteps = scheduler.timesteps
     if start_step is not None:  # SDEdit and denoising start part-way down

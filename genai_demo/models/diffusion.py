@@ -21,21 +21,30 @@ cell (0 to 9C - 1), 9C + class for the class alone, and the last, 10C, for no co
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import torch
-from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler, UNet2DModel
 from torch import nn
 
 from genai_demo.models.class_conditioning import ClassConditional
 
-# name shown in the UI and CLI -> (scheduler class, extra config)
-SAMPLERS: dict[str, tuple[type, dict]] = {
-    "ddim": (DDIMScheduler, {}),
-    "ddpm": (DDPMScheduler, {}),
-    "dpm-solver++": (DPMSolverMultistepScheduler, {"algorithm_type": "dpmsolver++", "solver_order": 2}),
+if TYPE_CHECKING:
+    from diffusers import DDPMScheduler, UNet2DModel
+
+# name shown in the UI and CLI -> (diffusers scheduler class name, extra config). By name: diffusers
+# takes seconds to import, so the app's start (which lists the samplers) does not import it.
+SAMPLERS: dict[str, tuple[str, dict]] = {
+    "ddim": ("DDIMScheduler", {}),
+    "ddpm": ("DDPMScheduler", {}),
+    "dpm-solver++": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2}),
 }
+
+
+def diffusers_class(name: str) -> type:
+    """A class of diffusers by name, importing diffusers when first asked."""
+    return getattr(importlib.import_module("diffusers"), name)
 DEFAULT_SAMPLER = "dpm-solver++"  # matches DDIM's 25 steps in 10 (see cddpm-mnist's and ddpm-mnist's cards)
 DEFAULT_INFERENCE_STEPS = 10
 # A guided model's default guidance scale: cddpm-mnist's class accuracy passes 99% there (99.5%, classifier-FID
@@ -114,7 +123,7 @@ class DiffusionConfig:
         levels = len(self.block_out_channels)
         lowest_down = "AttnDownBlock2D" if self.attention else "DownBlock2D"
         lowest_up = "AttnUpBlock2D" if self.attention else "UpBlock2D"
-        return UNet2DModel(
+        return diffusers_class("UNet2DModel")(
             sample_size=self.image_size,
             in_channels=self.image_channels,
             out_channels=self.image_channels,
@@ -128,7 +137,7 @@ class DiffusionConfig:
         )
 
     def build_scheduler(self) -> DDPMScheduler:
-        return DDPMScheduler(
+        return diffusers_class("DDPMScheduler")(
             num_train_timesteps=self.num_train_timesteps,
             beta_schedule=self.beta_schedule,
             prediction_type="epsilon",
@@ -249,10 +258,10 @@ class DiffusionModel(ClassConditional, nn.Module):
         guidance 2: 48.6% class accuracy clipped, ~99% unclipped; unguided, clipping helps)."""
         if name not in SAMPLERS:
             raise ValueError(f"unknown sampler {name!r}; choose one of {', '.join(SAMPLERS)}")
-        scheduler_class, extra = SAMPLERS[name]
-        if extrapolating and scheduler_class is DDIMScheduler:
+        scheduler_name, extra = SAMPLERS[name]
+        if extrapolating and scheduler_name == "DDIMScheduler":
             extra = {**extra, "clip_sample": False}
-        sampler = scheduler_class.from_config(self.noise_scheduler.config, **extra)
+        sampler = diffusers_class(scheduler_name).from_config(self.noise_scheduler.config, **extra)
         sampler.set_timesteps(num_inference_steps, device=self.unet.device)
         return sampler
 

@@ -49,7 +49,7 @@ SAMPLER_NOTES = {
     "DDPMScheduler": ("DDPM", "the original, stochastic, needs ~1000 steps"),
 }
 SAMPLER_CHOICES = [(f"{title} ({note})", name) for scheduler, (title, note) in SAMPLER_NOTES.items()
-                   for name, (scheduler_class, _) in SAMPLERS.items() if scheduler_class.__name__ == scheduler]
+                   for name, (scheduler_name, _) in SAMPLERS.items() if scheduler_name == scheduler]
 SHOW_CHOICES = [("noisy sample x_t", "sample"), ("model's guess of the result x̂₀", "guess")]
 BATCH_SIZE = limits.IntRange("batch size", 1, 64)
 UPDATES_PER_RUN = 10  # grid refreshes while sampling (more would spend time encoding PNGs)
