@@ -24,8 +24,8 @@ TITLE = "genai-demo"
 # Tiny images (28x28 digits) are scaled up; keep their pixels sharp instead of blurred.
 CSS = """
 #sample-grid img, #interpolation-strip img, #diffusion-grid img, #repair-damaged img, #repair-result img,
-#repair-original img { width: 100%; height: 100%; object-fit: contain; }
-#sample-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img, #train-sample img,
+#repair-original img, #mixing-grid img { width: 100%; height: 100%; object-fit: contain; }
+#sample-grid img, #mixing-grid img, #interpolation-strip img, #interpolation-gif img, #diffusion-grid img, #train-sample img,
 #vae-input img, #vae-reconstruction img, #hub-grid img, #repair-damaged img, #repair-result img,
 #repair-original img, #repair-editor canvas { image-rendering: pixelated; }
 #vae-input img, #vae-reconstruction img { width: 100%; height: 100%; object-fit: contain; }

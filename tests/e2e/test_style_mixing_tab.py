@@ -1,6 +1,6 @@
 """The Images tab with the shipped style-based GAN (issue 28), in Debian's chromium against `python
 app.py`: choosing it shows truncation, noise and the style-mixing grid; Mix draws the grid; moving the
-truncation slider to 0 makes every sample the average image. What is checked is screenshot pixels."""
+truncation slider to 0 draws each sample's truncation centre. What is checked is screenshot pixels."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.e2e.test_tabs_as_seen import choose
 
 pytestmark = pytest.mark.e2e
 
-MODEL = "stylegan-mnist"
+MODELS = ["stylegan-mnist", "stylegan-fashion-mnist"]
 SHOTS = os.environ.get("GENAI_DEMO_SHOTS")
 
 
@@ -27,7 +27,13 @@ def shown_image(page, selector: str) -> np.ndarray:
         timeout=60_000)
     image = page.locator(selector).first
     image.scroll_into_view_if_needed()
-    return np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("L"), dtype=np.int16)
+    pixels = np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("L"), dtype=np.int16)
+    # The element is as large as its box, the picture fitted inside it (object-fit: contain) on the
+    # page's light background: keep the picture, whose outer border is the grid's black padding.
+    dark = pixels < 40
+    rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
+    assert len(rows) > 50 and len(cols) > 50, "no picture on the screen"
+    return pixels[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
 
 
 def cells(pixels: np.ndarray, count: int) -> np.ndarray:
@@ -37,11 +43,11 @@ def cells(pixels: np.ndarray, count: int) -> np.ndarray:
                      for r in range(count) for c in range(count)])
 
 
-@pytest.fixture
-def page(browser, live_app):
+@pytest.fixture(params=MODELS)
+def page(request, browser, live_app):
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     open_app(page, live_app[0])
-    choose(page, page.get_by_label("Model", exact=True), MODEL)
+    choose(page, page.get_by_label("Model", exact=True), request.param)
     yield page
     page.close()
 
@@ -53,8 +59,6 @@ def test_the_mixing_grid_shows_and_truncation_moves_the_samples(page):
     page.locator("#mix-styles").click()
     wait_until_idle(page, 60_000)
     figure = shown_image(page, "#mixing-grid img")
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, "images-style-mixing.png"), full_page=True)
     grid = cells(figure, 6)  # 5 row seeds and 5 column seeds, and their own images on the edges
     assert (figure > 128).mean() > 0.03  # light strokes are drawn
     assert np.abs(grid[0]).max() < 60  # the blank corner
@@ -74,6 +78,22 @@ def test_the_mixing_grid_shows_and_truncation_moves_the_samples(page):
                            timeout=60_000)
     wait_until_idle(page, 60_000)
     average = cells(shown_image(page, "#sample-grid img"), 8)
-    spread = lambda grid: np.abs(grid - grid.mean(axis=0)).mean()  # how much the 64 cells differ  # noqa: E731
-    assert spread(varied) > 4 * spread(average)
-    assert (average.mean(axis=0) > 128).mean() > 0.02  # the average image is a figure, not a blank
+    # psi 0 draws each w's truncation centre: these models are self-conditioned on 50 clusters and pull
+    # each w towards its own cluster's average, so the 64 cells show at most 50 different images
+    # (repeats), where psi 1 draws 64 different ones.
+    if SHOTS:
+        name = page.get_by_label("Model", exact=True).input_value().split(" · ")[-1]
+        page.screenshot(path=os.path.join(SHOTS, f"images-style-mixing-{name}.png"), full_page=True)
+    assert not np.array_equal(varied, average)
+    assert repeats(average) >= 64 - 50 and repeats(varied) == 0
+    assert (average.mean(axis=0) > 128).mean() > 0.02  # the averages are figures, not blanks
+
+
+def repeats(grid: np.ndarray) -> int:
+    """How many cells have a twin elsewhere in the grid: equal but for the screen's resampling, which
+    puts each cell at another sub-pixel offset (measured: twins differ by up to 4.5 grey levels on
+    average, different samples by 8 or more)."""
+    flat = grid.reshape(len(grid), -1).astype(float)
+    return sum(any(np.abs(flat[index] - flat[other]).mean() < 5 for other in range(len(flat)) if other != index)
+               for index in range(len(flat)))
+
