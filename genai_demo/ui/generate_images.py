@@ -209,6 +209,7 @@ class ImagesTab:
     card: gr.Markdown
     vae_accordion: gr.Accordion
     style: MixingControls
+    api_generate: gr.Button  # never shown: carries the four-input `/generate_images` endpoint
 
 
 def seed_box(value: int, label: str, **layout) -> gr.Number:
@@ -234,6 +235,7 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
             class_label = class_choice(state, chosen, label="Class", allow_custom_value=True, elem_id="image-class")
             truncation, noise = build_truncation_and_noise(state, IMAGE_MODEL_TYPES, chosen)
             generate_button = gr.Button("Generate", variant="primary", elem_id="generate-images")
+            api_generate = gr.Button(visible=False)
         with gr.Column(scale=2):
             grid = image_output("Samples", "sample-grid", height=480)
             caption = gr.Markdown(label="Caption", elem_id="sample-caption")
@@ -274,7 +276,7 @@ def build_generate_images_layout(state: AppState) -> ImagesTab:
         card = gr.Markdown(model_card_markdown(state, chosen))
     return ImagesTab(picker, num_samples, seed, random_seed_button, class_label, generate_button, grid, caption,
                      seed_start, seed_end, num_steps, interpolate_button, strip, animation, sketchpad, upload,
-                     model_input, reconstruction, reconstruct_button, card, vae_accordion, style)
+                     model_input, reconstruction, reconstruct_button, card, vae_accordion, style, api_generate)
 
 
 def wire_generate_images_tab(state: AppState, demo: gr.Blocks, ui: ImagesTab, tab: gr.Tab | None = None) -> None:
@@ -286,10 +288,13 @@ def wire_generate_images_tab(state: AppState, demo: gr.Blocks, ui: ImagesTab, ta
                  api_visibility="private")
     ui.vae_accordion.expand(None, None, None, js=SELECT_BRUSH_JS)
     ui.random_seed_button.click(random_seed, None, ui.seed, api_visibility="private")
-    ui.generate_button.click(on_gpu(sized(images_seconds))(bind(generate_images, state)),
-                             [model, ui.num_samples, ui.seed, ui.class_label, style.truncation, style.noise],
-                             [ui.grid, ui.caption],
-                             api_name="generate_images", concurrency_id="generate")
+    generate = on_gpu(sized(images_seconds))(bind(generate_images, state))
+    # The page's button sends truncation and noise too (`/generate_styled_images`); `/generate_images`
+    # keeps its four inputs, so scripts that post exactly those (raw HTTP fills in nothing) still work.
+    ui.generate_button.click(generate, [model, ui.num_samples, ui.seed, ui.class_label, style.truncation, style.noise],
+                             [ui.grid, ui.caption], api_name="generate_styled_images", concurrency_id="generate")
+    ui.api_generate.click(generate, [model, ui.num_samples, ui.seed, ui.class_label], [ui.grid, ui.caption],
+                          api_name="generate_images", concurrency_id="generate")
     ui.reconstruct_button.click(on_gpu(FLOOR_SECONDS)(bind(reconstruct_drawing, state)), [model, ui.sketchpad, ui.upload],
                                 [ui.model_input, ui.reconstruction], api_name="reconstruct_digit",
                                 concurrency_id="generate")

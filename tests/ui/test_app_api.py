@@ -190,3 +190,21 @@ def test_the_readme_curl_calls_work(live_app):
     assert "event: complete" in stream
     data = json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
     assert "16 samples from **dcgan-mnist**" in data[1] and data[0]["path"].endswith(".png")
+
+
+def test_style_based_endpoints_truncate_and_mix(client):
+    """`/generate_styled_images` takes psi and noise after `/generate_images`' four inputs; `/style_mixing`
+    draws the mixing figure; both refuse what does not apply in one line."""
+    style_model = "stylegan-fashion-mnist"
+    plain = _pixels(client.predict(style_model, 16, 3, "all", api_name="/generate_images")[0])
+    same = _pixels(client.predict(style_model, 16, 3, "all", 1.0, True, api_name="/generate_styled_images")[0])
+    truncated, caption = client.predict(style_model, 16, 3, "all", 0.5, False, api_name="/generate_styled_images")
+    assert np.array_equal(plain, same) and not np.array_equal(plain, _pixels(truncated))
+    assert "truncation ψ 0.5, noise off" in caption
+    figure, caption = client.predict(style_model, "0 1 2", "10 11", 3, 1.0, True, api_name="/style_mixing")
+    assert _pixels(figure).shape == (2 + 4 * 30, 2 + 3 * 30)  # 3 rows and 2 columns, and the seeds' own images
+    assert "3 × 2 mixes" in caption
+    with pytest.raises(Exception, match="truncation and noise settings apply to style-based GANs"):
+        client.predict(SHIPPED, 4, 0, "all", 0.5, True, api_name="/generate_styled_images")
+    with pytest.raises(Exception, match="style mixing needs a style-based GAN"):
+        client.predict(SHIPPED, "0", "1", 3, 1.0, True, api_name="/style_mixing")
