@@ -73,7 +73,7 @@ Gaussian's shape, so its directions can line up with what varies in the data. Th
 of its own. In StyleGAN2 the style **modulates** the convolution's weights and **demodulates** them, so each
 output channel has unit expected norm:
 
-$$w'_{ijk} = s_i \cdot w_{ijk}, \qquad w''_{ijk} = w'_{ijk} \Big/ \sqrt{	extstyle\sum_{i,k} {w'_{ijk}}^2 + \epsilon}.$$
+$$w'_{ijk} = s_i \cdot w_{ijk}, \qquad w''_{ijk} = w'_{ijk} \Big/ \sqrt{\textstyle\sum_{i,k} {w'_{ijk}}^2 + \epsilon}.$$
 
 Each layer also adds **per-pixel noise** with a learned strength: the random detail (where a stroke
 frays) that need not come from $w$. Switch it off in the Images tab to see what it adds.
@@ -84,14 +84,16 @@ width, texture). Training mixes 90% of its fakes this way at a random layer (mix
 layer can count on its neighbour having the same style. The Images tab's mixing grid shows it: each
 row keeps its seed's coarse styles, each column its seed's fine ones.
 
-**Truncation.** Rare $w$ far from the average $ar w$ make the worst images. Sampling
-$w' = ar w + \psi\,(w - ar w)$ with $\psi < 1$ trades variety for fidelity; $\psi = 0$ gives the average
-image. $ar w$ is measured on 10,000 latents and stored in the folder.
+**Truncation.** Rare $w$ far from the average $\bar w$ make the worst images. Sampling
+$w' = \bar w + \psi\,(w - \bar w)$ with $\psi < 1$ trades variety for fidelity; $\psi = 0$ gives the average
+image. $\bar w$ is measured on 10,000 latents and stored in the folder. The shipped models are
+self-conditioned on 50 k-means clusters of the training images (as the DCGAN above), and pull each $w$
+towards its own cluster's average, so truncation keeps every digit or garment type; their output goes
+through tanh (a linear output, the paper's, collapsed here on MNIST's exactly black background).
 
 **Training.** The non-saturating loss with an **R1 penalty** on real images,
-$rac{\gamma}{2}\,\mathbb{E}_x \|
-abla_x D(x)\|^2$ (Mescheder et al. 2018), computed every 16 steps with a 16
-times larger weight (lazy regularisation); Adam with $eta = (0, 0.99)$ and lr $2\cdot10^{-3}$, the mapping
+$\frac{\gamma}{2}\,\mathbb{E}_x \|\nabla_x D(x)\|^2$ (Mescheder et al. 2018), computed every 16 steps with a 16
+times larger weight (lazy regularisation); Adam with $\beta = (0, 0.99)$ and lr $2\cdot10^{-3}$, the mapping
 network's 100 times smaller; an exponential moving average of the generator is what is saved.
 
 **Reading the curves.** As for any GAN (above): `d_loss` near 1.39 and `g_loss` near 0.69 at balance.

@@ -111,6 +111,7 @@ ZH: dict[str, str] = {
     "WGAN-GP": "WGAN-GP",
     "VAE": "VAE",
     "Diffusion (DDPM, diffusers UNet)": "扩散模型（DDPM，diffusers UNet）",
+    "StyleGAN (style-based, mapping network)": "StyleGAN（基于风格，带映射网络）",
     "Character LSTM": "字符级 LSTM",
     "Tiny GPT (transformers GPT-2)": "小型 GPT（transformers GPT-2）",
     "Dataset": "数据集",
