@@ -35,6 +35,12 @@ def check_quality_bar(name: str, measured: dict) -> None:
         dcgan = recorded_figures("dcgan-mnist")
         assert measured["real_vs_real_floor"] == dcgan["real_vs_real_floor"]  # the same real images: comparable
         assert measured["classifier_fid"] <= 2 * dcgan["classifier_fid"]
+    elif name == "stylegan-mnist":
+        # Issue 28: at or below the DCGAN at 2,000 samples (27.7 at seed 0 against the training digits,
+        # measured with the same command; the DCGAN's own card records its 500-sample figure), not copying.
+        assert measured["classifier_fid"] <= 27.7 and measured["copy_ratio"] > 0.9
+    elif name == "stylegan-fashion-mnist":
+        assert measured["classifier_fid"] <= 31.4  # dcgan-fashion-mnist at 2,000 samples, seed 0
     elif name == "char-lstm-python-code":
         assert measured["bits_per_char"] < measured["bigram_bits_per_char"]
     elif name == "tiny-gpt-python-code":

@@ -16,7 +16,7 @@ def test_expected_models_are_shipped():
     expected = {"dcgan-mnist", "cdcgan-mnist", "mlp-gan-mnist", "wgan-gp-mnist", "vae-mnist", "classifier-mnist",
                 "ddpm-mnist", "tiny-gpt-python-code", "char-lstm-python-code", "tiny-gpt-tang-poems",
                 "classifier-fashion-mnist", "dcgan-fashion-mnist", "cdcgan-fashion-mnist",
-                "ddpm-fashion-mnist", "cddpm-mnist", "cddpm-fashion-mnist"}
+                "ddpm-fashion-mnist", "cddpm-mnist", "cddpm-fashion-mnist", "stylegan-mnist", "stylegan-fashion-mnist"}
     assert expected <= {path.name for path in SHIPPED}
     assert {entry.name for entry in discover_models([REPO_ROOT / "checkpoints"])} == {path.name for path in SHIPPED}
 
