@@ -596,3 +596,20 @@ def test_datasets_this_machine_lacks_are_not_offered_and_a_run_on_one_is_refused
     with pytest.raises(gr.Error, match="dataset-fashion-mnist"):
         start_training(state, "token", "vae", "fashion-mnist", *values[2:], request=BROWSER)
     assert state.jobs.jobs() == []  # nothing queued, nothing listed as running
+
+
+def test_the_form_trains_a_stylegan_through_the_clis_parser(tmp_path):
+    """The Train tab's stylegan: its form's defaults (clusters 50, EMA 0.999) become flags the CLI takes,
+    and the run they describe trains, saves a style-based folder and lists the losses the plot draws."""
+    from genai_demo.cli import main as cli_main
+    from genai_demo.folders.model_folder import load_model_folder
+
+    form = family_form("stylegan")
+    assert (form.clusters, form.ema_decay, form.learning_rate) == (50, 0.999, 2e-3)
+    job = real_job(tmp_path, 1, "stylegan", steps=2, batch_size=16, clusters=4, eval_every=0)
+    assert "--clusters" in job.argv and "--ema-decay" in job.argv
+    assert cli_main([*job.argv, "--data-source", "embedded", "--device", "cpu"]) == 0
+    model = load_model_folder(job.out)
+    assert model.model_type == "stylegan" and model.config.clusters == 4
+    assert sorted(curves_frame(real_job(tmp_path, 2, "stylegan", eval_every=0))["series"]) == [
+        "d_loss", "g_loss", "r1_penalty"]
