@@ -75,20 +75,22 @@ class StyleGANTrainer(GANTrainer):
         count = len(real_images)
         real_condition = (self.model.assign_clusters(real_images),) if self.model_config.clusters else ()
         # Discriminator: softplus(D(G(z))) + softplus(-D(x)), the non-saturating loss's D side.
+        optimizer = self.optimizers["discriminator"]
+        optimizer.zero_grad(set_to_none=True)
+        penalty = torch.zeros((), device=self.device)
+        if self.config.r1_gamma > 0 and self.step % self.config.r1_every == 0:
+            # In float32 (a double backward's norm), through the unwrapped network, and before the
+            # wrapped network's forward passes: a data-parallel wrapper then expects no gradients, and
+            # ignores these (averaged by hand) instead of counting them as its own.
+            penalty = r1_penalty(self.model.discriminator, real_images, real_condition)
+            (self.config.r1_gamma / 2 * self.config.r1_every * penalty).backward()
+            self.processes.average_gradients(self.model.discriminator)
         with torch.no_grad(), self.autocast():
             fakes, fake_condition = self._fakes(count)
         with self.autocast():
             real_logits = discriminator(augment(real_images), *real_condition).float()
             fake_logits = discriminator(augment(fakes), *fake_condition).float()
         d_loss = F.softplus(fake_logits).mean() + F.softplus(-real_logits).mean()
-        optimizer = self.optimizers["discriminator"]
-        optimizer.zero_grad(set_to_none=True)
-        penalty = torch.zeros((), device=self.device)
-        if self.config.r1_gamma > 0 and self.step % self.config.r1_every == 0:
-            # In float32 (a double backward's norm) and through the unwrapped network.
-            penalty = r1_penalty(self.model.discriminator, real_images, real_condition)
-            (self.config.r1_gamma / 2 * self.config.r1_every * penalty).backward()
-            self.processes.average_gradients(self.model.discriminator)
         d_loss.backward()
         optimizer.step()
 
