@@ -67,6 +67,14 @@ def add_jump_options(parser: argparse.ArgumentParser) -> None:
                         help="RePaint: times each stretch is denoised, jumps included (default 5; 1: no resampling)")
 
 
+def add_style_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--truncation", type=checked(limits.TRUNCATION), default=None, metavar="PSI",
+                        help="style-based GANs: pull each w towards the average w (1: off, the default; 0.7 trades "
+                             "variety for cleaner images)")
+    parser.add_argument("--no-noise", action="store_true",
+                        help="style-based GANs: switch off the per-layer noise inputs")
+
+
 def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     """The CLI's parser; with `raise_errors` bad arguments raise InvalidInputError with argparse's
     own message instead of exiting. `train`'s flags come from `train_args`, which the job manager parses too."""
@@ -103,11 +111,7 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
                         help="class-conditional diffusion models: the classifier-free guidance scale "
                              "(0: unconditional, 1: plain conditional; default: the model's own, from its "
                              f"conditioning.json, else {DEFAULT_GUIDANCE:g})")
-    sample.add_argument("--truncation", type=checked(limits.TRUNCATION), default=None, metavar="PSI",
-                        help="style-based GANs: pull each w towards the average w (1: off, the default; 0.7 trades "
-                             "variety for cleaner images)")
-    sample.add_argument("--no-noise", action="store_true",
-                        help="style-based GANs: switch off the per-layer noise inputs")
+    add_style_options(sample)
 
     mix = commands.add_parser(
         "mix", help="style mixing with a style-based GAN: coarse styles from row seeds, fine from column seeds",
@@ -124,9 +128,7 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     mix.add_argument("--crossover", type=int, default=None,
                      help="the first layer styled by the column seed (default: the model's coarse/fine split, "
                           "the layers at the two smallest resolutions being coarse)")
-    mix.add_argument("--truncation", type=checked(limits.TRUNCATION), default=None, metavar="PSI",
-                     help="truncation psi for both seeds (default 1: off)")
-    mix.add_argument("--no-noise", action="store_true", help="switch off the per-layer noise inputs")
+    add_style_options(mix)
     mix.add_argument("--out", type=Path, default=Path("mixing.png"), help="a .png figure or a .npy array (default: mixing.png)")
     mix.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
 
