@@ -63,3 +63,25 @@ def test_the_gpu_check_says_so_and_stops_without_cuda(tmp_path):
     result = subprocess.run(["bash", "bench/gpu_check.sh", str(tmp_path / "out")], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "no CUDA on this machine" in result.stdout
+
+
+def test_stylegan_bench_measures_mixing_and_truncation_as_eval_does(tmp_path):
+    """bench/stylegan.py on the shipped stylegan-mnist: one mixing row per crossover layer with shares in
+    [0, 1], one truncation row per psi, and at psi 1 the classifier-FID `eval` gives at the same settings."""
+    from genai_demo.evaluation import evaluate_model_folder
+
+    model = REPO_ROOT / "checkpoints" / "stylegan-mnist"
+    out = tmp_path / "stylegan.json"
+    result = subprocess.run([sys.executable, "bench/stylegan.py", str(model), "--seeds", "4", "--samples", "200",
+                             "--truncations", "0.5", "1", "--reference", "train", "--data-source", "embedded",
+                             "--device", "cpu", "--json", str(out)], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert [row["crossover"] for row in figures["mixing"]] == [1, 2, 3, 4]
+    assert all(0 <= row["row_class_share"] <= 1 and row["cells"] == 16 for row in figures["mixing"])
+    assert [row["psi"] for row in figures["truncation"]] == [0.5, 1.0]
+    measured = evaluate_model_folder(model, REPO_ROOT / "checkpoints" / "classifier-mnist", 200, 0, torch.device("cpu"),
+                                     data_source="embedded", reference="train")
+    assert figures["truncation"][1]["classifier_fid"] == pytest.approx(measured["classifier_fid"], abs=1e-3)
+    assert figures["truncation"][0]["classifier_fid"] != figures["truncation"][1]["classifier_fid"]
