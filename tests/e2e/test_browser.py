@@ -282,5 +282,7 @@ def test_hub_tab_loads_every_shipped_model_and_renders_its_card(browser, live_ap
         assert card.locator("h2", has_text="Use this model").count() == 1
         assert card.locator("pre code").count() >= 1
         if (REPO_ROOT / "checkpoints" / name / "sample_grid.png").is_file():
+            # The image loads lazily: only once it is on the screen, as a person scrolls to it.
+            page.locator("#hub-grid").scroll_into_view_if_needed()
             wait_for_image(page, "hub-grid")
     page.close()
