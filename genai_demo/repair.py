@@ -208,9 +208,10 @@ def repaint_scheduler(model):
     """RePaint's scheduler on the model's noise schedule (only the schedule: RePaint warns about a DDPM
     config's other keys), with eta 1 as in the paper."""
     trained = model.noise_scheduler.config
-    return diffusers_class("RePaintScheduler")(num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start,
-                            beta_end=trained.beta_end, beta_schedule=trained.beta_schedule,
-                            trained_betas=trained.trained_betas, clip_sample=trained.clip_sample, eta=1.0)
+    return diffusers_class("RePaintScheduler")(
+        num_train_timesteps=trained.num_train_timesteps, beta_start=trained.beta_start, beta_end=trained.beta_end,
+        beta_schedule=trained.beta_schedule, trained_betas=trained.trained_betas, clip_sample=trained.clip_sample,
+        eta=1.0)
 
 
 @torch.inference_mode()

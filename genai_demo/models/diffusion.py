@@ -45,6 +45,8 @@ SAMPLERS: dict[str, tuple[str, dict]] = {
 def diffusers_class(name: str) -> type:
     """A class of diffusers by name, importing diffusers when first asked."""
     return getattr(importlib.import_module("diffusers"), name)
+
+
 DEFAULT_SAMPLER = "dpm-solver++"  # matches DDIM's 25 steps in 10 (see cddpm-mnist's and ddpm-mnist's cards)
 DEFAULT_INFERENCE_STEPS = 10
 # A guided model's default guidance scale: cddpm-mnist's class accuracy passes 99% there (99.5%, classifier-FID

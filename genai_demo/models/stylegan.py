@@ -223,8 +223,8 @@ class ToImage(nn.Module):
 
 
 class SynthesisNetwork(nn.Module):
-    """ws (batch, num_ws, w_dim) -> images (batch, C, size, size): the constant, then per resolution
-    its styled layers and a toRGB whose outputs are upsampled and summed."""
+    """ws (batch, num_ws, w_dim) -> images (batch, C, size, size) in [-1, 1]: the constant, then per
+    resolution its styled layers and a toRGB whose outputs are upsampled and summed, then tanh."""
 
     def __init__(self, config: StyleGANConfig):
         super().__init__()
@@ -248,7 +248,7 @@ class SynthesisNetwork(nn.Module):
             features = self.layers[first](features, ws[:, first], noise_mode, noise_generator)
             features = self.layers[second](features, ws[:, second], noise_mode, noise_generator)
             image = F.interpolate(image, scale_factor=2, mode="bilinear", align_corners=False) + to_image(features, ws[:, second])
-        return image
+        return torch.tanh(image)
 
 
 class StyleGenerator(nn.Module):
@@ -289,7 +289,7 @@ class StyleGenerator(nn.Module):
         ws = self.ws(latents, truncation)
         if mix_latents is not None:
             ws = mix_ws(ws, self.ws(mix_latents, truncation), crossover)
-        return torch.tanh(self.synthesis(ws, noise_mode, noise_generator))
+        return self.synthesis(ws, noise_mode, noise_generator)
 
 
 def mix_ws(coarse: torch.Tensor, fine: torch.Tensor, crossover: int | torch.Tensor) -> torch.Tensor:
@@ -416,7 +416,7 @@ class StyleGAN(GANPair):
         if noise_mode not in NOISE_MODES:
             raise ValueError(f"noise_mode must be one of {', '.join(NOISE_MODES)}, got {noise_mode!r}")
         generator = None if noise_mode != "random" else torch.Generator(device=ws.device).manual_seed(_NOISE_SEED)
-        return torch.tanh(self.generator.synthesis(ws, noise_mode, generator))
+        return self.generator.synthesis(ws, noise_mode, generator)
 
     @torch.no_grad()
     def mix(self, coarse_latents: torch.Tensor, fine_latents: torch.Tensor, crossover: int,

@@ -22,7 +22,6 @@ import torch
 import torch.nn.functional as F
 
 from genai_demo import limits
-from genai_demo.folders.model_folder import save_model_folder
 from genai_demo.models.stylegan import StyleGAN
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, frozen
 
@@ -106,12 +105,10 @@ class StyleGANTrainer(GANTrainer):
         return torch.stack([d_loss.detach(), g_loss.detach(), penalty.detach()])
 
     def save_model(self, folder, card_text, weights_metadata) -> None:
-        """The folder, with the average w (truncation's centre) of the weights it holds: the EMA's."""
-        def save():
-            self.model.set_w_avg()
-            save_model_folder(folder, self.model, card_text=card_text, weights_metadata=weights_metadata)
-
-        self._with_ema_weights(save)
+        """The folder, with the average w (truncation's centre) of the weights it holds: the EMA's
+        (buffers are not averaged, so the one measured here stays for the save)."""
+        self._with_ema_weights(self.model.set_w_avg)
+        super().save_model(folder, card_text, weights_metadata)
 
     def optimizer_summary(self) -> str:
         config = self.config
