@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import torch
-from diffusers import DDPMPipeline, DDPMScheduler, UNet2DModel
 
 from genai_demo.errors import ModelLoadError
 from genai_demo.io_utils import atomic_write_text
@@ -92,6 +91,8 @@ def load_pipeline_folder(folder: str | Path, device: torch.device | str = "cpu")
         hint = f" ({', '.join(others)} found, but pickle files are never loaded)" if others else ""
         raise ModelLoadError(f"{folder}: {UNET_WEIGHTS_PATH} is missing{hint}")
     try:
+        from diffusers import DDPMScheduler, UNet2DModel  # loads only when a model does: listing reads JSON
+
         unet = UNet2DModel.from_pretrained(folder / "unet", use_safetensors=True)
     except (OSError, ValueError, RuntimeError, TypeError) as error:
         raise ModelLoadError(f"{folder / 'unet'} cannot be loaded: {' '.join(str(error).split())[:300]}") from error
@@ -106,6 +107,8 @@ def save_pipeline_folder(folder: str | Path, model: DiffusionModel, card_text: s
     """Write the pipeline folder; every file is replaced atomically (written beside, then renamed)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    from diffusers import DDPMPipeline
+
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".saving-"))
     try:
         DDPMPipeline(unet=model.unet, scheduler=model.noise_scheduler).save_pretrained(
