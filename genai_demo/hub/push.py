@@ -64,21 +64,13 @@ def render_training_curves(folder: Path, out_path: Path) -> bool:
     names = sorted({name for record in records for name in curve_values(record)})
     if not names:
         return False
-    import matplotlib  # loaded only to draw a card's curves (slow to import)
+    from genai_demo.plotting import line_panels
 
-    matplotlib.use("Agg")  # no display on a server
-    from matplotlib import pyplot
-
-    figure, axes = pyplot.subplots(len(names), 1, figsize=(7, 1.9 * len(names)), sharex=True, squeeze=False)
-    for axis, name in zip(axes[:, 0], names):
+    series = {}
+    for name in names:
         points = [(record["step"], record[name]) for record in records if isinstance(record.get(name), (int, float))]
-        axis.plot([step for step, _ in points], [value for _, value in points], linewidth=1.2)
-        axis.set_ylabel(name, fontsize=8)
-        axis.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("step")
-    figure.tight_layout()
-    figure.savefig(out_path, dpi=100)
-    pyplot.close(figure)
+        series[name] = ([step for step, _ in points], [value for _, value in points])
+    line_panels(series).save(out_path)
     return True
 
 

@@ -19,6 +19,7 @@ from genai_demo.models import DCGAN
 from genai_demo.training.clustering import kmeans
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
 from genai_demo.training.loop import fused_optimizer_options
+from genai_demo.training.losses import discriminator_loss, non_saturating_generator_loss
 
 
 @dataclass
@@ -116,9 +117,7 @@ class GANTrainer(ImageTrainer):
             # InfoGAN: Q (D's code head) learns to read the code back from the fakes ...
             fake_logits, code_loss = self._judge_fakes(discriminator, augment(fake_images.detach()), fake_condition, codes)
         real_logits, fake_logits = real_logits.float(), fake_logits.float()  # the losses in float32
-        d_loss = F.binary_cross_entropy_with_logits(
-            real_logits, torch.ones_like(real_logits)
-        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)) + code_loss
+        d_loss = discriminator_loss(real_logits, fake_logits) + code_loss
         self.optimizers["discriminator"].zero_grad(set_to_none=True)
         d_loss.backward()
         self.optimizers["discriminator"].step()
@@ -129,7 +128,7 @@ class GANTrainer(ImageTrainer):
         with self.autocast(), frozen(self.model.discriminator) as frozen_discriminator:
             fooled_logits, code_loss = self._judge_fakes(frozen_discriminator, augment(fake_images), fake_condition, codes)
         fooled_logits = fooled_logits.float()
-        g_loss = F.binary_cross_entropy_with_logits(fooled_logits, torch.ones_like(fooled_logits)) + code_loss
+        g_loss = non_saturating_generator_loss(fooled_logits) + code_loss
         self.optimizers["generator"].zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizers["generator"].step()

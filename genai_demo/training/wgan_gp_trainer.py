@@ -11,6 +11,7 @@ from genai_demo import limits
 from genai_demo.errors import InvalidInputError
 from genai_demo.models import WGANGP
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig, frozen
+from genai_demo.training.losses import gradient_penalty
 
 
 @dataclass
@@ -26,13 +27,6 @@ class WGANGPTrainingConfig(GANTrainingConfig):
         super().__post_init__()
         limits.N_CRITIC.check(self.n_critic)
         limits.GRADIENT_PENALTY_WEIGHT.check(self.gradient_penalty_weight)
-
-
-def gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, mixing: torch.Tensor) -> torch.Tensor:
-    """E[(||grad_x f(x_hat)||_2 - 1)^2] at x_hat = eps * real + (1 - eps) * fake, eps ~ U[0, 1] per image."""
-    mixed = (mixing.view(-1, 1, 1, 1) * real + (1 - mixing.view(-1, 1, 1, 1)) * fake).requires_grad_(True)
-    (gradients,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
-    return (gradients.flatten(1).norm(2, dim=1) - 1).square().mean()
 
 
 class WGANGPTrainer(GANTrainer):

@@ -16,6 +16,7 @@ from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.hub import build_hub_tab
 from genai_demo.ui.i18n import LANGUAGE_COOKIE_JS, localize
 from genai_demo.ui.learn import build_learn_tab
+from genai_demo.ui.playground import build_playground_tab
 from genai_demo.ui.repair import build_repair_tab
 from genai_demo.ui.state import AppState
 from genai_demo.ui.train import build_train_tab
@@ -65,6 +66,8 @@ def build_app(state: AppState) -> gr.Blocks:
             build_evaluate_tab(state, demo, evaluate_tab)
         with gr.Tab("Hub") as hub_tab:
             build_hub_tab(state, demo, hub_tab)
+        with gr.Tab("Playground"):
+            build_playground_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
     demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)

@@ -1,6 +1,7 @@
 """Simplified Chinese for the page's English strings (see `i18n.py`): the English text is the key."""
 
 from genai_demo.ui.learn import DIFFUSION_TEXT, GAN_TEXT, STYLEGAN_TEXT, TEXT_TEXT, VAE_TEXT, WGAN_TEXT
+from genai_demo.ui.playground_text import PLAYGROUND_HELP, PLAYGROUND_HELP_ZH
 from genai_demo.ui.repair_text import HELP, INTRO
 from genai_demo.ui.style_mixing_text import MIXING_HELP
 from genai_demo.ui.translations_zh_learn import (
@@ -221,6 +222,25 @@ ZH: dict[str, str] = {
         "推送所选模型的文件（不含训练状态），附带为 Hub 写的模型卡片：model-index 形式的指标、训练命令、曲线和加载它的代码片段。"
         "令牌来自 `HF_TOKEN` 或此输入框；它从不被记录或保存。要推送一次运行的最佳检查点，请选择 `<run>/best`。",
     "Upload … from genai-demo": "从 genai-demo 上传……",
+    # Playground tab
+    "Playground": "二维演练场",
+    PLAYGROUND_HELP.strip(): PLAYGROUND_HELP_ZH.strip(),
+    "Preset": "预设",
+    "Family": "模型族",
+    "Data": "数据",
+    "Draw the data (choose Data: drawn)": "画出数据（数据选 drawn）",
+    "Steps per frame": "每帧训练步数",
+    "Learning rate (the generator's)": "学习率（生成器的）",
+    "Discriminator learning rate": "判别器学习率",
+    "n_critic (D steps per G step)": "n_critic（每步生成器对应的判别器步数）",
+    "λ (gradient penalty)": "λ（梯度惩罚）",
+    "t of the denoising field (0: least noise)": "去噪场的 t（0：噪声最少）",
+    "Play": "播放",
+    "Pause": "暂停",
+    "Step": "单步",
+    "Reset": "重置",
+    "Data space": "数据空间",
+    "Curves": "曲线",
     # Learn tab
     GAN_TEXT.strip(): GAN_TEXT_ZH.strip(),
     WGAN_TEXT.strip(): WGAN_TEXT_ZH.strip(),

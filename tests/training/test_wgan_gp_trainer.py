@@ -4,7 +4,7 @@ import torch
 from genai_demo.hub import load_model_folder
 from genai_demo.models import WGANGP, WGANGPConfig
 from genai_demo.training import ProgressEvent, WGANGPTrainer, WGANGPTrainingConfig
-from genai_demo.training.wgan_gp_trainer import gradient_penalty
+from genai_demo.training.losses import gradient_penalty
 
 TINY = WGANGPConfig(latent_dim=8, generator_features=4, critic_features=4)
 

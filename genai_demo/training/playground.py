@@ -1,0 +1,407 @@
+"""The 2D playground's trainer: every family learns a 2D distribution live, one update at a time.
+
+GAN Lab (Kahng et al. 2018) in the browser, with what it lacks: the VAE and DDPM beside the GANs,
+and numbers (modes covered, high-quality share, sliced Wasserstein distance) measured as it
+trains. The losses are the functions the image trainers use (`training/losses.py`); the DDPM's
+noise schedule and sampler are diffusers' `DDPMScheduler`.
+
+One `step()` is one update of the VAE or the DDPM, and for the GANs one discriminator (critic)
+update, with the generator's update after every n_critic-th (as the image WGAN-GP trainer counts);
+`update()` makes the next single update of that cycle (GAN Lab's step-by-step mode).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from genai_demo.data.toy2d import Toy2D, toy_dataset
+from genai_demo.errors import InvalidInputError
+from genai_demo.metrics.toy2d import mode_coverage, sliced_wasserstein
+from genai_demo.models.toy2d import Denoiser2D, Discriminator2D, Generator2D, VAE2D
+from genai_demo.training.gan_trainer import frozen
+from genai_demo.training.losses import discriminator_loss, gradient_penalty, non_saturating_generator_loss
+
+GAN_FAMILIES = ("gan", "wgan-gp", "sn-gan")
+FAMILIES = (*GAN_FAMILIES, "vae", "ddpm")
+DIFFUSION_STEPS = 100
+MEASURE_SAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class FamilyDefaults:
+    learning_rate: float  # the generator's (or the only network's)
+    discriminator_lr: float | None = None
+    n_critic: int = 1
+    betas: tuple[float, float] = (0.5, 0.999)
+
+
+FAMILY_DEFAULTS = {
+    "gan": FamilyDefaults(1e-3, 1e-3),
+    "sn-gan": FamilyDefaults(1e-3, 1e-3),
+    # Gulrajani et al. 2017's Adam betas and n_critic; a larger rate than their 1e-4 for 2D points.
+    "wgan-gp": FamilyDefaults(1e-3, 1e-3, n_critic=5, betas=(0.5, 0.9)),
+    "vae": FamilyDefaults(1e-3, betas=(0.9, 0.999)),
+    "ddpm": FamilyDefaults(1e-3, betas=(0.9, 0.999)),
+}
+
+
+@dataclass
+class PlaygroundConfig:
+    family: str = "gan"
+    dataset: str = "ring8"
+    seed: int = 0
+    learning_rate: float | None = None  # None: the family's default
+    discriminator_lr: float | None = None
+    n_critic: int | None = None
+    gradient_penalty_weight: float = 10.0
+    batch_size: int = 256
+    hidden: int = 128
+    latent_dim: int = 2
+    # An exponential moving average of the generating network's weights, sampled instead of the
+    # network itself (as the image families sample their EMA): None for off.
+    ema_decay: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise InvalidInputError(f"unknown playground family {self.family!r}; choose one of {', '.join(FAMILIES)}")
+        defaults = FAMILY_DEFAULTS[self.family]
+        self.learning_rate = defaults.learning_rate if self.learning_rate is None else float(self.learning_rate)
+        if self.family in GAN_FAMILIES:
+            self.discriminator_lr = defaults.discriminator_lr if self.discriminator_lr is None else float(self.discriminator_lr)
+        self.n_critic = defaults.n_critic if self.n_critic is None else int(self.n_critic)
+        for name, value, low, high in (("learning rate", self.learning_rate, 1e-6, 1.0),
+                                       ("discriminator learning rate", self.discriminator_lr or 1e-3, 1e-6, 1.0),
+                                       ("n_critic", self.n_critic, 1, 20),
+                                       ("gradient penalty weight", self.gradient_penalty_weight, 0.0, 1000.0),
+                                       ("batch size", self.batch_size, 8, 4096), ("seed", self.seed, 0, 2**31 - 1),
+                                       ("EMA decay", self.ema_decay or 0.5, 0.5, 0.99999)):
+            if not low <= value <= high:
+                raise InvalidInputError(f"{name} must be from {low:g} to {high:g}, got {value:g}")
+
+
+@dataclass
+class Record:
+    """One point of the curves: the losses of the last iteration and, when measured, the numbers."""
+
+    step: int
+    losses: dict[str, float]
+    modes_covered: int | None = None
+    modes: int | None = None
+    high_quality: float | None = None
+    sliced_wasserstein: float | None = None
+
+
+class Playground:
+    """A family's networks, optimisers and data for one 2D run; `step()` trains, `view()` describes
+    what to draw, `measure()` scores `MEASURE_SAMPLES` generated points."""
+
+    def __init__(self, config: PlaygroundConfig, data: Toy2D | None = None):
+        self.config = config
+        self.data = data if data is not None else toy_dataset(config.dataset)
+        torch.manual_seed(config.seed)  # the networks' initial weights
+        self.noise = torch.Generator().manual_seed(config.seed + 1)  # batches, latents, timesteps
+        self.iteration = 0  # steps made
+        self.updates_in_iteration = 0  # GANs: discriminator updates since the generator's last
+        self.losses: dict[str, float] = {}
+        self.history: list[Record] = []
+        self.reference = self.data.sample(MEASURE_SAMPLES, torch.Generator().manual_seed(12345))
+        family, hidden, betas = config.family, config.hidden, FAMILY_DEFAULTS[config.family].betas
+        if family in GAN_FAMILIES:
+            self.generator = Generator2D(config.latent_dim, hidden)
+            self.discriminator = Discriminator2D(hidden, spectral=family == "sn-gan")
+            self.optimizers = {
+                "generator": torch.optim.Adam(self.generator.parameters(), config.learning_rate, betas=betas),
+                "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.discriminator_lr, betas=betas),
+            }
+        elif family == "vae":
+            self.vae = VAE2D(config.latent_dim, hidden)
+            self.optimizers = {"vae": torch.optim.Adam(self.vae.parameters(), config.learning_rate, betas=betas)}
+        else:
+            from diffusers import DDPMScheduler  # its noise schedule and sampler
+
+            self.denoiser = Denoiser2D(hidden)
+            self.scheduler = DDPMScheduler(num_train_timesteps=DIFFUSION_STEPS, beta_schedule="squaredcos_cap_v2",
+                                           clip_sample=False)
+            self.optimizers = {"denoiser": torch.optim.Adam(self.denoiser.parameters(), config.learning_rate, betas=betas)}
+
+        self.averaged = None
+        if config.ema_decay:
+            from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+            network = self.generator if self.is_gan else self.vae if family == "vae" else self.denoiser
+            self.averaged = AveragedModel(network, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay))
+
+    def _average(self) -> None:
+        if self.averaged is not None:
+            family = self.config.family
+            self.averaged.update_parameters(self.generator if self.is_gan else self.vae if family == "vae" else self.denoiser)
+
+    def _sampling_network(self, network: torch.nn.Module) -> torch.nn.Module:
+        return self.averaged.module if self.averaged is not None else network
+
+    # ---- Training ----
+
+    @property
+    def is_gan(self) -> bool:
+        return self.config.family in GAN_FAMILIES
+
+    def _real(self) -> torch.Tensor:
+        return self.data.sample(self.config.batch_size, self.noise)
+
+    def _latents(self, count: int) -> torch.Tensor:
+        return torch.randn(count, self.config.latent_dim, generator=self.noise)
+
+    def discriminator_update(self) -> None:
+        real = self._real()
+        with torch.no_grad():
+            fake = self.generator(self._latents(len(real)))
+        if self.config.family == "wgan-gp":
+            wasserstein = self.discriminator(real).mean() - self.discriminator(fake).mean()
+            mixing = torch.rand(len(real), generator=self.noise)
+            penalty = gradient_penalty(self.discriminator, real, fake, mixing)
+            loss = -wasserstein + self.config.gradient_penalty_weight * penalty
+            self.losses.update(critic_loss=loss.item(), wasserstein_estimate=wasserstein.item(), gradient_penalty=penalty.item())
+        else:
+            loss = discriminator_loss(self.discriminator(real), self.discriminator(fake))
+            self.losses["d_loss"] = loss.item()
+        self.optimizers["discriminator"].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers["discriminator"].step()
+
+    def generator_loss(self, fake: torch.Tensor, discriminator: torch.nn.Module) -> torch.Tensor:
+        scores = discriminator(fake)
+        return -scores.mean() if self.config.family == "wgan-gp" else non_saturating_generator_loss(scores)
+
+    def generator_update(self) -> None:
+        with frozen(self.discriminator) as judge:
+            loss = self.generator_loss(self.generator(self._latents(self.config.batch_size)), judge)
+        self.optimizers["generator"].zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizers["generator"].step()
+        self._average()
+        self.losses["g_loss"] = loss.item()
+
+    def _single_update(self) -> None:
+        """VAE or DDPM: one Adam step on a batch."""
+        real = self._real()
+        if self.config.family == "vae":
+            reconstruction, kl = self.vae.negative_elbo(real, torch.randn(real.shape[0], self.config.latent_dim, generator=self.noise))
+            loss = (reconstruction + kl).mean()
+            self.losses.update(loss=loss.item(), reconstruction=reconstruction.mean().item(), kl=kl.mean().item())
+        else:
+            noise = torch.randn(real.shape, generator=self.noise)
+            timesteps = torch.randint(DIFFUSION_STEPS, (len(real),), generator=self.noise)
+            noisy = self.scheduler.add_noise(real, noise, timesteps)
+            loss = (self.denoiser(noisy, timesteps) - noise).square().mean()
+            self.losses["loss"] = loss.item()
+        optimizer = next(iter(self.optimizers.values()))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        self._average()
+
+    def update(self) -> str:
+        """The next single update (GAN Lab's step-by-step): "discriminator 2/5", "generator" or "step"."""
+        if not self.is_gan:
+            self._single_update()
+            self.iteration += 1
+            return "step"
+        if self.updates_in_iteration < self.config.n_critic:
+            self.discriminator_update()
+            self.updates_in_iteration += 1
+            self.iteration += 1
+            name = "critic" if self.config.family == "wgan-gp" else "discriminator"
+            return f"{name} {self.updates_in_iteration}/{self.config.n_critic}"
+        self.generator_update()
+        self.updates_in_iteration = 0
+        return "generator"
+
+    def step(self) -> None:
+        """One step: one update of the VAE or DDPM; for the GANs one discriminator (critic) update,
+        followed by the generator's update on every n_critic-th step (as `WGANGPTrainer` counts)."""
+        self.update()
+        if self.is_gan and self.updates_in_iteration == self.config.n_critic:
+            self.update()
+
+    def train(self, steps: int) -> None:
+        for _ in range(steps):
+            self.step()
+
+    # ---- Sampling and measuring ----
+
+    @torch.no_grad()
+    def sample(self, count: int, seed: int = 0, trajectories: bool = False):
+        """`count` generated points (count, 2); with `trajectories`, also the DDPM's reverse path
+        (steps + 1, count, 2)."""
+        generator = torch.Generator().manual_seed(seed)
+        if self.is_gan:
+            return self._sampling_network(self.generator)(torch.randn(count, self.config.latent_dim, generator=generator))
+        if self.config.family == "vae":
+            decoder = self._sampling_network(self.vae).decoder
+            return decoder(torch.randn(count, self.config.latent_dim, generator=generator))
+        denoiser = self._sampling_network(self.denoiser)
+        self.scheduler.set_timesteps(DIFFUSION_STEPS)
+        points = torch.randn(count, 2, generator=generator)
+        path = [points]
+        for timestep in self.scheduler.timesteps:
+            predicted = denoiser(points, timestep.expand(count))
+            points = self.scheduler.step(predicted, timestep, points, generator=generator).prev_sample
+            if trajectories:
+                path.append(points)
+        return (points, torch.stack(path)) if trajectories else points
+
+    def measure(self, count: int = MEASURE_SAMPLES) -> Record:
+        """Score `count` generated points against as many real ones; appended to `history`."""
+        samples = self.sample(count, seed=self.config.seed + 7)
+        reference = self.reference[:count]
+        record = Record(self.iteration, dict(self.losses),
+                        sliced_wasserstein=round(sliced_wasserstein(samples, reference), 5))
+        if self.data.mixture:
+            coverage = mode_coverage(samples, self.data.centres, self.data.sigma)
+            record.modes_covered, record.modes = coverage.modes_covered, coverage.modes
+            record.high_quality = round(coverage.high_quality, 4)
+        self.history.append(record)
+        return record
+
+    # ---- What to draw ----
+
+    @torch.no_grad()
+    def field(self, grid: torch.Tensor, timestep: int | None = None) -> torch.Tensor:
+        """GANs: D's probability (GAN) or the critic's score (WGAN-GP) at each grid point (N,);
+        DDPM: the learned denoising direction -eps_theta(x, t) at each grid point (N, 2)."""
+        if self.is_gan:
+            scores = self.discriminator(grid)
+            return scores if self.config.family == "wgan-gp" else torch.sigmoid(scores)
+        if self.config.family == "ddpm":
+            return -self._sampling_network(self.denoiser)(grid, torch.full((len(grid),), int(timestep or 0)))
+        raise ValueError("the VAE has no field to draw")
+
+    def generator_gradients(self, count: int = 64, seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+        """(points, -d loss_G / d point) for `count` fakes: where the generator's loss pushes each sample."""
+        with torch.no_grad():
+            fake = self.generator(torch.randn(count, self.config.latent_dim, generator=torch.Generator().manual_seed(seed)))
+        fake.requires_grad_(True)
+        with frozen(self.discriminator) as judge:
+            loss = self.generator_loss(fake, judge) * count  # per-sample gradients, not divided by the batch
+        (gradients,) = torch.autograd.grad(loss, fake)
+        return fake.detach(), -gradients
+
+    @torch.no_grad()
+    def encoder_means(self, points: torch.Tensor) -> torch.Tensor:
+        return self.vae.encode(points)[0]
+
+    # ---- Runs ----
+
+    def run(self, iterations: int, measure_every: int = 100, measure_count: int = MEASURE_SAMPLES) -> dict:
+        """Train `iterations` iterations, measuring every `measure_every`; the curves and figures as a dict."""
+        self.measure(measure_count)
+        started = time.perf_counter()
+        training_seconds = 0.0
+        while self.iteration < iterations:
+            chunk = min(measure_every - self.iteration % measure_every, iterations - self.iteration)
+            begun = time.perf_counter()
+            self.train(chunk)
+            training_seconds += time.perf_counter() - begun
+            self.measure(measure_count)
+        return summary(self, iterations / max(training_seconds, 1e-9), time.perf_counter() - started)
+
+
+def summary(playground: Playground, iterations_per_second: float, seconds: float) -> dict:
+    """The run's settings, curves and the figures its presets are checked against."""
+    curves = [asdict(record) for record in playground.history]
+    with_modes = [record for record in playground.history if record.modes_covered is not None]
+    final = curves[-1]
+    figures = {"final": {key: final[key] for key in ("step", "modes_covered", "modes", "high_quality", "sliced_wasserstein")},
+               "iterations_per_second": round(iterations_per_second, 1), "seconds": round(seconds, 2)}
+    if with_modes:
+        figures["fewest_modes_covered"] = min(record.modes_covered for record in with_modes[1:] or with_modes)
+        figures["most_modes_covered"] = max(record.modes_covered for record in with_modes)
+    return {"config": asdict(playground.config), "dataset": playground.data.name, "figures": figures, "curves": curves}
+
+
+def write_summary(result: dict, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+# ---- Presets: the classic phenomena, each reproduced with a fixed seed ----
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a preset's run shows, checked on its curves (`unmet`): final coverage and quality, or a
+    collapse: after covering every mode, a point with at most `collapse_to` modes covered while at
+    least `collapse_quality` of the samples are high quality (sharp samples, too few kinds)."""
+
+    final_modes: int | None = None
+    final_quality_at_least: float | None = None
+    final_quality_at_most: float | None = None
+    collapse_to: int | None = None
+    collapse_quality: float = 0.5
+
+
+def unmet(claims: Claims, result: dict) -> list[str]:
+    """The claims a run's summary does not show, each as a sentence (none: all hold)."""
+    curves, final = result["curves"], result["figures"]["final"]
+    problems = []
+    if claims.final_modes is not None and final["modes_covered"] != claims.final_modes:
+        problems.append(f"final modes covered {final['modes_covered']}, claimed {claims.final_modes}")
+    if claims.final_quality_at_least is not None and final["high_quality"] < claims.final_quality_at_least:
+        problems.append(f"final high quality {final['high_quality']:.3f} < {claims.final_quality_at_least}")
+    if claims.final_quality_at_most is not None and final["high_quality"] > claims.final_quality_at_most:
+        problems.append(f"final high quality {final['high_quality']:.3f} > {claims.final_quality_at_most}")
+    if claims.collapse_to is not None:
+        covered_all = next((index for index, record in enumerate(curves) if record["modes_covered"] == record["modes"]), None)
+        collapsed = [record for record in curves[covered_all or 0:] if covered_all is not None
+                     and record["modes_covered"] <= claims.collapse_to and record["high_quality"] >= claims.collapse_quality]
+        if not collapsed:
+            problems.append(f"no collapse to <= {claims.collapse_to} modes with >= {claims.collapse_quality:.0%} high "
+                            "quality after covering every mode")
+    return problems
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    config: PlaygroundConfig
+    iterations: int
+    explanation: str
+    claims: Claims
+
+
+PRESETS: dict[str, Preset] = {}
+
+
+def _preset(name: str, config: PlaygroundConfig, iterations: int, claims: Claims, explanation: str) -> None:
+    PRESETS[name] = Preset(name, config, iterations, " ".join(explanation.split()), claims)
+
+
+def preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise InvalidInputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+# The runs behind these paragraphs: `python -m genai_demo playground --preset NAME --json F` (tests check the claims).
+_preset("ns-gan-collapse", PlaygroundConfig(family="gan", latent_dim=64), 5000, Claims(collapse_to=4), """
+    TODO""")
+_preset("wgan-gp-covers", PlaygroundConfig(family="wgan-gp", latent_dim=64, learning_rate=2e-3, discriminator_lr=1e-3,
+                                           n_critic=3, gradient_penalty_weight=1.0, ema_decay=0.99), 5000,
+        Claims(final_modes=8, final_quality_at_least=0.9), """
+    TODO""")
+_preset("sn-gan-covers", PlaygroundConfig(family="sn-gan", latent_dim=64, learning_rate=2e-4, discriminator_lr=2e-4),
+        5000, Claims(final_modes=8), """
+    TODO""")
+_preset("vae-blur", PlaygroundConfig(family="vae"), 5000, Claims(final_modes=8, final_quality_at_most=0.7), """
+    TODO""")
+_preset("ddpm-covers", PlaygroundConfig(family="ddpm", ema_decay=0.99), 5000,
+        Claims(final_modes=8, final_quality_at_least=0.9), """
+    TODO""")
