@@ -48,3 +48,11 @@ def has_fast_bfloat16(device: torch.device) -> bool:
         return any(check is not None and check() for check in checks)
     except RuntimeError:
         return False
+
+
+def device_memory(device) -> dict[str, float]:
+    """CUDA memory a trainer holds on its device, in MB (nothing on other devices): the Train tab shows it."""
+    if device.type != "cuda":
+        return {}
+    return {"cuda_allocated_mb": round(torch.cuda.memory_allocated(device) / 2**20, 1),
+            "cuda_reserved_mb": round(torch.cuda.memory_reserved(device) / 2**20, 1)}
