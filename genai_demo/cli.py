@@ -16,7 +16,7 @@ import torch
 from genai_demo import limits
 from genai_demo.data import dataset_availability
 from genai_demo.data.user_images import read_user_image, read_user_mask
-from genai_demo.device import device_memory, resolve_device
+from genai_demo.device import device_memory, out_of_memory_message, resolve_device
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.evaluation import (
     eval_settings,
@@ -276,11 +276,6 @@ def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     log = (lambda line: print(line, flush=True)) if launched_as_main() else (lambda line: None)
     trainer = build_trainer(args, argv, stop_event, log=log)
     return _run_with_ctrl_c(trainer, stop_event, args)
-
-
-def out_of_memory_message(device: str, batch_size: int) -> str:
-    smaller = max(1, batch_size // 4)
-    return f"out of {device} memory at batch size {batch_size}: try {smaller} (the last saved checkpoint is kept)"
 
 
 def _print_event(event, trainer, as_json: bool) -> None:

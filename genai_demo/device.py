@@ -56,3 +56,8 @@ def device_memory(device) -> dict[str, float]:
         return {}
     return {"cuda_allocated_mb": round(torch.cuda.memory_allocated(device) / 2**20, 1),
             "cuda_reserved_mb": round(torch.cuda.memory_reserved(device) / 2**20, 1)}
+
+
+def out_of_memory_message(device: str, batch_size: int) -> str:
+    smaller = max(1, batch_size // 4)
+    return f"out of {device} memory at batch size {batch_size}: try {smaller} (the last saved checkpoint is kept)"
