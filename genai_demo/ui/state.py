@@ -12,7 +12,7 @@ import torch
 
 from genai_demo.folders.registry import ModelEntry, discover_models, user_models_dir
 from genai_demo.jobs import JobManager
-from genai_demo.ui.gpu import on_zero_gpu, train_slices
+from genai_demo.ui.gpu import on_zero_gpu
 from genai_demo.ui.outputs import OutputFiles
 
 # On ZeroGPU a run trains in GPU slices, each counted against the Space's GPU quota: one run may not
@@ -26,7 +26,8 @@ class AppState:
     model_roots: list[Path] | None = None  # None: shipped checkpoints + the user models folder
     outputs: OutputFiles = field(default_factory=OutputFiles)
     # Training runs go into the user models folder, so a finished run is listed at once.
-    jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir(), slices=train_slices()))
+    # app.py gives it the ZeroGPU slices where the app runs on ZeroGPU (`genai_demo.ui.gpu.train_slices`).
+    jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
     admin_token: str | None = None  # --admin-token: may stop or resume anyone's run
     read_only: bool = False  # --read-only: generation only, no training (public demo links)
     max_train_steps: int | None = field(default_factory=lambda: ZERO_GPU_MAX_STEPS if on_zero_gpu() else None)
