@@ -438,10 +438,10 @@ class JobManager:
         """The job as slices, each one call of `slices.run` that saves; the next resumes from that save.
         Stop ends the slice running now at its next logged step, and no other slice starts."""
         (job.out / STOP_REQUEST_NAME).unlink(missing_ok=True)  # one left by an app that was killed
-        per_slice = self.slices.steps(job.arguments)
         argv, number = job.argv, 0
         resume_argv = job.argv if "--resume" in job.argv else [*job.argv, "--resume"]
         try:
+            per_slice = self.slices.steps(job.arguments)
             while True:
                 number += 1
                 steps = per_slice if job.max_steps is None else max(1, min(per_slice, job.max_steps - job.step))
