@@ -1,7 +1,8 @@
 """ZeroGPU: handlers wrapped with `spaces.GPU`, each asking for a duration sized from its request,
 and `spaces` imported before torch by app.py. The real `spaces` package (a test extra) is used
 where it can run here; its ZeroGPU mode needs a CUDA build of torch, so there a fake records what
-the app asks of it."""
+the app asks of it, except for training in slices, which runs spaces' own ZeroGPU code with only its
+torch patching and its scheduler calls imitated (the `zero_gpu` fixture)."""
 
 import argparse
 import os
