@@ -68,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from genai_demo.folders.registry import user_models_dir
     from genai_demo.jobs import JobManager
+    from genai_demo.ui.gpu import train_slices
 
-    state = AppState(device=device, jobs=JobManager(user_models_dir(), max_running=args.max_training_jobs),
+    jobs = JobManager(user_models_dir(), max_running=args.max_training_jobs, slices=train_slices())
+    state = AppState(device=device, jobs=jobs,
                      admin_token=args.admin_token or None, read_only=args.read_only)
     launch_app(state, host=args.host, port=args.port, share=args.share, auth=auth, root_path=args.root_path)
     return 0

@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
-import shlex
 import signal
 import sys
 import threading
@@ -16,24 +14,22 @@ from pathlib import Path
 import torch
 
 from genai_demo import limits
-from genai_demo.data import dataset_availability, load_image_dataset
-from genai_demo.data.text import load_text_corpus
+from genai_demo.data import dataset_availability
 from genai_demo.data.user_images import read_user_image, read_user_mask
-from genai_demo.device import resolve_device
+from genai_demo.device import device_memory, out_of_memory_message, resolve_device
 from genai_demo.errors import GenaiDemoError, InvalidInputError
 from genai_demo.evaluation import (
     eval_settings,
     evaluate_model_folder,
     save_eval_results,
 )
-from genai_demo.families import FAMILIES
 from genai_demo.folders.registry import describe_model, discover_models, user_models_dir
 from genai_demo.generation import Asked, load_cached_model, sample_batch, style_mixing, style_mixing_figure
 from genai_demo.hub.hub_models import pull_model
 from genai_demo.hub.push import push_model_folder
 from genai_demo.images import make_grid, save_png
 from genai_demo.io_utils import atomic_write_json, save_array
-from genai_demo.metrics.quality import REFERENCES, ImageQualityProbe, shipped_classifier
+from genai_demo.metrics.quality import REFERENCES, shipped_classifier
 from genai_demo.models.diffusion import DEFAULT_GUIDANCE
 from genai_demo.repair import SCALES, TASKS, check_image_generator, run_repair
 from genai_demo.repair import finish as finish_repair
@@ -53,14 +49,10 @@ from genai_demo.training import (
     CheckpointEvent,
     FinishedEvent,
     ProgressEvent,
-    trainer_class,
-)
-from genai_demo.training.classifier_trainer import (
-    ClassifierTrainer,
-    ClassifierTrainingConfig,
+    event_record,
 )
 from genai_demo.training.distributed import launched_as_main
-from genai_demo.training.text_trainer import TextTrainer, TextTrainingConfig
+from genai_demo.training.from_args import build_trainer
 
 
 def add_jump_options(parser: argparse.ArgumentParser) -> None:
@@ -301,142 +293,11 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_classifier_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
-    device = resolve_device(args.device)
-    train_set = load_image_dataset(args.dataset, split="train", source=args.data_source)
-    test_set = load_image_dataset(args.dataset, split="test", source=args.data_source)
-    log(f"data: {train_set.source}; device: {device}")
-    config = ClassifierTrainingConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed)
-    return ClassifierTrainer(train_set, test_set, args.out, config, device=device, stop_event=stop_event,
-                             command="python -m genai_demo " + shlex.join(argv), resume=args.resume)
-
-
-def model_settings(args: argparse.Namespace, dataset=None) -> dict:
-    """The model-config fields the user set with the family's architecture flags (`Family.model_options`)."""
-    settings = {}
-    for option, field_name in FAMILIES[args.model].model_options.items():
-        value = getattr(args, option.replace("-", "_"))
-        if value is None:
-            continue
-        if option == "class-conditional":
-            if len(dataset.class_names) < 2:
-                raise InvalidInputError("--class-conditional needs a dataset with at least two classes")
-            value = len(dataset.class_names)
-        elif option == "unet-channels":
-            try:
-                value = [int(part) for part in value.split(",")]
-            except ValueError:
-                raise InvalidInputError(f"--unet-channels must be numbers separated by commas, got {value!r}") from None
-        settings[field_name] = value
-    return settings
-
-
-def build_text_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
-    device = resolve_device(args.device)
-    corpus = load_text_corpus(args.corpus)
-    log(f"data: {corpus.source}; device: {device}")
-    settings = model_settings(args)
-    if settings.get("tokenizer") == "char" and "vocab_size" in settings:
-        raise InvalidInputError("--vocab-size sets the BPE vocabulary: a char tokenizer takes the corpus's characters")
-    config = TextTrainingConfig(
-        corpus=args.corpus, max_steps=args.max_steps, batch_size=args.batch_size, block_size=args.block_size,
-        learning_rate=args.lr, seed=args.seed, save_every=args.save_every, log_every=args.log_every,
-        sample_every=args.sample_every, **({"eval_every": args.eval_every} if args.eval_every else {}),
-    )
-    try:
-        return TextTrainer(corpus, args.out, config, args.model, settings, device, args.resume, stop_event,
-                           command="python -m genai_demo " + shlex.join(argv))
-    except ValueError as error:  # a model setting out of range
-        raise InvalidInputError(str(error)) from None
-
-
-# Training-config fields set by flags, when given (which family takes which is checked by train_args).
-TRAINING_OPTIONS = {"epochs": "epochs", "kl_weight": "kl_weight", "ema_decay": "ema_decay", "augment": "augment",
-                    "init_from": "init_from", "min_snr_gamma": "min_snr_gamma",
-                    "r1_gamma": "r1_gamma", "style_mixing": "style_mixing"}
-
-
-def build_trainer(args: argparse.Namespace, argv: list[str], stop_event: threading.Event, log=print):
-    """The trainer that `train` runs, from checked arguments (`train_args.check_family_options`):
-    shared by the CLI and the app's jobs, so both accept and refuse exactly the same settings."""
-    record = FAMILIES[args.model]
-    trainer = trainer_class(record.name)
-    if issubclass(trainer, TextTrainer):
-        return build_text_trainer(args, argv, stop_event, log)
-    if issubclass(trainer, ClassifierTrainer):
-        return build_classifier_trainer(args, argv, stop_event, log)
-    if (args.pack or 1) > args.batch_size:
-        raise InvalidInputError(f"--pack {args.pack} needs a batch of at least {args.pack} images (--batch-size)")
-    device = resolve_device(args.device)
-    dataset = load_image_dataset(args.dataset, split="train", source=args.data_source,
-                                 image_size=args.image_size, channels=args.channels)
-    log(f"data: {dataset.source}; device: {device}")
-    settings = dict(dataset=args.dataset, max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.lr,
-                    seed=args.seed, log_every=args.log_every, sample_every=args.sample_every,
-                    save_every=args.save_every, eval_every=args.eval_every or 0)
-    settings.update({field_name: getattr(args, name) for name, field_name in TRAINING_OPTIONS.items()
-                     if getattr(args, name) is not None})
-    if args.float32:
-        settings["mixed_precision"] = False
-    config = trainer.config_class(**settings)
-    model_config = None
-    architecture = model_settings(args, dataset)
-    if architecture and not args.resume:
-        shape = dict(image_channels=dataset.image_channels, image_size=dataset.image_size)
-        if "num_classes" in {field.name for field in dataclasses.fields(record.model_class.config_class)}:
-            shape["num_classes"] = len(dataset.class_names)
-        try:
-            model_config = record.model_class.config_class(**shape, **architecture)
-        except ValueError as error:  # an architecture setting out of range
-            raise InvalidInputError(str(error)) from None
-    quality_probe = None
-    if args.eval_every:
-        quality_probe = ImageQualityProbe.for_training(dataset, args.data_source, args.eval_samples, args.seed, device,
-                                                       args.eval_classifier)
-        log(f"quality: classifier-FID of {quality_probe.count} samples every {args.eval_every} steps "
-            f"(real-vs-real floor {quality_probe.floor:.2f})")
-    return trainer(
-        dataset,
-        args.out,
-        config,
-        model_config=model_config,
-        model_type=args.model,
-        device=device,
-        resume=args.resume,
-        stop_event=stop_event,
-        command="python -m genai_demo " + shlex.join(argv),
-        quality_probe=quality_probe,
-    )
-
-
 def run_train(args: argparse.Namespace, argv: list[str]) -> int:
     stop_event = threading.Event()
     log = (lambda line: print(line, flush=True)) if launched_as_main() else (lambda line: None)
     trainer = build_trainer(args, argv, stop_event, log=log)
     return _run_with_ctrl_c(trainer, stop_event, args)
-
-
-def event_record(event) -> dict:
-    """A training event as a JSON-ready dict: {"event": "progress"|"sample"|"checkpoint"|"finished", ...}."""
-    record = {"event": type(event).__name__.removesuffix("Event").lower()}
-    for field in dataclasses.fields(event):
-        value = getattr(event, field.name)
-        record[field.name] = str(value) if isinstance(value, Path) else value
-    return record
-
-
-def device_memory(device) -> dict[str, float]:
-    """CUDA memory this trainer holds, in MB (nothing on other devices): the Train tab shows it."""
-
-    if device.type != "cuda":
-        return {}
-    return {"cuda_allocated_mb": round(torch.cuda.memory_allocated(device) / 2**20, 1),
-            "cuda_reserved_mb": round(torch.cuda.memory_reserved(device) / 2**20, 1)}
-
-
-def out_of_memory_message(device: str, batch_size: int) -> str:
-    smaller = max(1, batch_size // 4)
-    return f"out of {device} memory at batch size {batch_size}: try {smaller} (the last saved checkpoint is kept)"
 
 
 def _print_event(event, trainer, as_json: bool) -> None:

@@ -48,3 +48,16 @@ def has_fast_bfloat16(device: torch.device) -> bool:
         return any(check is not None and check() for check in checks)
     except RuntimeError:
         return False
+
+
+def device_memory(device) -> dict[str, float]:
+    """CUDA memory a trainer holds on its device, in MB (nothing on other devices): the Train tab shows it."""
+    if device.type != "cuda":
+        return {}
+    return {"cuda_allocated_mb": round(torch.cuda.memory_allocated(device) / 2**20, 1),
+            "cuda_reserved_mb": round(torch.cuda.memory_reserved(device) / 2**20, 1)}
+
+
+def out_of_memory_message(device: str, batch_size: int) -> str:
+    smaller = max(1, batch_size // 4)
+    return f"out of {device} memory at batch size {batch_size}: try {smaller} (the last saved checkpoint is kept)"

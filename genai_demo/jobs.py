@@ -8,6 +8,11 @@ job's curves, latest sample and log in memory, so a reloaded page or a second br
 reattaches to the same job. Stop sends SIGINT, which the CLI turns into "finish this step,
 save a resumable checkpoint, exit".
 
+On ZeroGPU (`Slices`) a GPU exists only inside a call of a `spaces.GPU` function, for a duration asked
+beforehand: there a run trains in slices instead, each one such call that runs the same trainer in
+the call's process for a bounded number of steps and saves; the next slice resumes from that save
+exactly (weights, optimizers, data order and random state), so the run folder ends as one run's.
+
 The job's log is what a person reads in the browser, not a terminal: the child runs without
 progress bars and library warnings, and a line it repeats is kept once. A named dataset or
 corpus this machine lacks is refused before anything is queued.
@@ -30,6 +35,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 import psutil
 import torch
@@ -37,12 +43,13 @@ import torch
 from genai_demo.data import IMAGE_DATASETS
 from genai_demo.data.mnist import hub_cache_only
 from genai_demo.data.text import DEBIAN_CORPORA, load_text_corpus
-from genai_demo.errors import DatasetError, InvalidInputError
+from genai_demo.device import device_memory, out_of_memory_message
+from genai_demo.errors import DatasetError, GenaiDemoError, InvalidInputError
 from genai_demo.families import FAMILIES
 from genai_demo.hub.hub_models import hub_is_offline
 from genai_demo.metrics_log import curve_values, read_metrics
 from genai_demo.train_args import parse_train_args
-from genai_demo.training import trainer_class
+from genai_demo.training import ProgressEvent, event_record, trainer_class
 from genai_demo.training.checkpoint import STATE_JSON_NAME, STATE_WEIGHTS_NAME
 
 logger = logging.getLogger(__name__)
@@ -61,6 +68,7 @@ QUIET_CHILD_ENVIRONMENT = {
     "TRANSFORMERS_VERBOSITY": "error",
     "PYTHONWARNINGS": "ignore::FutureWarning,ignore::DeprecationWarning",
 }
+STOP_REQUEST_NAME = "stop-requested"  # in a run folder: Stop, for a slice running in another process
 DATA_CHECK_SECONDS = 600.0  # how long "is this dataset here?" is remembered (loading one takes a second or two)
 
 
@@ -96,6 +104,7 @@ class TrainingJob:
     started_at: float | None = None
     ended_at: float | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
+    slices_thread: threading.Thread | None = field(default=None, repr=False)  # on ZeroGPU, instead of a process
     last_error: str = ""
     cuda_memory_mb: dict = field(default_factory=dict)  # what the trainer process holds on its GPU
 
@@ -139,6 +148,50 @@ class TrainingJob:
         return tuple(trainer_class(self.model).loss_names), quality
 
 
+@dataclass(frozen=True)
+class Slices:
+    """Training in slices (ZeroGPU): `run(argv, steps)` is `train_slice` wrapped so that a GPU is lent
+    for the call (`genai_demo.ui.gpu.train_slices`); `steps(arguments)`, the steps a slice of the run of
+    those parsed `train` arguments holds."""
+
+    run: Callable[[list[str], int], Iterator[dict]]
+    steps: Callable[[argparse.Namespace], int]
+
+
+def train_slice(argv: list[str], steps: int) -> Iterator[dict]:
+    """One slice of a run, trained in this process: the CLI's trainer (`argv`: what follows `python -m
+    genai_demo`; with `--resume` it continues the run's checkpoint) trains `steps` more steps, or to the
+    run's end, then saves a resumable checkpoint. It trains on `cuda` where this process has a GPU (on
+    ZeroGPU: inside the `spaces.GPU` call), else on the CPU. Yields the CLI's `--events-json` records,
+    log lines as {"event": "log"} and a failure as {"event": "error"}: a slice may run in a worker process,
+    which passes on an exception's type but not its message.
+
+    A slice ends at a logged step (`--log-every`), so the curve of a run in slices is that of one run;
+    a stop request (a `STOP_REQUEST_NAME` file in the run folder) ends it at the next logged step, saved."""
+    from genai_demo.training.from_args import build_trainer  # transformers and diffusers load only when needed
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        argv = [argv[0], *_replace_option(argv[1:], "--device", device)]
+        args = parse_train_args(argv[1:])
+        stop_event, lines = threading.Event(), []
+        trainer = build_trainer(args, argv, stop_event, log=lines.append)
+        last_step = trainer.step + steps
+        for line in lines:  # "data: ...; device: cuda"
+            yield {"event": "log", "line": line}
+        for event in trainer.train():
+            record = event_record(event)
+            if isinstance(event, ProgressEvent):
+                record.update(device_memory(trainer.device))
+                if event.step >= last_step or (args.out / STOP_REQUEST_NAME).exists():
+                    stop_event.set()  # the trainer finishes this step, saves and ends
+            yield record
+    except GenaiDemoError as error:
+        yield {"event": "error", "message": str(error)}
+    except torch.OutOfMemoryError:
+        yield {"event": "error", "message": out_of_memory_message(device.upper(), args.batch_size)}
+
+
 def check_run_name(name: str) -> str:
     name = (name or "").strip()
     if not RUN_NAME_PATTERN.fullmatch(name):
@@ -165,12 +218,15 @@ def _replace_option(argv: list[str], option: str, value: str | None) -> list[str
 
 
 class JobManager:
-    """Runs at most `max_running` training jobs at once (one per device by default); the rest wait."""
+    """Runs at most `max_running` training jobs at once (one per device by default); the rest wait.
+    Each job is a child process, or with `slices` (ZeroGPU) a thread that trains it slice by slice."""
 
-    def __init__(self, runs_dir: Path, max_running: int = 1, python: str = sys.executable):
+    def __init__(self, runs_dir: Path, max_running: int = 1, python: str = sys.executable,
+                 slices: Slices | None = None):
         self.runs_dir = Path(runs_dir)
         self.max_running = max_running
         self.python = python
+        self.slices = slices
         self._jobs: dict[int, TrainingJob] = {}
         self._queue: collections.deque[TrainingJob] = collections.deque()
         self._ids = itertools.count(1)
@@ -281,6 +337,9 @@ class JobManager:
                 return job
             job.state, job.message = "stopping", "stopping after this step and saving…"
             process = job.process
+            if job.slices_thread is not None:
+                job.message = "stopping at the next logged step and saving…"
+                _request_slice_stop(job)
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGINT)
             threading.Thread(target=self._kill_if_stuck, args=(job, process), daemon=True).start()
@@ -301,6 +360,10 @@ class JobManager:
         with self._lock:
             self._queue.clear()
             running = [job for job in self._jobs.values() if job.process is not None and job.process.poll() is None]
+            sliced = [job for job in self._jobs.values() if job.slices_thread is not None and job.active]
+            for job in sliced:  # the slice running now saves at its next logged step; no other starts
+                job.state, job.message = "stopping", "stopping: the app is shutting down"
+                _request_slice_stop(job)
         for job in running:
             job.process.send_signal(signal.SIGINT)
         deadline = time.monotonic() + timeout
@@ -309,6 +372,8 @@ class JobManager:
                 job.process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 job.process.kill()
+        for job in sliced:  # a thread cannot be killed: one still running keeps its last slice's save
+            job.slices_thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     @staticmethod
     def _check_owner(job: TrainingJob, owner: str, action: str) -> None:
@@ -323,6 +388,11 @@ class JobManager:
                 job = self._queue.popleft()
                 job.state, job.started_at, job.message = "running", time.time(), "starting…"
                 job.out.parent.mkdir(parents=True, exist_ok=True)
+                if self.slices is not None:
+                    job.slices_thread = threading.Thread(target=self._run_slices, args=(job,),
+                                                         name=f"train-job-{job.id}", daemon=True)
+                    job.slices_thread.start()
+                    continue
                 environment = {**QUIET_CHILD_ENVIRONMENT, **os.environ, "PYTHONUNBUFFERED": "1",
                                "PYTHONPATH": os.pathsep.join([str(PACKAGE_PARENT),
                                                               *filter(None, [os.environ.get("PYTHONPATH")])])}
@@ -364,6 +434,41 @@ class JobManager:
             reason = job.last_error or f"the trainer exited with code {return_code}"
             self._end(job, "failed", f"failed: {reason}")
 
+    def _run_slices(self, job: TrainingJob) -> None:
+        """The job as slices, each one call of `slices.run` that saves; the next resumes from that save.
+        Stop ends the slice running now at its next logged step, and no other slice starts."""
+        (job.out / STOP_REQUEST_NAME).unlink(missing_ok=True)  # one left by an app that was killed
+        argv, number = job.argv, 0
+        resume_argv = job.argv if "--resume" in job.argv else [*job.argv, "--resume"]
+        try:
+            per_slice = self.slices.steps(job.arguments)
+            while True:
+                number += 1
+                steps = per_slice if job.max_steps is None else max(1, min(per_slice, job.max_steps - job.step))
+                job.add_log(f"slice {number}: up to {steps:,} steps from step {job.step:,}")
+                finished, error = None, ""
+                for record in self.slices.run(argv, steps):
+                    if record["event"] == "log":
+                        job.add_log(record["line"], once=True)
+                    elif record["event"] == "error":
+                        error = record["message"]
+                    else:
+                        finished = self._apply(job, record) or finished
+                if error or finished is None:
+                    self._end(job, "failed", f"failed: {error or 'the slice ended without saving'}")
+                    return
+                stopped = finished["stopped"]
+                if stopped and job.state != "stopping":  # the slice's end, not the run's: the next resumes it
+                    argv = resume_argv
+                    continue
+                self._end(job, "stopped" if stopped else "finished",
+                          f"{'stopped' if stopped else 'finished'} at step {finished['step']}; saved to {job.out}")
+                return
+        except Exception as error:  # noqa: BLE001 - ZeroGPU's own errors (no GPU, quota): the job fails, the app stays
+            self._end(job, "failed", f"failed: {error}")
+        finally:
+            (job.out / STOP_REQUEST_NAME).unlink(missing_ok=True)
+
     def _apply(self, job: TrainingJob, record: dict) -> dict | None:
         kind = record["event"]
         if kind == "progress":
@@ -397,6 +502,12 @@ class JobManager:
             process.wait(timeout=STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _request_slice_stop(job: TrainingJob) -> None:
+    """Ask the slice running now to stop: a file, as it may run in another process (ZeroGPU's worker)."""
+    job.out.mkdir(parents=True, exist_ok=True)
+    (job.out / STOP_REQUEST_NAME).touch()
 
 
 def _saved_step(folder: Path) -> int | None:

@@ -204,3 +204,28 @@ def test_a_job_knows_the_curves_it_will_log_before_it_logs_any(tmp_path):
     assert gan.planned_curves() == (("d_loss", "g_loss"), ("classifier_fid", "fid_floor"))
     assert text_run.planned_curves() == (("loss",), ("val_bits_per_char",))
     assert vae.planned_curves() == (("loss", "reconstruction", "kl", "negative_elbo"), ())
+
+
+def test_a_stop_request_ends_a_slice_at_its_next_logged_step_saved(tmp_path):
+    """A slice may run in ZeroGPU's worker process: Stop reaches it as a file in the run folder."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / jobs_module.STOP_REQUEST_NAME).touch()
+    argv = ["train", *TINY_GAN, "--max-steps", "100", "--log-every", "4", "--out", str(out)]
+    records = list(jobs_module.train_slice(argv, 40))
+    finished = records[-1]
+    assert (finished["event"], finished["step"], finished["stopped"]) == ("finished", 4, True)
+    assert any(record["event"] == "checkpoint" and record["step"] == 4 for record in records)
+    assert [record["event"] for record in jobs_module.train_slice(["train", "mlp-gan", "--batch-size", "0"], 4)] == ["error"]
+
+
+def test_shutdown_of_a_run_in_slices_leaves_a_resumable_checkpoint(tmp_path):
+    jobs = JobManager(tmp_path / "runs", slices=jobs_module.Slices(run=jobs_module.train_slice, steps=lambda arguments: 8))
+    job = jobs.submit("run", TINY_GAN + ["--max-steps", "40", "--log-every", "4"])
+    wait_until(lambda: job.step >= 12, timeout=60)  # in its second slice
+    jobs.shutdown(timeout=60)
+    assert not job.slices_thread.is_alive() and job.state == "stopped", job.message
+    saved = jobs_module._saved_step(job.out)
+    assert saved is not None and 12 <= saved < 40 and saved % 4 == 0
+    resumed = jobs.wait(jobs.resume(job.id))
+    assert resumed.state == "finished" and any(line == f"slice 1: up to 8 steps from step {saved}" for line in resumed.log)

@@ -9,7 +9,7 @@ import importlib
 from genai_demo.errors import InvalidInputError
 from genai_demo.families import family
 from genai_demo.training.checkpoint import TrainingDivergedError
-from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent
+from genai_demo.training.events import CheckpointEvent, FinishedEvent, ProgressEvent, SampleEvent, event_record
 from genai_demo.training.gan_trainer import GANTrainer, GANTrainingConfig
 from genai_demo.training.image_trainer import ImageTrainer, TrainingConfig
 from genai_demo.training.loop import Trainer
@@ -53,5 +53,6 @@ __all__ = [
     "VAETrainingConfig",
     "WGANGPTrainer",
     "WGANGPTrainingConfig",
+    "event_record",
     "trainer_class",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,3 +39,12 @@ class FinishedEvent:
 
 
 TrainingEvent = ProgressEvent | SampleEvent | CheckpointEvent | FinishedEvent
+
+
+def event_record(event) -> dict:
+    """A training event as a JSON-ready dict: {"event": "progress"|"sample"|"checkpoint"|"finished", ...}."""
+    record = {"event": type(event).__name__.removesuffix("Event").lower()}
+    for entry in dataclasses.fields(event):
+        value = getattr(event, entry.name)
+        record[entry.name] = str(value) if isinstance(value, Path) else value
+    return record

@@ -8,20 +8,47 @@ its request needs: `spaces.GPU(duration=callable)` calls the callable with the h
 arguments. The estimates below are upper bounds for the small models of this project on a shared
 H200 slice (loading a model to the GPU included), clamped to a floor and a cap.
 
+Training runs in slices there (`train_slices`): each slice is one such call, asking for the time
+its steps need, and saves; the next resumes from the save (`genai_demo.jobs.train_slice`).
+
 `app.py` imports `spaces` before torch: it patches `torch.cuda` only when imported, so imported
 late the app would pick the CPU and every decorated call would spend GPU quota computing there.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import math
+import os
 from typing import Callable, TypeVar
+
+from genai_demo.families import FAMILIES
+from genai_demo.jobs import Slices, train_slice
+from genai_demo.train_args import parse_train_args
 
 Function = TypeVar("Function", bound=Callable)
 FLOOR_SECONDS = 10  # a model's first move to the GPU, and the reply
 CAP_SECONDS = 120  # what one generation request may hold a GPU for
 EVALUATE_CAP_SECONDS = 300
+TRAIN_SLICE_FLOOR_SECONDS = 20  # a training slice's start: data, model and optimizer state to the GPU; its save
+
+# Seconds per training step at the family's default batch size, on a ZeroGPU H200 slice. ESTIMATES, NOT
+# MEASURED: no GPU was at hand when they were written. Guessed from the models' sizes (28 px images, a few
+# million parameters at most) and what such steps take on a data-centre GPU, with room to spare; a bigger
+# batch scales them. A family missing here gets the largest.
+TRAIN_STEP_SECONDS = {
+    "mlp-gan": 0.005,
+    "vae": 0.005,
+    "dcgan": 0.01,
+    "cdcgan": 0.01,
+    "char-lstm": 0.01,
+    "tiny-gpt": 0.02,
+    "wgan-gp": 0.04,  # five critic steps with a gradient penalty per generator step
+    "stylegan": 0.05,  # mapping network, style mixing, lazy R1
+    "ddpm": 0.06,  # a UNet's forward and backward pass
+}
+TRAIN_EVALUATION_SECONDS = 10  # one classifier-FID or validation-loss evaluation during training
 
 
 def on_gpu(duration: int | Callable[..., int]) -> Callable[[Function], Function]:
@@ -80,3 +107,36 @@ def evaluate_images_seconds(names=(), num_samples=500, *rest) -> float:
 
 def evaluate_text_seconds(names=(), corpus="", prompt="", seed=0, max_new_tokens=100, *rest) -> float:
     return 20 + len(names or ()) * (10 + 0.03 * _number(max_new_tokens, 100))
+
+
+# Training on ZeroGPU: a run in slices, each one `spaces.GPU` call sized from its steps.
+def on_zero_gpu() -> bool:
+    """Whether this app runs on a ZeroGPU Space (read as the `spaces` package reads it)."""
+    return os.environ.get("SPACES_ZERO_GPU", "").lower() in ("1", "t", "true")
+
+
+def train_step_seconds(arguments: argparse.Namespace) -> float:
+    """Estimated seconds of one training step of the parsed `train` arguments, evaluations spread over the steps."""
+    step = TRAIN_STEP_SECONDS.get(arguments.model, max(TRAIN_STEP_SECONDS.values()))
+    step *= max(1.0, arguments.batch_size / FAMILIES[arguments.model].defaults.batch_size)
+    return step + (TRAIN_EVALUATION_SECONDS / arguments.eval_every if arguments.eval_every else 0.0)
+
+
+def train_slice_seconds(argv: list[str], steps: int, *rest) -> float:
+    """`train_slice(argv, steps)`'s estimate: the slice's start and save, then its steps."""
+    return TRAIN_SLICE_FLOOR_SECONDS + _number(steps, 0) * train_step_seconds(parse_train_args(argv[1:]))
+
+
+def slice_steps(arguments: argparse.Namespace) -> int:
+    """The steps of one slice: as many as fit in CAP_SECONDS, a multiple of `--log-every` (a slice ends
+    at a logged step), at least one log interval."""
+    fitting = int((CAP_SECONDS - TRAIN_SLICE_FLOOR_SECONDS) / train_step_seconds(arguments))
+    return max(arguments.log_every, fitting // arguments.log_every * arguments.log_every)
+
+
+def train_slices() -> Slices | None:
+    """On ZeroGPU, training in slices, each slice a GPU call asking for `train_slice_seconds` (at most
+    CAP_SECONDS); elsewhere None: a run is one child process on the app's device."""
+    if not on_zero_gpu():
+        return None
+    return Slices(run=on_gpu(sized(train_slice_seconds, floor=TRAIN_SLICE_FLOOR_SECONDS))(train_slice), steps=slice_steps)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -13,10 +12,12 @@ import torch
 
 from genai_demo.folders.registry import ModelEntry, discover_models, user_models_dir
 from genai_demo.jobs import JobManager
+from genai_demo.ui.gpu import on_zero_gpu
 from genai_demo.ui.outputs import OutputFiles
 
-
-ZERO_GPU_MAX_STEPS = 2000
+# On ZeroGPU a run trains in GPU slices, each counted against the Space's GPU quota: one run may not
+# take all of it. Ten default-length runs.
+ZERO_GPU_MAX_STEPS = 20_000
 
 
 @dataclass
@@ -25,11 +26,11 @@ class AppState:
     model_roots: list[Path] | None = None  # None: shipped checkpoints + the user models folder
     outputs: OutputFiles = field(default_factory=OutputFiles)
     # Training runs go into the user models folder, so a finished run is listed at once.
+    # app.py gives it the ZeroGPU slices where the app runs on ZeroGPU (`genai_demo.ui.gpu.train_slices`).
     jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
     admin_token: str | None = None  # --admin-token: may stop or resume anyone's run
     read_only: bool = False  # --read-only: generation only, no training (public demo links)
-    # On ZeroGPU a GPU is lent to generation calls only: training runs on the Space's CPU, capped.
-    max_train_steps: int | None = field(default_factory=lambda: ZERO_GPU_MAX_STEPS if os.environ.get("SPACES_ZERO_GPU") else None)
+    max_train_steps: int | None = field(default_factory=lambda: ZERO_GPU_MAX_STEPS if on_zero_gpu() else None)
 
     def models(self, model_types: tuple[str, ...] | None = None) -> list[ModelEntry]:
         """Model folders found now (a folder trained a moment ago shows up on the next call)."""

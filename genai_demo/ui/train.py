@@ -226,11 +226,11 @@ def train_arguments(form: TrainForm, upload_dir: Path) -> list[str]:
 
 
 def check_step_cap(state: AppState, steps) -> None:
-    """On ZeroGPU a GPU is lent to generation calls only, so training runs on the Space's CPU: capped."""
+    """On ZeroGPU a run trains in GPU slices that spend the Space's GPU quota: one run is capped."""
     if state.max_train_steps and steps and float(steps) > state.max_train_steps:
         raise InvalidInputError(
-            f"this Space trains at most {state.max_train_steps:,} steps (ZeroGPU lends a GPU to generation "
-            "only, so training runs on its CPU): train longer runs locally or on a GPU box"
+            f"this Space trains at most {state.max_train_steps:,} steps a run (on ZeroGPU each slice of a run "
+            "spends the Space's GPU quota): train longer runs locally or on a GPU box"
         )
 
 

@@ -201,6 +201,8 @@ ZH_MESSAGES: dict[str, str] = {
     "starting…": "正在启动……",
     "step {0}/{1}": "第 {0}/{1} 步",
     "stopping after this step and saving…": "将在这一步结束后停止并保存……",
+    "stopping at the next logged step and saving…": "将在下一个记录的步骤停止并保存……",
+    "stopping: the app is shutting down": "正在停止：应用正在关闭",
     "cancelled before it started": "开始前已取消",
     "{0} at step {1}; saved to {2}": "{0}于第 {1} 步；已保存到 {2}",
     "stopped before it could save; the last saved checkpoint, if any, is kept":
@@ -413,8 +415,8 @@ ZH_MESSAGES: dict[str, str] = {
     "{0} trains on {1}, not {2}": "{0} 训练用的是 {1}，不是 {2}",
     "a UTF-8 .txt file": "UTF-8 编码的 .txt 文件",
     "a .zip of PNG/JPEG images": "PNG/JPEG 图像的 .zip",
-    "this Space trains at most {0} steps (ZeroGPU lends a GPU to generation only, so training runs on its CPU): train longer runs locally or on a GPU box":
-        "这个 Space 最多训练 {0} 步（ZeroGPU 只把 GPU 借给生成，训练在它的 CPU 上运行）：更长的训练请在本地或 GPU 机器上进行",
+    "this Space trains at most {0} steps a run (on ZeroGPU each slice of a run spends the Space's GPU quota): train longer runs locally or on a GPU box":
+        "这个 Space 每次训练最多 {0} 步（在 ZeroGPU 上，训练的每一段都会消耗这个 Space 的 GPU 配额）：更长的训练请在本地或 GPU 机器上进行",
     "{0} is not a dataset for {1}": "{0} 不是 {1} 的数据集",
     "Memory: app {0} MB": "内存：应用 {0} MB",
     "training process {0} MB and {1} MB of CUDA memory reserved (given back when the run ends)":

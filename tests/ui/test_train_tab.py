@@ -489,12 +489,13 @@ def test_owners_are_logged_in_users_or_browsers_and_admins_need_the_exact_token(
     assert not is_admin(SimpleNamespace(admin_token=None), "")
 
 
-def test_zero_gpu_spaces_cap_training_with_a_clear_message(monkeypatch, tmp_path):
+def test_zero_gpu_spaces_cap_a_run_in_slices_with_a_clear_message(monkeypatch, tmp_path):
+    """On ZeroGPU a run trains in GPU slices (tests/ui/test_gpu.py), each spending the Space's quota: capped."""
     monkeypatch.setenv("SPACES_ZERO_GPU", "true")
     state = app_state(tmp_path)
-    check_step_cap(state, 2000)
-    with pytest.raises(InvalidInputError, match="this Space trains at most 2,000 steps"):
-        check_step_cap(state, 2001)
+    check_step_cap(state, 20_000)
+    with pytest.raises(InvalidInputError, match="this Space trains at most 20,000 steps a run"):
+        check_step_cap(state, 20_001)
     monkeypatch.delenv("SPACES_ZERO_GPU")
     check_step_cap(app_state(tmp_path), 1_000_000)  # anywhere else: no cap
 
