@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -37,6 +38,7 @@ from genai_demo.repair_evaluation import CASES as REPAIR_CASES
 from genai_demo.data.toy2d import DATASETS as TOY_DATASETS
 from genai_demo.training.playground import FAMILIES as PLAYGROUND_FAMILIES
 from genai_demo.training.playground import PRESETS as PLAYGROUND_PRESETS
+from genai_demo.training.playground import Playground, PlaygroundConfig, preset, unmet, write_summary
 from genai_demo.repair_evaluation import evaluate_repairs
 from genai_demo.text_generation import SamplingSettings, fit_prompt, stream_text
 from genai_demo.train_args import (
@@ -191,14 +193,17 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     playground.add_argument("--preset", default=None, help="one of: " + ", ".join(PLAYGROUND_PRESETS))
     playground.add_argument("--family", default=None, help="one of: " + ", ".join(PLAYGROUND_FAMILIES) + " (default gan)")
     playground.add_argument("--dataset", default=None, help="one of: " + ", ".join(TOY_DATASETS) + " (default ring8)")
-    playground.add_argument("--steps", type=int, default=None, help="default: the preset's, else 5000")
-    playground.add_argument("--seed", type=int, default=None, help="default: the preset's, else 0")
+    playground.add_argument("--steps", type=checked(limits.PLAYGROUND_STEPS), default=None,
+                            help="default: the preset's, else 5000")
+    playground.add_argument("--seed", type=checked(limits.SEED), default=None, help="default: the preset's, else 0")
     playground.add_argument("--lr", type=float, default=None, help="the generator's (or only) learning rate")
     playground.add_argument("--d-lr", type=float, default=None, help="the discriminator's learning rate (GANs)")
     playground.add_argument("--n-critic", type=int, default=None, help="discriminator steps per generator step")
     playground.add_argument("--gp-weight", type=float, default=None, help="WGAN-GP's lambda (default 10)")
-    playground.add_argument("--measure-every", type=int, default=100, help="steps between measurements (default 100)")
-    playground.add_argument("--measure-samples", type=int, default=2000, help="generated points per measurement")
+    playground.add_argument("--measure-every", type=checked(limits.PLAYGROUND_STEPS), default=100,
+                            help="steps between measurements (default 100)")
+    playground.add_argument("--measure-samples", type=checked(limits.MEASURE_SAMPLES), default=2000,
+                            help="generated points per measurement (default 2000)")
     playground.add_argument("--json", type=Path, default=None, help="write the settings, figures and curves here")
 
     generate = commands.add_parser(
@@ -477,29 +482,34 @@ def run_hub_command(args: argparse.Namespace) -> int:
 
 
 def run_playground(args: argparse.Namespace) -> int:
-    from genai_demo.training.playground import Playground, PlaygroundConfig, preset, unmet, write_summary
-
 
     chosen = preset(args.preset) if args.preset else None
     if chosen is not None and args.family in (None, chosen.config.family):
         config = chosen.config
     else:  # no preset, or another family than the preset's: that family's default rates and n_critic
-        config = PlaygroundConfig(family=args.family or "gan", dataset=chosen.config.dataset if chosen else "ring8",
+        config = PlaygroundConfig(family=args.family or PLAYGROUND_FAMILIES[0], dataset=chosen.config.dataset if chosen else "ring8",
                                   seed=chosen.config.seed if chosen else 0)
     changes = {"dataset": args.dataset, "seed": args.seed, "learning_rate": args.lr, "discriminator_lr": args.d_lr,
                "n_critic": args.n_critic, "gradient_penalty_weight": args.gp_weight}
     config = dataclasses.replace(config, **{key: value for key, value in changes.items() if value is not None})
     steps = args.steps if args.steps is not None else (chosen.iterations if chosen else 5000)
-    if not 1 <= steps <= 1_000_000 or not 1 <= args.measure_every <= steps or not 100 <= args.measure_samples <= 100_000:
-        raise InvalidInputError("--steps must be from 1 to 1,000,000, --measure-every from 1 to --steps, "
-                                "--measure-samples from 100 to 100,000")
-    result = Playground(config).run(steps, args.measure_every, args.measure_samples)
+    if args.measure_every > steps:
+        raise InvalidInputError(f"--measure-every ({args.measure_every:,}) must not exceed the steps ({steps:,})")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a run's curves do not depend on the machine's cores (float sums' order)
+    try:
+        result = Playground(config).run(steps, args.measure_every, args.measure_samples)
+    finally:
+        torch.set_num_threads(threads)
     figures = result["figures"]
     final = figures["final"]
     line = f"{config.family} on {result['dataset']}, {steps:,} steps, seed {config.seed}: "
     if final["modes"] is not None:
-        line += (f"modes covered {final['modes_covered']}/{final['modes']} (fewest {figures['fewest_modes_covered']} after "
-                 f"step 0), high quality {100 * final['high_quality']:.1f}%, ")
+        line += f"modes covered {final['modes_covered']}/{final['modes']}, high quality {100 * final['high_quality']:.1f}%, "
+        if "fewest_modes_since" in figures:
+            fewest = figures["fewest_modes_since"]
+            line += (f"(all {final['modes']} first covered at step {figures['all_modes_first_covered_at']:,}; fewest since: "
+                     f"{fewest['modes_covered']} at step {fewest['step']:,}, {100 * fewest['high_quality']:.0f}% high quality), ")
     line += f"sliced Wasserstein {final['sliced_wasserstein']:.3f}; {figures['iterations_per_second']:.0f} steps/s"
     print(line)
     if chosen is not None and config == chosen.config and steps == chosen.iterations:

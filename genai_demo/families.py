@@ -291,3 +291,45 @@ def family_of_folder(model_type: str, card_tags: list[str] | tuple[str, ...] = (
         if record.name == model_type:
             return record
     raise InvalidInputError(f"unknown model_type {model_type!r}; known: {', '.join(model_types())}")
+
+
+# ---- The 2D playground's families (training/playground.py): small MLPs on 2D points ----
+
+ADVERSARIAL, AUTOENCODER, DIFFUSION = "adversarial", "autoencoder", "diffusion"
+
+
+@dataclass(frozen=True)
+class PlaygroundFamily:
+    """A family of the Playground tab: how it learns (`kind`), its loss's variant, its default
+    rates, and the loss curves it plots."""
+
+    name: str
+    kind: str  # ADVERSARIAL, AUTOENCODER or DIFFUSION
+    learning_rate: float  # the generator's, or the only network's
+    discriminator_lr: float | None = None
+    n_critic: int = 1
+    betas: tuple[float, float] = (0.5, 0.999)
+    wasserstein: bool = False  # a critic with a gradient penalty (Gulrajani et al. 2017), not D's BCE
+    spectral_norm: bool = False  # every D layer spectrally normalised (Miyato et al. 2018)
+    curves: tuple[str, ...] = ()
+
+    @property
+    def adversarial(self) -> bool:
+        return self.kind == ADVERSARIAL
+
+
+PLAYGROUND_GAN = PlaygroundFamily("gan", ADVERSARIAL, 1e-3, 1e-3, curves=("d_loss", "g_loss"))
+# Gulrajani et al. 2017's Adam betas and n_critic; a larger rate than their 1e-4 for 2D points.
+PLAYGROUND_WGAN_GP = PlaygroundFamily("wgan-gp", ADVERSARIAL, 1e-3, 1e-3, n_critic=5, betas=(0.5, 0.9), wasserstein=True,
+                                      curves=("wasserstein_estimate", "gradient_penalty", "g_loss"))
+PLAYGROUND_SN_GAN = PlaygroundFamily("sn-gan", ADVERSARIAL, 1e-3, 1e-3, spectral_norm=True, curves=("d_loss", "g_loss"))
+PLAYGROUND_VAE = PlaygroundFamily("vae", AUTOENCODER, 1e-3, betas=(0.9, 0.999), curves=("reconstruction", "kl"))
+PLAYGROUND_DDPM = PlaygroundFamily("ddpm", DIFFUSION, 1e-3, betas=(0.9, 0.999), curves=("loss",))
+PLAYGROUND_FAMILIES: dict[str, PlaygroundFamily] = {family.name: family for family in (
+    PLAYGROUND_GAN, PLAYGROUND_WGAN_GP, PLAYGROUND_SN_GAN, PLAYGROUND_VAE, PLAYGROUND_DDPM)}
+
+
+def playground_family(name: str) -> PlaygroundFamily:
+    if name not in PLAYGROUND_FAMILIES:
+        raise InvalidInputError(f"unknown playground family {name!r}; choose one of {', '.join(PLAYGROUND_FAMILIES)}")
+    return PLAYGROUND_FAMILIES[name]

@@ -419,7 +419,7 @@ def test_train_a_stylegan_then_mix_and_truncate(tmp_path, run_cli_here):
     for seed in range(3):
         sampled = run_cli_here("sample", folder, "--num", "1", "--seed", seed, "--out", tmp_path / "one.npy")
         assert sampled.returncode == 0, sampled.stderr
-        assert np.allclose(grid[4 * seed], np.load(tmp_path / "one.npy")[0], atol=1e-6)
+        assert np.allclose(grid[4 * seed], np.load(tmp_path / "one.npy")[0], atol=1e-5)  # batch of 9 vs 1: summation order
     assert not np.allclose(grid[1], grid[0], atol=1e-3)
     assert run_cli_here("mix", folder, "--rows", "0", "--cols", "1", "--out", tmp_path / "mix.png").returncode == 0
     assert Image.open(tmp_path / "mix.png").size == (2 + 2 * 30, 2 + 2 * 30)  # with the seeds' own images

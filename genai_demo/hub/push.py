@@ -28,6 +28,7 @@ from genai_demo.folders.registry import dataset_of_tags, model_files, read_eval_
 from genai_demo.folders.transformers_folder import is_transformers_folder
 from genai_demo.hub.hub_models import check_repo_id, hub_is_offline
 from genai_demo.metrics_log import curve_values, read_metrics
+from genai_demo.plotting import line_panels
 
 CURVES_NAME = "training_curves.png"
 # Pushed as they are: weights, configs, tokenizers, card images, logs. Code only for the one
@@ -64,8 +65,6 @@ def render_training_curves(folder: Path, out_path: Path) -> bool:
     names = sorted({name for record in records for name in curve_values(record)})
     if not names:
         return False
-    from genai_demo.plotting import line_panels
-
     series = {}
     for name in names:
         points = [(record["step"], record[name]) for record in records if isinstance(record.get(name), (int, float))]

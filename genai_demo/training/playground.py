@@ -20,40 +20,27 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from genai_demo import limits
 from genai_demo.data.toy2d import Toy2D, toy_dataset
 from genai_demo.errors import InvalidInputError
+from genai_demo.families import (
+    ADVERSARIAL, AUTOENCODER, DIFFUSION, PLAYGROUND_DDPM, PLAYGROUND_FAMILIES, PLAYGROUND_GAN, PLAYGROUND_SN_GAN,
+    PLAYGROUND_VAE, PLAYGROUND_WGAN_GP, playground_family,
+)
 from genai_demo.metrics.toy2d import mode_coverage, sliced_wasserstein
 from genai_demo.models.toy2d import Denoiser2D, Discriminator2D, Generator2D, VAE2D
 from genai_demo.training.gan_trainer import frozen
 from genai_demo.training.losses import discriminator_loss, gradient_penalty, non_saturating_generator_loss
 
-GAN_FAMILIES = ("gan", "wgan-gp", "sn-gan")
-FAMILIES = (*GAN_FAMILIES, "vae", "ddpm")
+FAMILIES = tuple(PLAYGROUND_FAMILIES)
 DIFFUSION_STEPS = 100
 MEASURE_SAMPLES = 2000
-
-
-@dataclass(frozen=True)
-class FamilyDefaults:
-    learning_rate: float  # the generator's (or the only network's)
-    discriminator_lr: float | None = None
-    n_critic: int = 1
-    betas: tuple[float, float] = (0.5, 0.999)
-
-
-FAMILY_DEFAULTS = {
-    "gan": FamilyDefaults(1e-3, 1e-3),
-    "sn-gan": FamilyDefaults(1e-3, 1e-3),
-    # Gulrajani et al. 2017's Adam betas and n_critic; a larger rate than their 1e-4 for 2D points.
-    "wgan-gp": FamilyDefaults(1e-3, 1e-3, n_critic=5, betas=(0.5, 0.9)),
-    "vae": FamilyDefaults(1e-3, betas=(0.9, 0.999)),
-    "ddpm": FamilyDefaults(1e-3, betas=(0.9, 0.999)),
-}
+ADAM_OPTIONS = {"fused": True}  # one kernel for all parameters: tiny networks are bound by per-tensor overhead
 
 
 @dataclass
 class PlaygroundConfig:
-    family: str = "gan"
+    family: str = PLAYGROUND_GAN.name
     dataset: str = "ring8"
     seed: int = 0
     learning_rate: float | None = None  # None: the family's default
@@ -68,21 +55,19 @@ class PlaygroundConfig:
     ema_decay: float | None = None
 
     def __post_init__(self) -> None:
-        if self.family not in FAMILIES:
-            raise InvalidInputError(f"unknown playground family {self.family!r}; choose one of {', '.join(FAMILIES)}")
-        defaults = FAMILY_DEFAULTS[self.family]
-        self.learning_rate = defaults.learning_rate if self.learning_rate is None else float(self.learning_rate)
-        if self.family in GAN_FAMILIES:
-            self.discriminator_lr = defaults.discriminator_lr if self.discriminator_lr is None else float(self.discriminator_lr)
-        self.n_critic = defaults.n_critic if self.n_critic is None else int(self.n_critic)
-        for name, value, low, high in (("learning rate", self.learning_rate, 1e-6, 1.0),
-                                       ("discriminator learning rate", self.discriminator_lr or 1e-3, 1e-6, 1.0),
-                                       ("n_critic", self.n_critic, 1, 20),
-                                       ("gradient penalty weight", self.gradient_penalty_weight, 0.0, 1000.0),
-                                       ("batch size", self.batch_size, 8, 4096), ("seed", self.seed, 0, 2**31 - 1),
-                                       ("EMA decay", self.ema_decay or 0.5, 0.5, 0.99999)):
-            if not low <= value <= high:
-                raise InvalidInputError(f"{name} must be from {low:g} to {high:g}, got {value:g}")
+        defaults = playground_family(self.family)
+        self.learning_rate = limits.LEARNING_RATE.check(defaults.learning_rate if self.learning_rate is None
+                                                        else self.learning_rate)
+        if defaults.adversarial:
+            self.discriminator_lr = limits.LEARNING_RATE.check(
+                defaults.discriminator_lr if self.discriminator_lr is None else self.discriminator_lr)
+        self.n_critic = limits.N_CRITIC.check(defaults.n_critic if self.n_critic is None else self.n_critic)
+        self.gradient_penalty_weight = limits.GRADIENT_PENALTY_WEIGHT.check(self.gradient_penalty_weight)
+        self.batch_size = limits.BATCH_SIZE.check(self.batch_size)
+        self.seed = limits.SEED.check(self.seed)
+        self.latent_dim = limits.LATENT_DIM.check(self.latent_dim)
+        if self.ema_decay is not None:
+            self.ema_decay = limits.EMA_DECAY.check(self.ema_decay)
 
 
 @dataclass
@@ -111,36 +96,40 @@ class Playground:
         self.losses: dict[str, float] = {}
         self.history: list[Record] = []
         self.reference = self.data.sample(MEASURE_SAMPLES, torch.Generator().manual_seed(12345))
-        family, hidden, betas = config.family, config.hidden, FAMILY_DEFAULTS[config.family].betas
-        if family in GAN_FAMILIES:
+        self.family = family = playground_family(config.family)
+        hidden, betas = config.hidden, family.betas
+        if family.adversarial:
             self.generator = Generator2D(config.latent_dim, hidden)
-            self.discriminator = Discriminator2D(hidden, spectral=family == "sn-gan")
+            self.discriminator = Discriminator2D(hidden, spectral=family.spectral_norm)
             self.optimizers = {
-                "generator": torch.optim.Adam(self.generator.parameters(), config.learning_rate, betas=betas),
-                "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.discriminator_lr, betas=betas),
+                "generator": torch.optim.Adam(self.generator.parameters(), config.learning_rate, betas=betas, **ADAM_OPTIONS),
+                "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.discriminator_lr, betas=betas, **ADAM_OPTIONS),
             }
-        elif family == "vae":
-            self.vae = VAE2D(config.latent_dim, hidden)
-            self.optimizers = {"vae": torch.optim.Adam(self.vae.parameters(), config.learning_rate, betas=betas)}
+        elif family.kind == AUTOENCODER:
+            self.autoencoder = VAE2D(config.latent_dim, hidden)
+            self.optimizers = {"autoencoder": torch.optim.Adam(self.autoencoder.parameters(), config.learning_rate, betas=betas, **ADAM_OPTIONS)}
         else:
             from diffusers import DDPMScheduler  # its noise schedule and sampler
 
             self.denoiser = Denoiser2D(hidden)
             self.scheduler = DDPMScheduler(num_train_timesteps=DIFFUSION_STEPS, beta_schedule="squaredcos_cap_v2",
                                            clip_sample=False)
-            self.optimizers = {"denoiser": torch.optim.Adam(self.denoiser.parameters(), config.learning_rate, betas=betas)}
+            self.optimizers = {"denoiser": torch.optim.Adam(self.denoiser.parameters(), config.learning_rate, betas=betas, **ADAM_OPTIONS)}
 
         self.averaged = None
         if config.ema_decay:
             from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-            network = self.generator if self.is_gan else self.vae if family == "vae" else self.denoiser
-            self.averaged = AveragedModel(network, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay))
+            self.averaged = AveragedModel(self._generating_network, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay))
+
+    @property
+    def _generating_network(self) -> torch.nn.Module:
+        """The network whose weights make the samples: the generator, the VAE or the denoiser."""
+        return getattr(self, {ADVERSARIAL: "generator", AUTOENCODER: "autoencoder", DIFFUSION: "denoiser"}[self.family.kind])
 
     def _average(self) -> None:
         if self.averaged is not None:
-            family = self.config.family
-            self.averaged.update_parameters(self.generator if self.is_gan else self.vae if family == "vae" else self.denoiser)
+            self.averaged.update_parameters(self._generating_network)
 
     def _sampling_network(self, network: torch.nn.Module) -> torch.nn.Module:
         return self.averaged.module if self.averaged is not None else network
@@ -149,7 +138,7 @@ class Playground:
 
     @property
     def is_gan(self) -> bool:
-        return self.config.family in GAN_FAMILIES
+        return self.family.adversarial
 
     def _real(self) -> torch.Tensor:
         return self.data.sample(self.config.batch_size, self.noise)
@@ -161,7 +150,7 @@ class Playground:
         real = self._real()
         with torch.no_grad():
             fake = self.generator(self._latents(len(real)))
-        if self.config.family == "wgan-gp":
+        if self.family.wasserstein:
             wasserstein = self.discriminator(real).mean() - self.discriminator(fake).mean()
             mixing = torch.rand(len(real), generator=self.noise)
             penalty = gradient_penalty(self.discriminator, real, fake, mixing)
@@ -176,7 +165,7 @@ class Playground:
 
     def generator_loss(self, fake: torch.Tensor, discriminator: torch.nn.Module) -> torch.Tensor:
         scores = discriminator(fake)
-        return -scores.mean() if self.config.family == "wgan-gp" else non_saturating_generator_loss(scores)
+        return -scores.mean() if self.family.wasserstein else non_saturating_generator_loss(scores)
 
     def generator_update(self) -> None:
         with frozen(self.discriminator) as judge:
@@ -190,8 +179,8 @@ class Playground:
     def _single_update(self) -> None:
         """VAE or DDPM: one Adam step on a batch."""
         real = self._real()
-        if self.config.family == "vae":
-            reconstruction, kl = self.vae.negative_elbo(real, torch.randn(real.shape[0], self.config.latent_dim, generator=self.noise))
+        if self.family.kind == AUTOENCODER:
+            reconstruction, kl = self.autoencoder.negative_elbo(real, torch.randn(real.shape[0], self.config.latent_dim, generator=self.noise))
             loss = (reconstruction + kl).mean()
             self.losses.update(loss=loss.item(), reconstruction=reconstruction.mean().item(), kl=kl.mean().item())
         else:
@@ -216,7 +205,7 @@ class Playground:
             self.discriminator_update()
             self.updates_in_iteration += 1
             self.iteration += 1
-            name = "critic" if self.config.family == "wgan-gp" else "discriminator"
+            name = "critic" if self.family.wasserstein else "discriminator"
             return f"{name} {self.updates_in_iteration}/{self.config.n_critic}"
         self.generator_update()
         self.updates_in_iteration = 0
@@ -242,8 +231,8 @@ class Playground:
         generator = torch.Generator().manual_seed(seed)
         if self.is_gan:
             return self._sampling_network(self.generator)(torch.randn(count, self.config.latent_dim, generator=generator))
-        if self.config.family == "vae":
-            decoder = self._sampling_network(self.vae).decoder
+        if self.family.kind == AUTOENCODER:
+            decoder = self._sampling_network(self.autoencoder).decoder
             return decoder(torch.randn(count, self.config.latent_dim, generator=generator))
         denoiser = self._sampling_network(self.denoiser)
         self.scheduler.set_timesteps(DIFFUSION_STEPS)
@@ -277,8 +266,8 @@ class Playground:
         DDPM: the learned denoising direction -eps_theta(x, t) at each grid point (N, 2)."""
         if self.is_gan:
             scores = self.discriminator(grid)
-            return scores if self.config.family == "wgan-gp" else torch.sigmoid(scores)
-        if self.config.family == "ddpm":
+            return scores if self.family.wasserstein else torch.sigmoid(scores)
+        if self.family.kind == DIFFUSION:
             return -self._sampling_network(self.denoiser)(grid, torch.full((len(grid),), int(timestep or 0)))
         raise ValueError("the VAE has no field to draw")
 
@@ -294,7 +283,7 @@ class Playground:
 
     @torch.no_grad()
     def encoder_means(self, points: torch.Tensor) -> torch.Tensor:
-        return self.vae.encode(points)[0]
+        return self.autoencoder.encode(points)[0]
 
     # ---- Runs ----
 
@@ -320,8 +309,13 @@ def summary(playground: Playground, iterations_per_second: float, seconds: float
     figures = {"final": {key: final[key] for key in ("step", "modes_covered", "modes", "high_quality", "sliced_wasserstein")},
                "iterations_per_second": round(iterations_per_second, 1), "seconds": round(seconds, 2)}
     if with_modes:
-        figures["fewest_modes_covered"] = min(record.modes_covered for record in with_modes[1:] or with_modes)
         figures["most_modes_covered"] = max(record.modes_covered for record in with_modes)
+        full = next((index for index, record in enumerate(with_modes) if record.modes_covered == record.modes), None)
+        if full is not None:  # the first time every mode was covered, and the fewest covered since
+            fewest = min(with_modes[full:], key=lambda record: record.modes_covered)
+            figures["all_modes_first_covered_at"] = with_modes[full].step
+            figures["fewest_modes_since"] = {"step": fewest.step, "modes_covered": fewest.modes_covered,
+                                             "high_quality": fewest.high_quality}
     return {"config": asdict(playground.config), "dataset": playground.data.name, "figures": figures, "curves": curves}
 
 
@@ -337,14 +331,15 @@ def write_summary(result: dict, path: str | Path) -> Path:
 
 @dataclass(frozen=True)
 class Claims:
-    """What a preset's run shows, checked on its curves (`unmet`): final coverage and quality, or a
-    collapse: after covering every mode, a point with at most `collapse_to` modes covered while at
-    least `collapse_quality` of the samples are high quality (sharp samples, too few kinds)."""
+    """What a preset's run shows, checked on its curves (`unmet`): final coverage and quality, and
+    whether it collapses: after covering every mode, a point with at most `collapse_to` modes covered
+    while at least `collapse_quality` of the samples are high quality (sharp samples, too few kinds)."""
 
     final_modes: int | None = None
     final_quality_at_least: float | None = None
     final_quality_at_most: float | None = None
-    collapse_to: int | None = None
+    collapses: bool | None = None  # True: it must collapse; False: it must not
+    collapse_to: int = 4
     collapse_quality: float = 0.5
 
 
@@ -358,13 +353,14 @@ def unmet(claims: Claims, result: dict) -> list[str]:
         problems.append(f"final high quality {final['high_quality']:.3f} < {claims.final_quality_at_least}")
     if claims.final_quality_at_most is not None and final["high_quality"] > claims.final_quality_at_most:
         problems.append(f"final high quality {final['high_quality']:.3f} > {claims.final_quality_at_most}")
-    if claims.collapse_to is not None:
+    if claims.collapses is not None:
         covered_all = next((index for index, record in enumerate(curves) if record["modes_covered"] == record["modes"]), None)
-        collapsed = [record for record in curves[covered_all or 0:] if covered_all is not None
-                     and record["modes_covered"] <= claims.collapse_to and record["high_quality"] >= claims.collapse_quality]
-        if not collapsed:
-            problems.append(f"no collapse to <= {claims.collapse_to} modes with >= {claims.collapse_quality:.0%} high "
-                            "quality after covering every mode")
+        collapsed = covered_all is not None and any(
+            record["modes_covered"] <= claims.collapse_to and record["high_quality"] >= claims.collapse_quality
+            for record in curves[covered_all:])
+        if collapsed != claims.collapses:
+            problems.append(f"{'no' if claims.collapses else 'a'} collapse to <= {claims.collapse_to} modes with >= "
+                            f"{claims.collapse_quality:.0%} high quality after covering every mode")
     return problems
 
 
@@ -391,17 +387,38 @@ def preset(name: str) -> Preset:
 
 
 # The runs behind these paragraphs: `python -m genai_demo playground --preset NAME --json F` (tests check the claims).
-_preset("ns-gan-collapse", PlaygroundConfig(family="gan", latent_dim=64), 5000, Claims(collapse_to=4), """
-    TODO""")
-_preset("wgan-gp-covers", PlaygroundConfig(family="wgan-gp", latent_dim=64, learning_rate=2e-3, discriminator_lr=1e-3,
-                                           n_critic=3, gradient_penalty_weight=1.0, ema_decay=0.99), 5000,
+_preset("ns-gan-collapse", PlaygroundConfig(family=PLAYGROUND_GAN.name, latent_dim=64), 5000, Claims(collapses=True), """
+    The non-saturating GAN on the ring of eight Gaussians, its generator fed 64-dimensional noise. By step 2,100 its
+    purple points reach all eight green modes; from step 3,400 on they sit on three of them, sharply (over 80% high
+    quality), and stay: mode collapse. Watch the background and the arrows: the discriminator learns to call the
+    occupied modes fake, the arrows push each sample to the nearest place it still believes real, and nothing in the
+    loss rewards covering every mode. The modes-covered curve falls from 8 to 3 while high quality climbs to 91%:
+    sharp samples, too few kinds.""")
+_preset("wgan-gp-covers", PlaygroundConfig(family=PLAYGROUND_WGAN_GP.name, latent_dim=64, learning_rate=2e-3, discriminator_lr=1e-3,
+                                           n_critic=3, gradient_penalty_weight=0.5, batch_size=512, ema_decay=0.99), 5000,
+        Claims(final_modes=8, final_quality_at_least=0.9, collapses=False), """
+    The same generator (64-dimensional noise) trained as a WGAN-GP: a critic kept near slope 1 by a gradient penalty
+    (λ 0.5), three critic updates per generator update, batches of 512, and samples from an average of the generator's
+    weights (EMA 0.99). The critic scores how far the samples are from the data rather than judging real or fake, so
+    its slope (the arrows) keeps pointing at every mode the samples miss. All eight modes are covered from step 1,400
+    and never lost; by step 5,000, 92% of the samples are high quality (the real points themselves: 98.9%).""")
+_preset("sn-gan-covers", PlaygroundConfig(family=PLAYGROUND_SN_GAN.name, latent_dim=64, learning_rate=2e-4, discriminator_lr=1e-3),
+        5000, Claims(final_modes=8, collapses=False), """
+    The collapse preset's GAN and loss, with every layer of the discriminator spectrally normalised (its slope bounded
+    by 1) and two time scales (the discriminator learns at 1e-3, the generator at 2e-4). A discriminator that cannot
+    grow arbitrarily steep keeps giving the generator gradients towards the modes it misses: all eight from step
+    1,500 to the end, with no collapse (one dip to 6, blurry, at step 2,600). Its samples sharpen slowly: 61% high
+    quality at step 5,000.""")
+_preset("vae-blur", PlaygroundConfig(family=PLAYGROUND_VAE.name), 5000, Claims(final_modes=8, final_quality_at_most=0.7), """
+    A VAE with a 2D latent and a Gaussian decoder (σ 0.1). It covers every mode, since the ELBO punishes missing any
+    real point, but a third of its samples fall between modes (66% high quality at step 5,000). The prior N(0, I) is
+    one connected blob; the encoder packs the eight modes into eight clusters of means (the right panel), and the
+    decoder must send the latent space between those clusters somewhere: onto bridges along the ring. Blur between
+    modes is the 2D version of a VAE's blurry images.""")
+_preset("ddpm-covers", PlaygroundConfig(family=PLAYGROUND_DDPM.name, ema_decay=0.99), 5000,
         Claims(final_modes=8, final_quality_at_least=0.9), """
-    TODO""")
-_preset("sn-gan-covers", PlaygroundConfig(family="sn-gan", latent_dim=64, learning_rate=2e-4, discriminator_lr=2e-4),
-        5000, Claims(final_modes=8), """
-    TODO""")
-_preset("vae-blur", PlaygroundConfig(family="vae"), 5000, Claims(final_modes=8, final_quality_at_most=0.7), """
-    TODO""")
-_preset("ddpm-covers", PlaygroundConfig(family="ddpm", ema_decay=0.99), 5000,
-        Claims(final_modes=8, final_quality_at_least=0.9), """
-    TODO""")
+    A DDPM (100 noise levels on a cosine schedule, diffusers' DDPMScheduler) with a small MLP noise predictor, sampled
+    from an average of its weights (EMA 0.99). Every mode is covered from step 700 on, and by step 5,000, 95% of the
+    samples are high quality. The arrows are the learned denoising direction at step t (the slider): at high t they
+    point towards the middle of the data, at low t towards the nearest mode; the grey lines are reverse paths from
+    noise to a mode. Its loss is a regression with no adversary to fool, which is why nothing collapses.""")

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field, replace
 import gradio as gr
 import numpy as np
 
+from genai_demo import limits
 from genai_demo.data.toy2d import DATASETS, drawn, points_from_drawing, toy_dataset
 from genai_demo.errors import InvalidInputError
+from genai_demo.families import DIFFUSION, PLAYGROUND_FAMILIES, PLAYGROUND_GAN, playground_family
 from genai_demo.training.playground import (
-    DIFFUSION_STEPS, FAMILIES, FAMILY_DEFAULTS, GAN_FAMILIES, PRESETS, Playground, PlaygroundConfig, preset,
+    DIFFUSION_STEPS, FAMILIES, PRESETS, Playground, PlaygroundConfig, preset,
 )
 from genai_demo.ui.errors import shown_error, shown_to_user
 from genai_demo.ui.i18n import say
@@ -27,7 +29,9 @@ from genai_demo.ui.state import AppState, bind
 
 DRAWN = "drawn"
 NO_PRESET = "none"
-FRAME_SECONDS = 0.15  # training time per frame: with the drawing, about 5 frames a second
+FRAME_SECONDS = 0.15  # a frame at most every 0.15 s ...
+FRAME_TRAINING_SECONDS = 0.12  # ... of which training takes at most this: with the drawing, >= 5 frames a second
+TRAINING_CHUNK = 10
 MEASURE_SECONDS = 0.5  # numbers at most twice a second (a DDPM measure samples 100 steps)
 LIVE_MEASURE_SAMPLES = 1000
 MAX_PLAY_SECONDS = 600  # an abandoned page frees its worker after 10 minutes
@@ -77,23 +81,6 @@ def _key(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "local"
 
 
-def _number(value, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a number, got {value!r}") from None
-    if not np.isfinite(number):
-        raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
-    return number
-
-
-def _whole(value, name: str) -> int:
-    number = _number(value, name)
-    if number != int(number):
-        raise InvalidInputError(f"{name} must be a whole number, got {value!r}")
-    return int(number)
-
-
 def _drawing_points(drawing) -> np.ndarray:
     image = drawing.get("composite") if isinstance(drawing, dict) else drawing
     if image is None:
@@ -112,11 +99,10 @@ def build_session(preset_name, family, dataset, drawing, seed, learning_rate, di
     show (its EMA, batch size, latent size)."""
     chosen = PRESETS.get(preset_name or "")
     base = chosen.config if chosen is not None and chosen.config.family == family else PlaygroundConfig(family=family)
-    config = replace(
-        base, dataset=dataset if dataset != DRAWN else "drawn", seed=_whole(seed, "seed"),
-        learning_rate=_number(learning_rate, "learning rate"),
-        discriminator_lr=_number(discriminator_lr, "discriminator learning rate") if family in GAN_FAMILIES else None,
-        n_critic=_whole(n_critic, "n_critic"), gradient_penalty_weight=_number(penalty_weight, "λ"))
+    config = replace(  # PlaygroundConfig checks each value against `limits`
+        base, dataset=dataset if dataset != DRAWN else "drawn", seed=seed, learning_rate=learning_rate,
+        discriminator_lr=discriminator_lr if playground_family(family).adversarial else None, n_critic=n_critic,
+        gradient_penalty_weight=penalty_weight)
     data = drawn(_drawing_points(drawing)) if dataset == DRAWN else toy_dataset(dataset)
     drawing_key = None if dataset != DRAWN else data.points_or_centres.tobytes()
     return Session(Playground(config, data), (preset_name, family, dataset, drawing_key, config.seed))
@@ -125,10 +111,8 @@ def build_session(preset_name, family, dataset, drawing, seed, learning_rate, di
 def _apply_live_settings(session: Session, learning_rate, discriminator_lr, n_critic, penalty_weight) -> None:
     """The rates, n_critic and λ change a run as it trains (GAN Lab's sliders do too)."""
     config = session.playground.config
-    checked = PlaygroundConfig(family=config.family, learning_rate=_number(learning_rate, "learning rate"),
-                               discriminator_lr=_number(discriminator_lr, "discriminator learning rate"),
-                               n_critic=_whole(n_critic, "n_critic"),
-                               gradient_penalty_weight=_number(penalty_weight, "λ"))
+    checked = PlaygroundConfig(family=config.family, learning_rate=learning_rate, discriminator_lr=discriminator_lr,
+                               n_critic=n_critic, gradient_penalty_weight=penalty_weight)
     config.learning_rate, config.n_critic = checked.learning_rate, checked.n_critic
     config.gradient_penalty_weight = checked.gradient_penalty_weight
     optimizers = session.playground.optimizers
@@ -136,7 +120,7 @@ def _apply_live_settings(session: Session, learning_rate, discriminator_lr, n_cr
         rate = checked.discriminator_lr if name == "discriminator" else checked.learning_rate
         for group in optimizer.param_groups:
             group["lr"] = rate
-    if config.family in GAN_FAMILIES:
+    if session.playground.family.adversarial:
         config.discriminator_lr = checked.discriminator_lr
 
 
@@ -162,7 +146,7 @@ def _structure(session: Session, settings: tuple) -> tuple:
             drawing_key = drawn(_drawing_points(drawing)).points_or_centres.tobytes()
         except InvalidInputError:
             drawing_key = None
-    return (preset_name, family, dataset, drawing_key, _whole(seed, "seed"))
+    return (preset_name, family, dataset, drawing_key, limits.SEED.check(seed))
 
 
 def status_text(session: Session) -> str:
@@ -182,7 +166,7 @@ def status_text(session: Session) -> str:
 
 
 def _timestep(value) -> int:
-    return min(DIFFUSION_STEPS - 1, max(0, _whole(value, "t")))
+    return limits.DIFFUSION_TIMESTEP.check(value)
 
 
 def _outputs(session: Session, timestep) -> tuple:
@@ -191,11 +175,12 @@ def _outputs(session: Session, timestep) -> tuple:
 
 def play(state: AppState, preset_name, family, dataset, drawing, seed, learning_rate, discriminator_lr, n_critic,
          penalty_weight, speed, timestep, request: gr.Request = None):
-    """Train and draw until Pause (or MAX_PLAY_SECONDS): `speed` steps, then a frame, repeatedly."""
+    """Train and draw until Pause (or MAX_PLAY_SECONDS): `speed` steps (fewer when they take longer
+    than FRAME_TRAINING_SECONDS), then a frame, repeatedly."""
     with shown_to_user():
         session, _ = session_for(_key(request), (preset_name, family, dataset, drawing, seed, learning_rate,
                                                  discriminator_lr, n_critic, penalty_weight))
-        steps_per_frame = min(2000, max(1, _whole(speed, "speed")))
+        steps_per_frame = limits.STEPS_PER_FRAME.check(speed)
         timestep = _timestep(timestep)
     session.playing = True
     playground = session.playground
@@ -203,7 +188,12 @@ def play(state: AppState, preset_name, family, dataset, drawing, seed, learning_
     try:
         while session.playing and time.monotonic() - began < MAX_PLAY_SECONDS:
             frame_began = time.monotonic()
-            playground.train(steps_per_frame)
+            # `speed` steps, or as many as fit in the frame's training time: frames keep coming.
+            trained = 0
+            while trained < steps_per_frame and time.monotonic() - frame_began < FRAME_TRAINING_SECONDS:
+                chunk = min(TRAINING_CHUNK, steps_per_frame - trained)
+                playground.train(chunk)
+                trained += chunk
             session.last_update = ""
             if time.monotonic() - session.last_measured >= MEASURE_SECONDS:
                 playground.measure(LIVE_MEASURE_SAMPLES)
@@ -217,6 +207,14 @@ def play(state: AppState, preset_name, family, dataset, drawing, seed, learning_
             time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - frame_began)))
     finally:
         session.playing = False
+
+
+def drop_session(request: gr.Request) -> None:
+    """The page closed: its run goes (a Play still running ends at its next frame)."""
+    session = SESSIONS.get(_key(request))
+    if session is not None:
+        session.playing = False
+    SESSIONS.drop(_key(request))
 
 
 def pause(request: gr.Request = None) -> None:
@@ -270,12 +268,12 @@ def family_controls(family: str, preset_name: str | None) -> tuple:
         config, keep = chosen.config, gr.update()
         values = (config.learning_rate, config.discriminator_lr or 1e-3, config.n_critic, config.gradient_penalty_weight)
     else:
-        defaults, keep = FAMILY_DEFAULTS.get(family, FAMILY_DEFAULTS["gan"]), NO_PRESET
+        defaults, keep = PLAYGROUND_FAMILIES.get(family, PLAYGROUND_GAN), NO_PRESET
         values = (defaults.learning_rate, defaults.discriminator_lr or 1e-3, defaults.n_critic, 10.0)
-    gan = family in GAN_FAMILIES
+    record = PLAYGROUND_FAMILIES.get(family, PLAYGROUND_GAN)
     return (gr.Number(value=values[0]),
-            gr.Number(value=values[1], visible=gan), gr.Number(value=values[2], visible=gan),
-            gr.Number(value=values[3], visible=family == "wgan-gp"), gr.Slider(visible=family == "ddpm"), keep)
+            gr.Number(value=values[1], visible=record.adversarial), gr.Number(value=values[2], visible=record.adversarial),
+            gr.Number(value=values[3], visible=record.wasserstein), gr.Slider(visible=record.kind == DIFFUSION), keep)
 
 
 def choose_preset(name: str) -> tuple:
@@ -314,7 +312,7 @@ def build_playground_layout() -> PlaygroundUI:
         with gr.Column(scale=1, min_width=280):
             preset_choice = gr.Dropdown([NO_PRESET, *PRESETS], value=NO_PRESET, label="Preset", elem_id="playground-preset")
             explanation = gr.HTML("")
-            family = gr.Dropdown(list(FAMILIES), value="gan", label="Family", elem_id="playground-family")
+            family = gr.Dropdown(list(FAMILIES), value=PLAYGROUND_GAN.name, label="Family", elem_id="playground-family")
             dataset = gr.Dropdown([*DATASETS, DRAWN], value="ring8", label="Data", elem_id="playground-dataset")
             drawing = gr.Sketchpad(label="Draw the data (choose Data: drawn)", type="numpy", visible=False,
                                    canvas_size=(240, 240), elem_id="playground-drawing")
@@ -322,8 +320,8 @@ def build_playground_layout() -> PlaygroundUI:
                 seed = gr.Number(0, label="Seed", precision=0, minimum=0)
                 speed = gr.Slider(1, 400, value=DEFAULT_SPEED, step=1, label="Steps per frame")
             with gr.Row():
-                learning_rate = gr.Number(FAMILY_DEFAULTS["gan"].learning_rate, label="Learning rate (the generator's)")
-                discriminator_lr = gr.Number(FAMILY_DEFAULTS["gan"].discriminator_lr, label="Discriminator learning rate")
+                learning_rate = gr.Number(PLAYGROUND_GAN.learning_rate, label="Learning rate (the generator's)")
+                discriminator_lr = gr.Number(PLAYGROUND_GAN.discriminator_lr, label="Discriminator learning rate")
             with gr.Row():
                 n_critic = gr.Number(1, label="n_critic (D steps per G step)", precision=0, minimum=1, maximum=20)
                 penalty_weight = gr.Number(10.0, label="λ (gradient penalty)", visible=False)
@@ -370,4 +368,4 @@ def wire_playground(state: AppState, ui: PlaygroundUI) -> None:
 def build_playground_tab(state: AppState, demo: gr.Blocks) -> None:
     ui = build_playground_layout()
     wire_playground(state, ui)
-    demo.unload(lambda request: SESSIONS.drop(_key(request)))
+    demo.unload(drop_session)

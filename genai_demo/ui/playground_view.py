@@ -13,6 +13,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from genai_demo.data.toy2d import EXTENT
+from genai_demo.families import AUTOENCODER, DIFFUSION
 from genai_demo.plotting import View2D, font, line_panels
 from genai_demo.training.playground import Playground
 
@@ -53,15 +54,15 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
     """Background (D's belief), then lines (DDPM's field and reverse paths), then the points, then
     the generator's gradients on top."""
     view = View2D(VIEW_SIZE, EXTENT)
-    family = playground.config.family
+    family = playground.family
     legend = [("real", REAL), ("generated", FAKE)]
     if playground.is_gan:
         values = playground.field(torch.from_numpy(view.grid(HEAT_CELLS))).reshape(HEAT_CELLS, HEAT_CELLS).numpy()
-        if family == "wgan-gp":  # a critic's score has no scale: its range in the view, low to high
+        if family.wasserstein:  # a critic's score has no scale: its range in the view, low to high
             values = (values - values.min()) / max(float(values.max() - values.min()), 1e-9)
         view.heat_map(values, FAKE_SIDE, REAL_SIDE)
-        legend.append(("critic score (green: high)" if family == "wgan-gp" else "D(x) (green: real)", REAL_SIDE))
-    if family == "ddpm":
+        legend.append(("critic score (green: high)" if family.wasserstein else "D(x) (green: real)", REAL_SIDE))
+    if family.kind == DIFFUSION:
         generated, paths = playground.sample(SHOWN_POINTS, seed=SAMPLE_SEED, trajectories=True)
         image = view.image()
         grid = torch.from_numpy(view.grid(FIELD_CELLS))
@@ -86,7 +87,7 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
 def render_frame(playground: Playground, timestep: int = 10) -> Image.Image:
     """The data view (and for the VAE, its latent space beside it), with a legend."""
     image, legend = _data_view(playground, timestep)
-    if playground.config.family == "vae":
+    if playground.family.kind == AUTOENCODER:
         real = playground.reference[:SHOWN_POINTS]
         latent = View2D(VIEW_SIZE, EXTENT)
         colours = _hues(real.numpy())
@@ -105,16 +106,11 @@ def render_frame(playground: Playground, timestep: int = 10) -> Image.Image:
     return _legend(image, legend)
 
 
-CURVES = {"gan": ("d_loss", "g_loss"), "sn-gan": ("d_loss", "g_loss"),
-          "wgan-gp": ("wasserstein_estimate", "gradient_penalty", "g_loss"),
-          "vae": ("reconstruction", "kl"), "ddpm": ("loss",)}
-
-
 def render_curves(playground: Playground, width: int = 420) -> Image.Image:
     """The losses, then modes covered, high-quality share and sliced Wasserstein distance, per step."""
     history = playground.history
     series = {}
-    for name in CURVES[playground.config.family]:
+    for name in playground.family.curves:
         points = [(record.step, record.losses[name]) for record in history if name in record.losses]
         series[name] = ([step for step, _ in points], [value for _, value in points])
     for name in ("modes_covered", "high_quality", "sliced_wasserstein"):

@@ -1,7 +1,8 @@
 """Simplified Chinese for the page's English strings (see `i18n.py`): the English text is the key."""
 
 from genai_demo.ui.learn import DIFFUSION_TEXT, GAN_TEXT, STYLEGAN_TEXT, TEXT_TEXT, VAE_TEXT, WGAN_TEXT
-from genai_demo.ui.playground_text import PLAYGROUND_HELP, PLAYGROUND_HELP_ZH
+from genai_demo.training.playground import PRESETS
+from genai_demo.ui.playground_text import PLAYGROUND_HELP, PLAYGROUND_HELP_ZH, PRESET_TEXT_ZH
 from genai_demo.ui.repair_text import HELP, INTRO
 from genai_demo.ui.style_mixing_text import MIXING_HELP
 from genai_demo.ui.translations_zh_learn import (
@@ -225,6 +226,7 @@ ZH: dict[str, str] = {
     # Playground tab
     "Playground": "二维演练场",
     PLAYGROUND_HELP.strip(): PLAYGROUND_HELP_ZH.strip(),
+    **{PRESETS[name].explanation: text for name, text in PRESET_TEXT_ZH.items()},
     "Preset": "预设",
     "Family": "模型族",
     "Data": "数据",

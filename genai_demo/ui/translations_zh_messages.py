@@ -503,4 +503,20 @@ ZH_MESSAGES: dict[str, str] = {
     "Done: {0} repair(s) of the {1} task with {2}, seeds {3}–{4}, {5} s on {6}":
         "完成：用 {2} 完成 {1} 任务的 {0} 份修复，种子 {3}–{4}，{5} 秒，运行在 {6} 上",
     "the model's default": "模型的默认方法",
+    # the 2D playground (training/playground.py, data/toy2d.py, ui/playground.py, the CLI)
+    "--measure-every ({0}) must not exceed the steps ({1})": "--measure-every（{0}）不能超过步数（{1}）",
+    "draw at least {0} points' worth of strokes on the canvas (found {1}): the drawing is the data the models learn":
+        "请在画布上画出至少 {0} 个点的笔画（现有 {1} 个）：所画的就是模型要学习的数据",
+    "unknown 2D dataset {0}; choose one of {1} (or draw points)": "未知的二维数据集 {0}；请从 {1} 中选择（或自己画点）",
+    "unknown preset {0}; choose one of {1}": "未知的预设 {0}；请从 {1} 中选择",
+    "unknown playground family {0}; choose one of {1}": "未知的模型族 {0}；请从 {1} 中选择",
+    "draw the data on the canvas first (choose a dataset to use one of the built-in ones)":
+        "请先在画布上画出数据（或选择一个内置数据集）",
+    "step {0}": "第 {0} 步",
+    "last update: {0}": "上一次更新：{0}",
+    "sliced Wasserstein {0}": "切片 Wasserstein {0}",
+    "{0} steps/s, {1} frames/s": "{0} 步/秒，{1} 帧/秒",
+    "pause first: one step at a time works on a paused run": "请先暂停：单步只能在暂停的训练上进行",
+    "modes covered {0}/{1}": "覆盖模式 {0}/{1}",
+    "high quality {0}%": "高质量 {0}%",
 }

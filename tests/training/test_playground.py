@@ -57,7 +57,7 @@ def test_the_ema_is_what_is_sampled():
 
 @pytest.mark.parametrize("changes, message", [
     ({"family": "flow"}, "unknown playground family"), ({"learning_rate": 5.0}, "learning rate"),
-    ({"n_critic": 0}, "n_critic"), ({"batch_size": 2}, "batch size"), ({"dataset": "circle"}, "unknown 2D dataset"),
+    ({"n_critic": 0}, "critic steps per generator step"), ({"batch_size": 0}, "batch size"), ({"dataset": "circle"}, "unknown 2D dataset"),
 ])
 def test_bad_settings_are_refused_with_a_message(changes, message):
     with pytest.raises(InvalidInputError, match=message):

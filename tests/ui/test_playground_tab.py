@@ -85,9 +85,9 @@ def test_a_drawing_is_the_data():
 
 
 @pytest.mark.parametrize("settings, message", [
-    (("none", "gan", "ring8", None, 0, "fast", 1e-3, 1, 10.0), "learning rate must be a number"),
-    (("none", "gan", "ring8", None, 0.5, 1e-3, 1e-3, 1, 10.0), "seed must be a whole number"),
-    (("none", "gan", "ring8", None, 0, 1e-3, 1e-3, 0, 10.0), "n_critic must be from 1"),
+    (("none", "gan", "ring8", None, 0, "fast", 1e-3, 1, 10.0), "learning rate must be a number from"),
+    (("none", "gan", "ring8", None, 0.5, 1e-3, 1e-3, 1, 10.0), "seed must be a whole number from"),
+    (("none", "gan", "ring8", None, 0, 1e-3, 1e-3, 0, 10.0), "critic steps per generator step must be a whole number"),
     (("none", "vae", "drawn", None, 0, 1e-3, 1e-3, 1, 10.0), "draw the data on the canvas first"),
     (("none", "vae", "drawn", {"composite": np.zeros((240, 240, 4), np.uint8)}, 0, 1e-3, 1e-3, 1, 10.0), "draw at least"),
 ])
@@ -103,5 +103,13 @@ def test_a_preset_sets_its_family_and_settings_and_explains_itself():
     assert chosen.explanation[:40] in values[-1]
     # The family's change (which the preset causes) keeps the preset's rates, not the family's defaults.
     controls = tab.family_controls(chosen.config.family, name)
-    assert controls[0]["value"] == chosen.config.learning_rate
+    assert controls[0].value == chosen.config.learning_rate
     assert tab.family_controls("ddpm" if chosen.config.family != "ddpm" else "gan", name)[-1] == tab.NO_PRESET
+
+
+def test_every_preset_explains_itself_in_chinese_too():
+    from genai_demo.ui.i18n import translate
+
+    for chosen in PRESETS.values():
+        chinese = translate(chosen.explanation)
+        assert chinese and len(chinese) > 100 and any("\u4e00" <= character <= "\u9fff" for character in chinese)
