@@ -495,12 +495,7 @@ def run_playground(args: argparse.Namespace) -> int:
     steps = args.steps if args.steps is not None else (chosen.iterations if chosen else 5000)
     if args.measure_every > steps:
         raise InvalidInputError(f"--measure-every ({args.measure_every:,}) must not exceed the steps ({steps:,})")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a run's curves do not depend on the machine's cores (float sums' order)
-    try:
-        result = Playground(config).run(steps, args.measure_every, args.measure_samples)
-    finally:
-        torch.set_num_threads(threads)
+    result = Playground(config).run(steps, args.measure_every, args.measure_samples)  # trains on one thread
     figures = result["figures"]
     final = figures["final"]
     line = f"{config.family} on {result['dataset']}, {steps:,} steps, seed {config.seed}: "

@@ -35,6 +35,7 @@ from genai_demo.training.losses import discriminator_loss, gradient_penalty, non
 FAMILIES = tuple(PLAYGROUND_FAMILIES)
 DIFFUSION_STEPS = 100
 MEASURE_SAMPLES = 2000
+SHOWN_PATHS = 8
 ADAM_OPTIONS = {"fused": True}  # one kernel for all parameters: tiny networks are bound by per-tensor overhead
 
 
@@ -47,7 +48,7 @@ class PlaygroundConfig:
     discriminator_lr: float | None = None
     n_critic: int | None = None
     gradient_penalty_weight: float = 10.0
-    batch_size: int = 256
+    batch_size: int = 128  # the presets say theirs
     hidden: int = 128
     latent_dim: int = 2
     # An exponential moving average of the generating network's weights, sampled instead of the
@@ -91,10 +92,13 @@ class Playground:
         self.data = data if data is not None else toy_dataset(config.dataset)
         torch.manual_seed(config.seed)  # the networks' initial weights
         self.noise = torch.Generator().manual_seed(config.seed + 1)  # batches, latents, timesteps
+        self.threads = 1
         self.iteration = 0  # steps made
         self.updates_in_iteration = 0  # GANs: discriminator updates since the generator's last
         self.losses: dict[str, float] = {}
         self.history: list[Record] = []
+        self.last_samples: torch.Tensor | None = None  # the last measurement's generated points
+        self.last_paths: torch.Tensor | None = None  # DDPM: (steps + 1, SHOWN_PATHS, 2) of its reverse paths
         self.reference = self.data.sample(MEASURE_SAMPLES, torch.Generator().manual_seed(12345))
         self.family = family = playground_family(config.family)
         hidden, betas = config.hidden, family.betas
@@ -219,8 +223,15 @@ class Playground:
             self.update()
 
     def train(self, steps: int) -> None:
-        for _ in range(steps):
-            self.step()
+        """`steps` steps on `self.threads` threads (`set_num_threads` holds for the calling thread only,
+        OpenMP's rule): one by default, so that a run's curves do not depend on the machine's cores."""
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            for _ in range(steps):
+                self.step()
+        finally:
+            torch.set_num_threads(threads)
 
     # ---- Sampling and measuring ----
 
@@ -247,7 +258,12 @@ class Playground:
 
     def measure(self, count: int = MEASURE_SAMPLES) -> Record:
         """Score `count` generated points against as many real ones; appended to `history`."""
-        samples = self.sample(count, seed=self.config.seed + 7)
+        if self.family.kind == DIFFUSION:  # keep a few reverse paths to draw (sampling is the costly part)
+            samples, paths = self.sample(count, seed=self.config.seed + 7, trajectories=True)
+            self.last_paths = paths[:, :SHOWN_PATHS]
+        else:
+            samples = self.sample(count, seed=self.config.seed + 7)
+        self.last_samples = samples
         reference = self.reference[:count]
         record = Record(self.iteration, dict(self.losses),
                         sliced_wasserstein=round(sliced_wasserstein(samples, reference), 5))
@@ -387,7 +403,7 @@ def preset(name: str) -> Preset:
 
 
 # The runs behind these paragraphs: `python -m genai_demo playground --preset NAME --json F` (tests check the claims).
-_preset("ns-gan-collapse", PlaygroundConfig(family=PLAYGROUND_GAN.name, latent_dim=64), 5000, Claims(collapses=True), """
+_preset("ns-gan-collapse", PlaygroundConfig(family=PLAYGROUND_GAN.name, latent_dim=64, batch_size=256), 5000, Claims(collapses=True), """
     The non-saturating GAN on the ring of eight Gaussians, its generator fed 64-dimensional noise. By step 2,100 its
     purple points reach all eight green modes; from step 3,400 on they sit on three of them, sharply (over 80% high
     quality), and stay: mode collapse. Watch the background and the arrows: the discriminator learns to call the
@@ -402,20 +418,20 @@ _preset("wgan-gp-covers", PlaygroundConfig(family=PLAYGROUND_WGAN_GP.name, laten
     weights (EMA 0.99). The critic scores how far the samples are from the data rather than judging real or fake, so
     its slope (the arrows) keeps pointing at every mode the samples miss. All eight modes are covered from step 1,400
     and never lost; by step 5,000, 92% of the samples are high quality (the real points themselves: 98.9%).""")
-_preset("sn-gan-covers", PlaygroundConfig(family=PLAYGROUND_SN_GAN.name, latent_dim=64, learning_rate=2e-4, discriminator_lr=1e-3),
+_preset("sn-gan-covers", PlaygroundConfig(family=PLAYGROUND_SN_GAN.name, latent_dim=64, batch_size=256, learning_rate=2e-4, discriminator_lr=1e-3),
         5000, Claims(final_modes=8, collapses=False), """
     The collapse preset's GAN and loss, with every layer of the discriminator spectrally normalised (its slope bounded
     by 1) and two time scales (the discriminator learns at 1e-3, the generator at 2e-4). A discriminator that cannot
     grow arbitrarily steep keeps giving the generator gradients towards the modes it misses: all eight from step
     1,500 to the end, with no collapse (one dip to 6, blurry, at step 2,600). Its samples sharpen slowly: 61% high
     quality at step 5,000.""")
-_preset("vae-blur", PlaygroundConfig(family=PLAYGROUND_VAE.name), 5000, Claims(final_modes=8, final_quality_at_most=0.7), """
+_preset("vae-blur", PlaygroundConfig(family=PLAYGROUND_VAE.name, batch_size=256), 5000, Claims(final_modes=8, final_quality_at_most=0.7), """
     A VAE with a 2D latent and a Gaussian decoder (σ 0.1). It covers every mode, since the ELBO punishes missing any
     real point, but a third of its samples fall between modes (66% high quality at step 5,000). The prior N(0, I) is
     one connected blob; the encoder packs the eight modes into eight clusters of means (the right panel), and the
     decoder must send the latent space between those clusters somewhere: onto bridges along the ring. Blur between
     modes is the 2D version of a VAE's blurry images.""")
-_preset("ddpm-covers", PlaygroundConfig(family=PLAYGROUND_DDPM.name, ema_decay=0.99), 5000,
+_preset("ddpm-covers", PlaygroundConfig(family=PLAYGROUND_DDPM.name, batch_size=256, ema_decay=0.99), 5000,
         Claims(final_modes=8, final_quality_at_least=0.9), """
     A DDPM (100 noise levels on a cosine schedule, diffusers' DDPMScheduler) with a small MLP noise predictor, sampled
     from an average of its weights (EMA 0.99). Every mode is covered from step 700 on, and by step 5,000, 95% of the

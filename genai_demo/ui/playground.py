@@ -29,14 +29,14 @@ from genai_demo.ui.state import AppState, bind
 
 DRAWN = "drawn"
 NO_PRESET = "none"
-FRAME_SECONDS = 0.15  # a frame at most every 0.15 s ...
-FRAME_TRAINING_SECONDS = 0.12  # ... of which training takes at most this: with the drawing, >= 5 frames a second
+FRAME_SECONDS = 0.18  # a frame at most every 0.18 s ...
+FRAME_TRAINING_SECONDS = 0.14  # ... of which training takes at most this: with the drawing, >= 5 frames a second
 TRAINING_CHUNK = 10
-MEASURE_SECONDS = 0.5  # numbers at most twice a second (a DDPM measure samples 100 steps)
+MEASURE_SECONDS = 1.0  # numbers once a second (a DDPM measure samples 100 steps: 0.1 s)
 LIVE_MEASURE_SAMPLES = 1000
 MAX_PLAY_SECONDS = 600  # an abandoned page frees its worker after 10 minutes
 MAX_SESSIONS = 32
-DEFAULT_SPEED = 50
+DEFAULT_SPEED = 100
 DEFAULT_TIMESTEP = 10
 
 
@@ -169,8 +169,10 @@ def _timestep(value) -> int:
     return limits.DIFFUSION_TIMESTEP.check(value)
 
 
-def _outputs(session: Session, timestep) -> tuple:
-    return render_frame(session.playground, _timestep(timestep)), render_curves(session.playground), status_text(session)
+def _outputs(session: Session, timestep, curves: bool = True) -> tuple:
+    """The frame, the curves (or no change: they change only when measured) and the status line."""
+    return (render_frame(session.playground, _timestep(timestep)),
+            render_curves(session.playground) if curves else gr.update(), status_text(session))
 
 
 def play(state: AppState, preset_name, family, dataset, drawing, seed, learning_rate, discriminator_lr, n_critic,
@@ -195,14 +197,15 @@ def play(state: AppState, preset_name, family, dataset, drawing, seed, learning_
                 playground.train(chunk)
                 trained += chunk
             session.last_update = ""
-            if time.monotonic() - session.last_measured >= MEASURE_SECONDS:
+            measured = time.monotonic() - session.last_measured >= MEASURE_SECONDS or frames == 0
+            if measured:
                 playground.measure(LIVE_MEASURE_SAMPLES)
                 session.last_measured = time.monotonic()
             frames += 1
             elapsed = time.monotonic() - began
             session.rates = {"steps_per_second": (playground.iteration - first_step) / elapsed,
                              "frames_per_second": frames / elapsed}
-            yield _outputs(session, timestep)
+            yield _outputs(session, timestep, curves=measured)
             # Not faster than FRAME_SECONDS a frame: the browser gets frames it can show.
             time.sleep(max(0.0, FRAME_SECONDS - (time.monotonic() - frame_began)))
     finally:

@@ -22,7 +22,6 @@ HEAT_CELLS = 48
 SHOWN_POINTS = 500
 ARROWS = 48
 FIELD_CELLS = 15
-TRAJECTORIES = 8
 PATH_EVERY = 5  # a reverse path drawn through every 5th of its 100 steps
 REAL, FAKE, ARROW, PATH = (27, 158, 119), (117, 90, 200), (217, 95, 2), (120, 120, 120)
 FAKE_SIDE, REAL_SIDE = (236, 226, 250), (208, 240, 222)
@@ -63,11 +62,15 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
         view.heat_map(values, FAKE_SIDE, REAL_SIDE)
         legend.append(("critic score (green: high)" if family.wasserstein else "D(x) (green: real)", REAL_SIDE))
     if family.kind == DIFFUSION:
-        generated, paths = playground.sample(SHOWN_POINTS, seed=SAMPLE_SEED, trajectories=True)
+        # 100 denoising steps per sample: the points and reverse paths are the last measurement's
+        # (about once a second while playing); the field is drawn anew each frame.
+        if playground.last_paths is None:
+            playground.measure(SHOWN_POINTS)
+        generated, paths = playground.last_samples[:SHOWN_POINTS], playground.last_paths
         image = view.image()
         grid = torch.from_numpy(view.grid(FIELD_CELLS))
         view.arrows(image, grid.numpy(), playground.field(grid, timestep).numpy(), ARROW, length=14)
-        view.polylines(image, paths[::PATH_EVERY, :TRAJECTORIES].numpy(), PATH)
+        view.polylines(image, paths[::PATH_EVERY].numpy(), PATH)
         view.pixels = np.asarray(image).copy()
         legend += [(f"denoising direction at t={timestep}", ARROW), ("reverse paths", PATH)]
     else:
