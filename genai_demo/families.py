@@ -57,6 +57,23 @@ class TrainingDefaults:
     clusters: int | None = None  # the Train form's default self-conditioning clusters
 
 
+# Seconds per training step at the family's default batch size, on a ZeroGPU H200 slice. ESTIMATES, NOT
+# MEASURED: no GPU was at hand when they were written. Guessed from the models' sizes (28 px images, a few
+# million parameters at most) and what such steps take on a data-centre GPU, with room to spare; a bigger
+# batch scales them (ui/gpu.py). A family missing here gets the largest.
+_GPU_STEP_SECONDS = {
+    "mlp-gan": 0.005,
+    "vae": 0.005,
+    "dcgan": 0.01,
+    "cdcgan": 0.01,
+    "char-lstm": 0.01,
+    "tiny-gpt": 0.02,
+    "wgan-gp": 0.04,  # five critic steps with a gradient penalty per generator step
+    "stylegan": 0.05,  # mapping network, style mixing, lazy R1
+    "ddpm": 0.06,  # a UNet's forward and backward pass
+}
+
+
 @dataclass(frozen=True)
 class Family:
     name: str  # CLI and form name; the folder's model_type unless saved_model_type says otherwise
@@ -80,6 +97,12 @@ class Family:
     @property
     def model_type(self) -> str:
         return self.saved_model_type or self.name
+
+    @property
+    def gpu_step_seconds(self) -> float:
+        """One training step at the default batch on a ZeroGPU H200 slice: sizes ZeroGPU's training
+        slices (ui/gpu.py). Estimates, not measured: no GPU has been lent to this project."""
+        return _GPU_STEP_SECONDS.get(self.name, max(_GPU_STEP_SECONDS.values()))
 
     @property
     def is_text(self) -> bool:

@@ -46,7 +46,7 @@ def tick_label(value: float) -> str:
 def _span(values: np.ndarray) -> tuple[float, float]:
     low, high = float(np.min(values)), float(np.max(values))
     if high - low <= 1e-6 * max(1.0, abs(low)):  # flat (up to rounding): centre it
-        pad = max(abs(low) * 0.05, 1e-3)
+        pad = max(abs(low) * 0.05, 1.0)
         return low - pad, high + pad
     pad = (high - low) * 0.05
     return low - pad, high + pad

@@ -236,10 +236,16 @@ class Playground:
     # ---- Sampling and measuring ----
 
     @torch.no_grad()
-    def sample(self, count: int, seed: int = 0, trajectories: bool = False):
-        """`count` generated points (count, 2); with `trajectories`, also the DDPM's reverse path
-        (steps + 1, count, 2)."""
+    def sample(self, count: int, seed: int = 0, trajectories: bool = False, averaged: bool = True):
+        """`count` generated points (count, 2), from the EMA of the weights when there is one (and
+        `averaged`); with `trajectories`, also the DDPM's reverse path (steps + 1, count, 2)."""
         generator = torch.Generator().manual_seed(seed)
+        if not averaged and self.averaged is not None:
+            kept, self.averaged = self.averaged, None
+            try:
+                return self.sample(count, seed, trajectories)
+            finally:
+                self.averaged = kept
         if self.is_gan:
             return self._sampling_network(self.generator)(torch.randn(count, self.config.latent_dim, generator=generator))
         if self.family.kind == AUTOENCODER:

@@ -33,21 +33,6 @@ CAP_SECONDS = 120  # what one generation request may hold a GPU for
 EVALUATE_CAP_SECONDS = 300
 TRAIN_SLICE_FLOOR_SECONDS = 20  # a training slice's start: data, model and optimizer state to the GPU; its save
 
-# Seconds per training step at the family's default batch size, on a ZeroGPU H200 slice. ESTIMATES, NOT
-# MEASURED: no GPU was at hand when they were written. Guessed from the models' sizes (28 px images, a few
-# million parameters at most) and what such steps take on a data-centre GPU, with room to spare; a bigger
-# batch scales them. A family missing here gets the largest.
-TRAIN_STEP_SECONDS = {
-    "mlp-gan": 0.005,
-    "vae": 0.005,
-    "dcgan": 0.01,
-    "cdcgan": 0.01,
-    "char-lstm": 0.01,
-    "tiny-gpt": 0.02,
-    "wgan-gp": 0.04,  # five critic steps with a gradient penalty per generator step
-    "stylegan": 0.05,  # mapping network, style mixing, lazy R1
-    "ddpm": 0.06,  # a UNet's forward and backward pass
-}
 TRAIN_EVALUATION_SECONDS = 10  # one classifier-FID or validation-loss evaluation during training
 
 
@@ -117,7 +102,7 @@ def on_zero_gpu() -> bool:
 
 def train_step_seconds(arguments: argparse.Namespace) -> float:
     """Estimated seconds of one training step of the parsed `train` arguments, evaluations spread over the steps."""
-    step = TRAIN_STEP_SECONDS.get(arguments.model, max(TRAIN_STEP_SECONDS.values()))
+    step = FAMILIES[arguments.model].gpu_step_seconds
     step *= max(1.0, arguments.batch_size / FAMILIES[arguments.model].defaults.batch_size)
     return step + (TRAIN_EVALUATION_SECONDS / arguments.eval_every if arguments.eval_every else 0.0)
 

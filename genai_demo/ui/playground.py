@@ -160,6 +160,8 @@ def status_text(session: Session) -> str:
             parts.append(say(f"modes covered {last.modes_covered}/{last.modes}"))
             parts.append(say(f"high quality {100 * last.high_quality:.0f}%"))
         parts.append(say(f"sliced Wasserstein {last.sliced_wasserstein:.3f}"))
+    if playground.config.ema_decay:
+        parts.append(say(f"numbers from an EMA of the weights ({playground.config.ema_decay:g})"))
     if session.rates:
         parts.append(say(f"{session.rates['steps_per_second']:.0f} steps/s, {session.rates['frames_per_second']:.1f} frames/s"))
     return "<div id='playground-status'>" + " · ".join(parts) + "</div>"

@@ -37,14 +37,26 @@ def _hues(points: np.ndarray) -> np.ndarray:
 
 
 def _legend(image: Image.Image, entries: list[tuple[str, tuple]]) -> Image.Image:
-    framed = Image.new("RGB", (image.width, image.height + LEGEND_HEIGHT), (255, 255, 255))
+    """Colour keys under the view, wrapped onto as many lines as they need."""
+    label_font = font(12)
+    measure = ImageDraw.Draw(image)
+    lines, line, x = [], [], 6
+    for text, colour in entries:
+        width = 22 + int(measure.textlength(text, font=label_font))
+        if line and x + width > image.width:
+            lines.append(line)
+            line, x = [], 6
+        line.append((x, text, colour))
+        x += width
+    lines.append(line)
+    framed = Image.new("RGB", (image.width, image.height + LEGEND_HEIGHT * len(lines)), (255, 255, 255))
     framed.paste(image, (0, 0))
     draw = ImageDraw.Draw(framed)
-    x = 6
-    for text, colour in entries:
-        draw.rectangle([x, image.height + 7, x + 9, image.height + 16], fill=colour)
-        draw.text((x + 13, image.height + 4), text, fill=(40, 40, 40), font=font(12))
-        x += 22 + int(draw.textlength(text, font=font(12)))
+    for row, entries_on_line in enumerate(lines):
+        top = image.height + row * LEGEND_HEIGHT
+        for x, text, colour in entries_on_line:
+            draw.rectangle([x, top + 7, x + 9, top + 16], fill=colour)
+            draw.text((x + 13, top + 4), text, fill=(40, 40, 40), font=label_font)
     return framed
 
 
@@ -73,8 +85,8 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
         view.polylines(image, paths[::PATH_EVERY].numpy(), PATH)
         view.pixels = np.asarray(image).copy()
         legend += [(f"denoising direction at t={timestep}", ARROW), ("reverse paths", PATH)]
-    else:
-        generated = playground.sample(SHOWN_POINTS, seed=SAMPLE_SEED)
+    else:  # the network being trained (not its EMA, if any): the arrows start from these points
+        generated = playground.sample(SHOWN_POINTS, seed=SAMPLE_SEED, averaged=False)
     view.points(playground.reference[:SHOWN_POINTS].numpy(), REAL)
     view.points(generated.numpy(), FAKE)
     image = view.image()

@@ -519,4 +519,5 @@ ZH_MESSAGES: dict[str, str] = {
     "pause first: one step at a time works on a paused run": "请先暂停：单步只能在暂停的训练上进行",
     "modes covered {0}/{1}": "覆盖模式 {0}/{1}",
     "high quality {0}%": "高质量 {0}%",
+    "numbers from an EMA of the weights ({0})": "指标来自权重的滑动平均（{0}）",
 }

@@ -16,6 +16,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from genai_demo import families
+
 from conftest import REPO_ROOT
 from genai_demo import cli
 from genai_demo import jobs as jobs_module
@@ -167,7 +169,7 @@ def zero_gpu(monkeypatch):
 def test_on_zerogpu_a_run_trains_in_slices_each_asking_for_its_duration(zero_gpu, monkeypatch, tmp_path):
     # 10 s a step (instead of mlp-gan's 0.005 s): 100 s of steps fit in the 120 s cap after the 20 s
     # floor, so a slice holds 10 steps, 8 as a multiple of --log-every 4.
-    monkeypatch.setitem(gpu.TRAIN_STEP_SECONDS, "mlp-gan", 10.0)
+    monkeypatch.setitem(families._GPU_STEP_SECONDS, "mlp-gan", 10.0)
     slices = gpu.train_slices()
     assert slices is not None and slices.run is not jobs_module.train_slice  # wrapped by spaces.GPU
     manager = jobs_module.JobManager(tmp_path / "runs", slices=slices)
@@ -215,7 +217,7 @@ def test_a_slice_trains_on_cuda_when_its_call_has_a_gpu(zero_gpu, monkeypatch, t
 
 
 def test_stop_between_slices_leaves_a_checkpoint_that_resumes_exactly(zero_gpu, monkeypatch, tmp_path):
-    monkeypatch.setitem(gpu.TRAIN_STEP_SECONDS, "mlp-gan", 10.0)  # 8 steps a slice, as above
+    monkeypatch.setitem(families._GPU_STEP_SECONDS, "mlp-gan", 10.0)  # 8 steps a slice, as above
     slices = gpu.train_slices()
     manager = None
 
