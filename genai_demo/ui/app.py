@@ -45,7 +45,10 @@ QUEUE_MAX_SIZE = 64
 
 
 def build_app(state: AppState) -> gr.Blocks:
-    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=DELETE_CACHE) as demo, state.models_listed_once():
+        # The queue's settings first: set after the tabs, Gradio would build its server app once more
+        # (a fifth of a second of the app's start-up).
+        demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)
         gr.Markdown(
             f"# {TITLE}\nGenerate images with GANs, a VAE and diffusion models, repair damaged ones with them, and text "
             "with an LSTM and a tiny GPT, all trained by this project. "
@@ -70,7 +73,6 @@ def build_app(state: AppState) -> gr.Blocks:
             build_playground_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
-    demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=GENERATE_CONCURRENCY)
     return demo
 
 

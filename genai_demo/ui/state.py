@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 from dataclasses import dataclass, field
@@ -30,14 +31,24 @@ class AppState:
     jobs: JobManager = field(default_factory=lambda: JobManager(user_models_dir()))
     admin_token: str | None = None  # --admin-token: may stop or resume anyone's run
     read_only: bool = False  # --read-only: generation only, no training (public demo links)
+    _listed: list[ModelEntry] | None = field(default=None, init=False, repr=False, compare=False)
     max_train_steps: int | None = field(default_factory=lambda: ZERO_GPU_MAX_STEPS if on_zero_gpu() else None)
 
     def models(self, model_types: tuple[str, ...] | None = None) -> list[ModelEntry]:
         """Model folders found now (a folder trained a moment ago shows up on the next call)."""
-        entries = discover_models(self.model_roots)
+        entries = list(self._listed) if self._listed is not None else discover_models(self.model_roots)
         if model_types is not None:
             entries = [entry for entry in entries if entry.model_type in model_types]
         return entries
+
+    @contextlib.contextmanager
+    def models_listed_once(self):
+        """Within this block the model folders are listed once (building the page asks ~40 times)."""
+        self._listed = discover_models(self.model_roots)
+        try:
+            yield
+        finally:
+            self._listed = None
 
 
 def bind(handler: Callable, *leading) -> Callable:

@@ -16,10 +16,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from genai_demo import families
-
 from conftest import REPO_ROOT
-from genai_demo import cli
+from genai_demo import cli, families
 from genai_demo import jobs as jobs_module
 from genai_demo.metrics_log import read_metrics
 from genai_demo.ui import gpu
