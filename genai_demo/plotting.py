@@ -44,7 +44,12 @@ def tick_label(value: float) -> str:
 
 
 def _span(values: np.ndarray) -> tuple[float, float]:
+    """The y range: all the values, unless a few are far above the rest (an untrained model's first
+    measurement), which are then drawn at the top edge."""
     low, high = float(np.min(values)), float(np.max(values))
+    if values.size >= 5:
+        upper, middle, lower = np.percentile(values, [75, 50, 25])
+        high = min(high, float(middle + 5 * max(upper - lower, 1e-9 + 0.05 * abs(middle))))
     if high - low <= 1e-6 * max(1.0, abs(low)):  # flat (up to rounding): centre it
         pad = max(abs(low) * 0.05, 1.0)
         return low - pad, high + pad
@@ -80,7 +85,7 @@ def line_panels(series: dict[str, tuple[Sequence[float], Sequence[float]]], widt
         y_low, y_high = _span(y) if y.size else (0.0, 1.0)
 
         def y_pixel(value: float, y0=y0, y1=y1, y_low=y_low, y_high=y_high) -> float:
-            return y1 - (value - y_low) / (y_high - y_low) * (y1 - y0)
+            return y1 - (min(value, y_high) - y_low) / (y_high - y_low) * (y1 - y0)
 
         for tick in x_ticks:
             draw.line([(x_pixel(tick), y0), (x_pixel(tick), y1)], fill=GRID)

@@ -32,6 +32,7 @@ from genai_demo.io_utils import (
     atomic_write_json,
     atomic_write_text,
 )
+from genai_demo.models.building import building_lock
 from genai_demo.models import MODEL_CLASSES
 
 CONFIG_NAME = "config.json"
@@ -153,7 +154,8 @@ def load_model_folder(folder: str | Path, device: torch.device | str = "cpu") ->
         state = load_file(weights_path, device="cpu")
     except (SafetensorError, OSError, ValueError) as error:
         raise ModelLoadError(f"{weights_path} is corrupt or not a safetensors file: {error}") from error
-    model = MODEL_CLASSES[model_type](config)
+    with building_lock:  # not while another thread's from_pretrained makes new parameters meta
+        model = MODEL_CLASSES[model_type](config)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as error:

@@ -18,6 +18,7 @@ import torch
 
 from genai_demo.errors import ModelLoadError
 from genai_demo.io_utils import atomic_write_text
+from genai_demo.models.building import building_lock
 from genai_demo.models.diffusion import DiffusionConfig, DiffusionModel
 
 MODEL_INDEX_NAME = "model_index.json"
@@ -93,7 +94,8 @@ def load_pipeline_folder(folder: str | Path, device: torch.device | str = "cpu")
     try:
         from diffusers import DDPMScheduler, UNet2DModel  # loads only when a model does: listing reads JSON
 
-        unet = UNet2DModel.from_pretrained(folder / "unet", use_safetensors=True)
+        with building_lock:  # and no meta parameters (low_cpu_mem_usage), for other threads' sake
+            unet = UNet2DModel.from_pretrained(folder / "unet", use_safetensors=True, low_cpu_mem_usage=False)
     except (OSError, ValueError, RuntimeError, TypeError) as error:
         raise ModelLoadError(f"{folder / 'unet'} cannot be loaded: {' '.join(str(error).split())[:300]}") from error
     known = {key: value for key, value in scheduler_config.items() if not key.startswith("_")}

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from genai_demo.errors import ModelLoadError
+from genai_demo.models.building import building_lock
 from genai_demo.models.causal_lm import CausalLM
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "tokenizer.model")
@@ -54,7 +55,8 @@ def load_causal_lm(folder: str | Path, device: torch.device | str = "cpu"):
         raise ModelLoadError(f"{folder} has no safetensors weights{hint}")
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
-        model = AutoModelForCausalLM.from_pretrained(folder, use_safetensors=True, trust_remote_code=False)
+        with building_lock:
+            model = AutoModelForCausalLM.from_pretrained(folder, use_safetensors=True, trust_remote_code=False)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         raise ModelLoadError(f"{folder} cannot be loaded: {' '.join(str(error).split())[:300]}") from None
     return CausalLM(model, tokenizer).to(device).eval()

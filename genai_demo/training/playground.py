@@ -27,6 +27,7 @@ from genai_demo.families import (
     ADVERSARIAL, AUTOENCODER, DIFFUSION, PLAYGROUND_DDPM, PLAYGROUND_FAMILIES, PLAYGROUND_GAN, PLAYGROUND_SN_GAN,
     PLAYGROUND_VAE, PLAYGROUND_WGAN_GP, playground_family,
 )
+from genai_demo.models.building import building_lock
 from genai_demo.metrics.toy2d import mode_coverage, sliced_wasserstein
 from genai_demo.models.toy2d import Denoiser2D, Discriminator2D, Generator2D, VAE2D
 from genai_demo.training.gan_trainer import frozen
@@ -90,7 +91,6 @@ class Playground:
     def __init__(self, config: PlaygroundConfig, data: Toy2D | None = None):
         self.config = config
         self.data = data if data is not None else toy_dataset(config.dataset)
-        torch.manual_seed(config.seed)  # the networks' initial weights
         self.noise = torch.Generator().manual_seed(config.seed + 1)  # batches, latents, timesteps
         self.threads = 1
         self.iteration = 0  # steps made
@@ -101,7 +101,12 @@ class Playground:
         self.last_paths: torch.Tensor | None = None  # DDPM: (steps + 1, SHOWN_PATHS, 2) of its reverse paths
         self.reference = self.data.sample(MEASURE_SAMPLES, torch.Generator().manual_seed(12345))
         self.family = family = playground_family(config.family)
-        hidden, betas = config.hidden, family.betas
+        with building_lock:  # not while another thread's from_pretrained has switched initialisation off
+            self._build(config)
+
+    def _build(self, config: PlaygroundConfig) -> None:
+        family, hidden, betas = self.family, config.hidden, self.family.betas
+        torch.manual_seed(config.seed)  # the networks' initial weights
         if family.adversarial:
             self.generator = Generator2D(config.latent_dim, hidden)
             self.discriminator = Discriminator2D(hidden, spectral=family.spectral_norm)

@@ -86,11 +86,11 @@ def _drawing_points(drawing) -> np.ndarray:
     if image is None:
         raise InvalidInputError("draw the data on the canvas first (choose a dataset to use one of the built-in ones)")
     image = np.asarray(image)
+    # Strokes are dark on a white or transparent canvas.
+    dark = (image if image.ndim == 2 else image[..., :3].mean(-1)) < 128
     if image.ndim == 3 and image.shape[-1] == 4:
-        mask = image[..., 3] > 0
-    else:
-        mask = (image if image.ndim == 2 else image[..., :3].mean(-1)) < 128
-    return points_from_drawing(mask)
+        dark &= image[..., 3] > 128
+    return points_from_drawing(dark)
 
 
 def build_session(preset_name, family, dataset, drawing, seed, learning_rate, discriminator_lr, n_critic,
@@ -320,7 +320,7 @@ def build_playground_layout() -> PlaygroundUI:
             family = gr.Dropdown(list(FAMILIES), value=PLAYGROUND_GAN.name, label="Family", elem_id="playground-family")
             dataset = gr.Dropdown([*DATASETS, DRAWN], value="ring8", label="Data", elem_id="playground-dataset")
             drawing = gr.Sketchpad(label="Draw the data (choose Data: drawn)", type="numpy", visible=False,
-                                   canvas_size=(240, 240), elem_id="playground-drawing")
+                                   canvas_size=(240, 240), layers=False, elem_id="playground-drawing")
             with gr.Row():
                 seed = gr.Number(0, label="Seed", precision=0, minimum=0)
                 speed = gr.Slider(1, 400, value=DEFAULT_SPEED, step=1, label="Steps per frame")

@@ -22,7 +22,8 @@ HEAT_CELLS = 48
 SHOWN_POINTS = 500
 ARROWS = 48
 FIELD_CELLS = 15
-PATH_EVERY = 5  # a reverse path drawn through every 5th of its 100 steps
+PATH_EVERY = 10  # a reverse path drawn through every 10th of its 100 steps
+SHOWN_PATHS = 4
 REAL, FAKE, ARROW, PATH = (27, 158, 119), (117, 90, 200), (217, 95, 2), (120, 120, 120)
 FAKE_SIDE, REAL_SIDE = (236, 226, 250), (208, 240, 222)
 LEGEND_HEIGHT = 22
@@ -82,7 +83,7 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
         image = view.image()
         grid = torch.from_numpy(view.grid(FIELD_CELLS))
         view.arrows(image, grid.numpy(), playground.field(grid, timestep).numpy(), ARROW, length=14)
-        view.polylines(image, paths[::PATH_EVERY].numpy(), PATH)
+        view.polylines(image, paths[::PATH_EVERY, :SHOWN_PATHS].numpy(), PATH)
         view.pixels = np.asarray(image).copy()
         legend += [(f"denoising direction at t={timestep}", ARROW), ("reverse paths", PATH)]
     else:  # the network being trained (not its EMA, if any): the arrows start from these points

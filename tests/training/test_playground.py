@@ -94,3 +94,19 @@ def test_a_collapse_claim_needs_sharp_samples_on_few_modes_after_full_coverage()
     assert unmet(claims, run((0, 0.0), (8, 0.6), (2, 0.9))) == []
     assert unmet(claims, run((0, 0.0), (2, 0.9), (8, 0.9)))  # few modes only before covering them all
     assert unmet(claims, run((0, 0.0), (8, 0.6), (3, 0.2)))  # few modes, but blurry: not a collapse
+
+
+def test_networks_are_not_built_while_another_thread_loads_a_pretrained_model():
+    """diffusers' and transformers' from_pretrained switch weight initialisation off process-wide (and
+    accelerate makes new parameters meta): a run waits for the lock they are loaded under."""
+    import threading
+
+    from genai_demo.models.building import building_lock
+
+    built = threading.Event()
+    with building_lock:
+        thread = threading.Thread(target=lambda: (Playground(PlaygroundConfig(**TINY)), built.set()))
+        thread.start()
+        assert not built.wait(0.5)  # held off while "loading"
+    assert built.wait(30)
+    thread.join()

@@ -76,8 +76,8 @@ def test_runs_are_per_session_and_settings_that_change_the_data_start_a_new_run(
 
 
 def test_a_drawing_is_the_data():
-    canvas = np.zeros((240, 240, 4), dtype=np.uint8)
-    canvas[100:140, 20:220, 3] = 255  # a horizontal bar
+    canvas = np.full((240, 240, 4), 255, dtype=np.uint8)  # an opaque white canvas, as the browser sends it
+    canvas[100:140, 20:220, :3] = 0  # a black horizontal bar
     *_, status = tab.reset(STATE, "none", "vae", "drawn", {"composite": canvas}, 0, 1e-3, 1e-3, 1, 10.0, 10, request=request("f"))
     data = tab.SESSIONS.get("f").playground.data
     assert data.name == "drawn" and np.abs(data.points_or_centres[:, 1]).max() < 0.6
