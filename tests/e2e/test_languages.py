@@ -19,8 +19,8 @@ from tests.e2e.test_browser import browser, wait_for_image, wait_until_idle  # n
 
 pytestmark = pytest.mark.e2e
 
-TABS = {"en-US": ["Images", "Diffusion", "Repair", "Text", "Train", "Evaluate", "Hub", "Learn"],
-        "zh-CN": ["图像", "扩散模型", "修复", "文本", "训练", "评估", "模型中心", "学习"]}
+TABS = {"en-US": ["Images", "Diffusion", "Repair", "Text", "Train", "Evaluate", "Hub", "Playground", "Learn"],
+        "zh-CN": ["图像", "扩散模型", "修复", "文本", "训练", "评估", "模型中心", "二维演练场", "学习"]}
 WORDS = {"en-US": ("Generate", "Number of samples", "Reparameterisation trick"),
          "zh-CN": ("生成", "样本数", "重参数化技巧")}
 # What the server writes back: the grid's caption ("64 samples from dcgan-mnist, seed 0, 30 ms on cpu").
