@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from genai_demo import limits
@@ -100,7 +99,7 @@ class Playground:
         self.last_samples: torch.Tensor | None = None  # the last measurement's generated points
         self.last_paths: torch.Tensor | None = None  # DDPM: (steps + 1, SHOWN_PATHS, 2) of its reverse paths
         self.reference = self.data.sample(MEASURE_SAMPLES, torch.Generator().manual_seed(12345))
-        self.family = family = playground_family(config.family)
+        self.family = playground_family(config.family)
         with building_lock:  # not while another thread's from_pretrained has switched initialisation off
             self._build(config)
 

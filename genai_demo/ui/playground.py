@@ -21,7 +21,7 @@ from genai_demo.families import DIFFUSION, PLAYGROUND_FAMILIES, PLAYGROUND_GAN, 
 from genai_demo.training.playground import (
     DIFFUSION_STEPS, FAMILIES, PRESETS, Playground, PlaygroundConfig, preset,
 )
-from genai_demo.ui.errors import shown_error, shown_to_user
+from genai_demo.ui.errors import shown_to_user
 from genai_demo.ui.i18n import say
 from genai_demo.ui.playground_text import PLAYGROUND_HELP
 from genai_demo.ui.playground_view import render_curves, render_frame
@@ -46,7 +46,6 @@ class Session:
     started_from: tuple  # the settings that need a new run when they change
     playing: bool = False
     last_measured: float = 0.0
-    frames: int = 0
     last_update: str = ""
     rates: dict = field(default_factory=dict)  # steps/s and frames/s of the last Play
 
