@@ -152,6 +152,22 @@ keep improving after the loss looks flat. Judge them by the grids (made with the
 and by classifier-FID.
 """
 
+PLAYGROUND_LEARN_TEXT = r"""
+### Measuring a generator in 2D: coverage, quality, distance (the Playground tab)
+
+On a mixture of Gaussians with known centres $\mu_1, \dots, \mu_M$ and spread $\sigma$, two numbers separate the
+failures that images hide (Srivastava et al. 2017, VEEGAN). A mode is **covered** when at least 1% of the samples
+fall within $3\sigma$ of it; the **high-quality share** is the fraction of samples within $3\sigma$ of any
+centre (real points score $1 - e^{-9/2} = 98.9\%$). **Mode collapse** is few modes covered with a high share
+(sharp samples, too few kinds); **blur** is every mode covered with a low share (samples between modes). The
+**sliced Wasserstein distance** needs no centres: project both point sets on $K$ directions $\theta_k$ and average
+the 1D distances, $\mathrm{SW}(p, q) = \frac{1}{K}\sum_k W_1(\theta_k^\top p, \theta_k^\top q)$, where a 1D $W_1$ is
+the mean gap between the sorted projections (Rabin et al. 2011). How to read the curves: a GAN's modes-covered
+curve can fall while its high-quality curve rises (collapse); a VAE's coverage is full while its share stays
+low; the distance falls as both improve.
+"""
+
+
 TEXT_TEXT = r"""
 ### Language models: LSTM and GPT (Hochreiter & Schmidhuber 1997; Radford et al. 2019)
 
@@ -183,5 +199,5 @@ above 1 more varied and more often wrong.
 
 def build_learn_tab() -> None:
     """Static explanations, rendered with LaTeX."""
-    for text in (GAN_TEXT, WGAN_TEXT, STYLEGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT, TEXT_TEXT):
+    for text in (GAN_TEXT, WGAN_TEXT, STYLEGAN_TEXT, VAE_TEXT, DIFFUSION_TEXT, TEXT_TEXT, PLAYGROUND_LEARN_TEXT):
         gr.Markdown(text, latex_delimiters=LATEX_DELIMITERS)

@@ -1,6 +1,6 @@
 """Simplified Chinese for the page's English strings (see `i18n.py`): the English text is the key."""
 
-from genai_demo.ui.learn import DIFFUSION_TEXT, GAN_TEXT, STYLEGAN_TEXT, TEXT_TEXT, VAE_TEXT, WGAN_TEXT
+from genai_demo.ui.learn import DIFFUSION_TEXT, GAN_TEXT, PLAYGROUND_LEARN_TEXT, STYLEGAN_TEXT, TEXT_TEXT, VAE_TEXT, WGAN_TEXT
 from genai_demo.training.playground import PRESETS
 from genai_demo.ui.playground_text import PLAYGROUND_HELP, PLAYGROUND_HELP_ZH, PRESET_TEXT_ZH
 from genai_demo.ui.repair_text import HELP, INTRO
@@ -9,6 +9,7 @@ from genai_demo.ui.translations_zh_learn import (
     DIFFUSION_TEXT_ZH,
     GAN_TEXT_ZH,
     STYLEGAN_TEXT_ZH,
+    PLAYGROUND_LEARN_TEXT_ZH,
     TEXT_TEXT_ZH,
     VAE_TEXT_ZH,
     WGAN_TEXT_ZH,
@@ -297,6 +298,7 @@ ILVR（Choi 等 2021），去噪从图像已有的噪声水平开始去噪，草
     "Repaired": "修复后",
     "Original": "原图",
     TEXT_TEXT.strip(): TEXT_TEXT_ZH.strip(),
+    PLAYGROUND_LEARN_TEXT.strip(): PLAYGROUND_LEARN_TEXT_ZH.strip(),
 }
 
 # Strings built from values (a device, a count): (regex of the English, template of the Chinese).
