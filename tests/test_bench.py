@@ -85,3 +85,16 @@ def test_stylegan_bench_measures_mixing_and_truncation_as_eval_does(tmp_path):
                                      data_source="embedded", reference="train")
     assert figures["truncation"][1]["classifier_fid"] == pytest.approx(measured["classifier_fid"], abs=1e-3)
     assert figures["truncation"][0]["classifier_fid"] != figures["truncation"][1]["classifier_fid"]
+
+
+def test_playground_bench_measures_training_play_and_a_viewer(tmp_path):
+    out = tmp_path / "playground.json"
+    result = subprocess.run([sys.executable, "bench/playground.py", "--seconds", "1", "--families", "gan",
+                             "--client", "--json", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert [row["family"] for row in rows] == ["gan"]
+    for row in rows:
+        assert row["training_steps_per_second"] > 0 and row["play_frames_per_second"] > 0
+        assert row["client_frames_per_second"] > 0 and row["client_steps_per_second"] > 0
+    assert rows[0]["bare_loop_steps_per_second"] > 0  # the GAN's reference loop
