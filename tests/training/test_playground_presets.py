@@ -1,5 +1,5 @@
 """The playground's presets reproduce what their paragraphs say (issue 30), run through the CLI with
-their fixed seeds: NS-GAN collapses on the ring after covering it, WGAN-GP and DDPM cover all eight
+their fixed seeds: NS-GAN collapses onto a few modes with sharp samples, WGAN-GP and DDPM cover all eight
 modes with at least 90% high-quality samples, the VAE blurs between modes. Each within CI's time."""
 
 import json
