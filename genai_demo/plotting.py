@@ -138,13 +138,15 @@ class View2D:
         self.pixels = np.asarray(small.resize((self.size, self.size), Image.BILINEAR)).copy()
 
     def points(self, points: np.ndarray, colour, radius: int = 2) -> None:
-        """Square dots, drawn straight into the pixel array (thousands per frame cost ~1 ms)."""
+        """Square dots, drawn straight into the pixel array (thousands per frame cost ~1 ms); `colour`:
+        one (r, g, b) for all, or one per point (N, 3)."""
         xy = np.round(self.to_pixels(points)).astype(int)
+        colours = np.asarray(colour, dtype=np.uint8)
         for dx in range(-radius + 1, radius):
             for dy in range(-radius + 1, radius):
                 x, y = xy[:, 0] + dx, xy[:, 1] + dy
                 inside = (x >= 0) & (x < self.size) & (y >= 0) & (y < self.size)
-                self.pixels[y[inside], x[inside]] = colour
+                self.pixels[y[inside], x[inside]] = colours[inside] if colours.ndim == 2 else colours
 
     def image(self) -> Image.Image:
         return Image.fromarray(self.pixels)

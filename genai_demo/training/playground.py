@@ -139,14 +139,11 @@ class Playground:
         if self.averaged is not None:
             self.averaged.update_parameters(self._generating_network)
 
-    def _sampling_network(self, network: torch.nn.Module) -> torch.nn.Module:
-        return self.averaged.module if self.averaged is not None else network
+    def _sampling_network(self, network: torch.nn.Module, averaged: bool = True) -> torch.nn.Module:
+        """The EMA of `network`'s weights when there is one (and `averaged`), else `network`."""
+        return self.averaged.module if averaged and self.averaged is not None else network
 
     # ---- Training ----
-
-    @property
-    def is_gan(self) -> bool:
-        return self.family.adversarial
 
     def _real(self) -> torch.Tensor:
         return self.data.sample(self.config.batch_size, self.noise)
@@ -188,7 +185,7 @@ class Playground:
         """VAE or DDPM: one Adam step on a batch."""
         real = self._real()
         if self.family.kind == AUTOENCODER:
-            reconstruction, kl = self.autoencoder.negative_elbo(real, torch.randn(real.shape[0], self.config.latent_dim, generator=self.noise))
+            reconstruction, kl = self.autoencoder.negative_elbo(real, self._latents(len(real)))
             loss = (reconstruction + kl).mean()
             self.losses.update(loss=loss.item(), reconstruction=reconstruction.mean().item(), kl=kl.mean().item())
         else:
@@ -205,7 +202,7 @@ class Playground:
 
     def update(self) -> str:
         """The next single update (GAN Lab's step-by-step): "discriminator 2/5", "generator" or "step"."""
-        if not self.is_gan:
+        if not self.family.adversarial:
             self._single_update()
             self.iteration += 1
             return "step"
@@ -223,7 +220,7 @@ class Playground:
         """One step: one update of the VAE or DDPM; for the GANs one discriminator (critic) update,
         followed by the generator's update on every n_critic-th step (as `WGANGPTrainer` counts)."""
         self.update()
-        if self.is_gan and self.updates_in_iteration == self.config.n_critic:
+        if self.family.adversarial and self.updates_in_iteration == self.config.n_critic:
             self.update()
 
     def train(self, steps: int) -> None:
@@ -244,18 +241,13 @@ class Playground:
         """`count` generated points (count, 2), from the EMA of the weights when there is one (and
         `averaged`); with `trajectories`, also the DDPM's reverse path (steps + 1, count, 2)."""
         generator = torch.Generator().manual_seed(seed)
-        if not averaged and self.averaged is not None:
-            kept, self.averaged = self.averaged, None
-            try:
-                return self.sample(count, seed, trajectories)
-            finally:
-                self.averaged = kept
-        if self.is_gan:
-            return self._sampling_network(self.generator)(torch.randn(count, self.config.latent_dim, generator=generator))
+        if self.family.adversarial:
+            network = self._sampling_network(self.generator, averaged)
+            return network(torch.randn(count, self.config.latent_dim, generator=generator))
         if self.family.kind == AUTOENCODER:
-            decoder = self._sampling_network(self.autoencoder).decoder
+            decoder = self._sampling_network(self.autoencoder, averaged).decoder
             return decoder(torch.randn(count, self.config.latent_dim, generator=generator))
-        denoiser = self._sampling_network(self.denoiser)
+        denoiser = self._sampling_network(self.denoiser, averaged)
         self.scheduler.set_timesteps(DIFFUSION_STEPS)
         points = torch.randn(count, 2, generator=generator)
         path = [points]
@@ -290,7 +282,7 @@ class Playground:
     def field(self, grid: torch.Tensor, timestep: int | None = None) -> torch.Tensor:
         """GANs: D's probability (GAN) or the critic's score (WGAN-GP) at each grid point (N,);
         DDPM: the learned denoising direction -eps_theta(x, t) at each grid point (N, 2)."""
-        if self.is_gan:
+        if self.family.adversarial:
             scores = self.discriminator(grid)
             return scores if self.family.wasserstein else torch.sigmoid(scores)
         if self.family.kind == DIFFUSION:

@@ -99,7 +99,7 @@ def build_session(preset_name, family, dataset, drawing, seed, learning_rate, di
     chosen = PRESETS.get(preset_name or "")
     base = chosen.config if chosen is not None and chosen.config.family == family else PlaygroundConfig(family=family)
     config = replace(  # PlaygroundConfig checks each value against `limits`
-        base, dataset=dataset if dataset != DRAWN else "drawn", seed=seed, learning_rate=learning_rate,
+        base, dataset=dataset, seed=seed, learning_rate=learning_rate,
         discriminator_lr=discriminator_lr if playground_family(family).adversarial else None, n_critic=n_critic,
         gradient_penalty_weight=penalty_weight)
     data = drawn(_drawing_points(drawing)) if dataset == DRAWN else toy_dataset(dataset)
@@ -123,18 +123,18 @@ def _apply_live_settings(session: Session, learning_rate, discriminator_lr, n_cr
         config.discriminator_lr = checked.discriminator_lr
 
 
-def session_for(key: str, settings: tuple) -> tuple[Session, bool]:
-    """The visitor's run, or a new one when there is none or the dataset, family, drawing or seed
-    changed; (session, started anew)."""
+def session_for(key: str, settings: tuple) -> Session:
+    """The visitor's run, or a new one when there is none or the preset, dataset, family, drawing or
+    seed changed."""
     learning_rate, discriminator_lr, n_critic, penalty_weight = settings[5:]
     current = SESSIONS.get(key)
     fresh = build_session(*settings) if current is None or _structure(current, settings) != current.started_from else None
     if fresh is not None:
         SESSIONS.put(key, fresh)
         fresh.playground.measure(LIVE_MEASURE_SAMPLES)
-        return fresh, True
+        return fresh
     _apply_live_settings(current, learning_rate, discriminator_lr, n_critic, penalty_weight)
-    return current, False
+    return current
 
 
 def _structure(session: Session, settings: tuple) -> tuple:
@@ -181,7 +181,7 @@ def play(state: AppState, preset_name, family, dataset, drawing, seed, learning_
     """Train and draw until Pause (or MAX_PLAY_SECONDS): `speed` steps (fewer when they take longer
     than FRAME_TRAINING_SECONDS), then a frame, repeatedly."""
     with shown_to_user():
-        session, _ = session_for(_key(request), (preset_name, family, dataset, drawing, seed, learning_rate,
+        session = session_for(_key(request), (preset_name, family, dataset, drawing, seed, learning_rate,
                                                  discriminator_lr, n_critic, penalty_weight))
         steps_per_frame = limits.STEPS_PER_FRAME.check(speed)
         timestep = _timestep(timestep)
@@ -231,7 +231,7 @@ def step_once(state: AppState, preset_name, family, dataset, drawing, seed, lear
               n_critic, penalty_weight, timestep, request: gr.Request = None) -> tuple:
     """One single update (one D or G update for the GANs), measured and drawn."""
     with shown_to_user():
-        session, _ = session_for(_key(request), (preset_name, family, dataset, drawing, seed, learning_rate,
+        session = session_for(_key(request), (preset_name, family, dataset, drawing, seed, learning_rate,
                                                  discriminator_lr, n_critic, penalty_weight))
         if session.playing:
             raise InvalidInputError("pause first: one step at a time works on a paused run")

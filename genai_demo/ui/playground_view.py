@@ -68,7 +68,7 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
     view = View2D(VIEW_SIZE, EXTENT)
     family = playground.family
     legend = [("real", REAL), ("generated", FAKE)]
-    if playground.is_gan:
+    if playground.family.adversarial:
         values = playground.field(torch.from_numpy(view.grid(HEAT_CELLS))).reshape(HEAT_CELLS, HEAT_CELLS).numpy()
         if family.wasserstein:  # a critic's score has no scale: its range in the view, low to high
             values = (values - values.min()) / max(float(values.max() - values.min()), 1e-9)
@@ -91,7 +91,7 @@ def _data_view(playground: Playground, timestep: int) -> tuple[Image.Image, list
     view.points(playground.reference[:SHOWN_POINTS].numpy(), REAL)
     view.points(generated.numpy(), FAKE)
     image = view.image()
-    if playground.is_gan:
+    if playground.family.adversarial:
         with torch.enable_grad():
             starts, pushes = playground.generator_gradients(ARROWS, seed=SAMPLE_SEED)
         view.arrows(image, starts.numpy(), pushes.numpy(), ARROW, length=28)
@@ -106,13 +106,7 @@ def render_frame(playground: Playground, timestep: int = 10) -> Image.Image:
     if playground.family.kind == AUTOENCODER:
         real = playground.reference[:SHOWN_POINTS]
         latent = View2D(VIEW_SIZE, EXTENT)
-        colours = _hues(real.numpy())
-        means = latent.to_pixels(playground.encoder_means(real).numpy()).round().astype(int)
-        inside = (means >= 0).all(1) & (means < VIEW_SIZE).all(1)
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                latent.pixels[np.clip(means[inside, 1] + dy, 0, VIEW_SIZE - 1),
-                              np.clip(means[inside, 0] + dx, 0, VIEW_SIZE - 1)] = colours[inside]
+        latent.points(playground.encoder_means(real).numpy(), _hues(real.numpy()))
         both = Image.new("RGB", (2 * VIEW_SIZE + 8, VIEW_SIZE), (255, 255, 255))
         both.paste(image, (0, 0))
         both.paste(latent.image(), (VIEW_SIZE + 8, 0))
