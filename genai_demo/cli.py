@@ -158,6 +158,9 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     add_jump_options(repair_parser)
     repair_parser.add_argument("--num", type=checked(limits.REPAIR_COPIES), default=1,
                                help="repairs from consecutive seeds, to see how they vary (default 1)")
+    repair_parser.add_argument("--candidates", type=checked(limits.REPAIR_CANDIDATES), default=1,
+                               help="repair each image K times and keep the one most like the others, the "
+                                    "likelier reading where the damage is ambiguous (default 1)")
     repair_parser.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
     repair_parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     repair_parser.add_argument("--out", type=Path, required=True, help="a .png or .npy file")
@@ -180,6 +183,8 @@ def build_parser(raise_errors: bool = False) -> argparse.ArgumentParser:
     eval_repair.add_argument("--steps", type=checked(limits.INFERENCE_STEPS), default=50,
                              help="diffusion steps (default 50)")
     add_jump_options(eval_repair)
+    eval_repair.add_argument("--candidates", type=checked(limits.REPAIR_CANDIDATES), default=1,
+                             help="the model's methods keep the consensus of K repairs of each image (default 1)")
     eval_repair.add_argument("--seed", type=checked(limits.SEED), default=0, help="default: 0")
     eval_repair.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     eval_repair.add_argument("--json", type=Path, default=None, help="also write the rows to this JSON file")
@@ -438,7 +443,7 @@ def run_repair_command(args: argparse.Namespace) -> int:
     images = torch.cat([
         finish_repair(run_repair(model, args.task, image, known, args.method, args.scale, args.sigma, args.strength,
                                  seed, args.steps, jump_length=args.jump_length,
-                                 jump_n_sample=args.jump_samples)).cpu()
+                                 jump_n_sample=args.jump_samples, candidates=args.candidates)).cpu()
         for seed in range(args.seed, args.seed + args.num)])
     if args.out.suffix.lower() == ".npy":
         save_array(images.float().numpy(), args.out)
@@ -452,11 +457,12 @@ def run_repair_command(args: argparse.Namespace) -> int:
 def run_eval_repair(args: argparse.Namespace) -> int:
     rows = evaluate_repairs(args.model_dir, args.dataset, args.data_source, args.num, args.cases, args.methods,
                             args.seed, args.steps, resolve_device(args.device), jump_length=args.jump_length,
-                            jump_n_sample=args.jump_samples,
+                            jump_n_sample=args.jump_samples, candidates=args.candidates,
                             progress=lambda what: print(f"repairing: {what}", file=sys.stderr, flush=True))
-    print(f"{'case':<20} {'method':<10} {'images':>6} {'label agreement':>15} {'PSNR dB':>8} {'SSIM':>6} {'s/image':>8}")
+    print(f"{'case':<20} {'method':<10} {'candidates':>10} {'images':>6} {'label agreement':>15} {'PSNR dB':>8} {'SSIM':>6} "
+          f"{'s/image':>8}")
     for row in rows:
-        print(f"{row['case']:<20} {row['method']:<10} {row['images']:>6} {row['label_agreement']:>15.1%} "
+        print(f"{row['case']:<20} {row['method']:<10} {row['candidates']:>10} {row['images']:>6} {row['label_agreement']:>15.1%} "
               f"{row['psnr_db']:>8.2f} {row['ssim']:>6.3f} {row['seconds_per_image']:>8.3f}")
     print(json.dumps(rows))
     if args.json:

@@ -64,8 +64,9 @@ def damage(case: RepairCase, images: torch.Tensor, seed: int) -> tuple[torch.Ten
 def evaluate_repairs(model_dir: str | Path, dataset: str = "mnist", data_source: str = "auto", num: int = 500,
                      cases: list[str] | None = None, methods: list[str] | None = None, seed: int = 0,
                      steps: int = 50, device: torch.device | str = "cpu", progress=None, jump_length: int = 5,
-                     jump_n_sample: int = 5) -> list[dict]:
-    """A row per (case, method): label agreement, PSNR and SSIM on the damaged region, seconds per image."""
+                     jump_n_sample: int = 5, candidates: int = 1) -> list[dict]:
+    """A row per (case, method): label agreement, PSNR and SSIM on the damaged region, seconds per image.
+    With `candidates` K > 1 the model's methods keep the consensus of K repairs (`repair.consensus`)."""
     unknown = sorted(set(cases or ()) - set(CASES))
     if unknown:
         raise InvalidInputError(f"unknown repair case {unknown[0]!r}: choose from {', '.join(CASES)}")
@@ -89,11 +90,12 @@ def evaluate_repairs(model_dir: str | Path, dataset: str = "mnist", data_source:
                     model, case.task, damaged[start : start + REPAIR_BATCH].to(device),
                     None if known is None else known[start : start + REPAIR_BATCH].to(device), method,
                     case.scale, case.sigma, seed=seed + start, steps=steps, jump_length=jump_length,
-                    jump_n_sample=jump_n_sample)).cpu()
+                    jump_n_sample=jump_n_sample, candidates=candidates)).cpu()
                 for start in range(0, len(originals), REPAIR_BATCH)])
             seconds = time.perf_counter() - started
             rows.append({
                 "case": name, "method": method, "images": len(originals),
+                "candidates": 1 if method == repair.BASELINES[case.task] else candidates,
                 "label_agreement": round((predicted_classes(classifier, repaired) == read_as).float().mean().item(), 4),
                 "psnr_db": round(psnr(repaired, originals, region).mean().item(), 2),
                 "ssim": round(ssim(repaired, originals, region).mean().item(), 4),

@@ -162,3 +162,40 @@ def test_inversion_of_the_real_models_moves_the_latent_towards_the_damaged_image
     start_error = (start - target).pow(2).mean()
     found = repair.invert_latent(model, "upscale", small, scale=4, steps=100)
     assert (found - target).pow(2).mean() < 0.5 * start_error
+
+
+def test_consensus_keeps_the_candidate_where_the_others_crowd():
+    """Three candidates of the first image are near A and one is B: a near-A one is kept; the second
+    image's candidates crowd at B, whatever their order."""
+    a, b = torch.full((1, 4, 4), -1.0), torch.full((1, 4, 4), 1.0)
+
+    def touched(image, row, value):  # one pixel changed: off the line between the two
+        image = image.clone()
+        image[0, row, 0] = value
+        return image
+
+    first = torch.stack([b, touched(a, 0, -0.5), a, touched(a, 1, -0.5)])
+    second = torch.stack([touched(b, 0, 0.5), a, touched(b, 1, 0.5), b])
+    chosen = repair.consensus(torch.stack([first, second], dim=1))
+    assert chosen.shape == (2, 1, 4, 4)
+    assert torch.equal(chosen[0], a) and torch.equal(chosen[1], b)
+
+
+def test_candidates_repair_in_one_batch_and_keep_their_consensus(model, digits):
+    known = repair.named_mask("lower-half", 28, len(digits))
+    damaged = repair.hide(digits, known)
+    steps = list(repair.run_repair(model, "inpaint", damaged, known, "ddnm", seed=3, steps=4, candidates=5))
+    assert [step.index for step in steps] == [1, 2, 3, 4] and all(step.image.shape == digits.shape for step in steps)
+    # The same method on five copies in one batch, then the medoid of each image's five.
+    batch = repair.finish(repair.null_space(model, "inpaint", damaged.repeat(5, 1, 1, 1), known.repeat(5, 1, 1, 1),
+                                            seed=3, steps=4))
+    expected = repair.consensus(batch.view(5, len(digits), *digits.shape[1:]))
+    assert torch.equal(steps[-1].image, expected)
+    assert not torch.equal(batch[: len(digits)], expected)  # not simply the first copies
+    assert torch.allclose(steps[-1].image * known, digits * known, atol=1e-6)
+    # A baseline has no randomness: one run, whatever the candidates.
+    fill = repair.finish(repair.run_repair(model, "inpaint", damaged, known, "fill", candidates=8))
+    assert torch.equal(fill, repair.plain_fill("inpaint", damaged, known))
+    for bad in (0, 33, 2.5):
+        with pytest.raises(InvalidInputError, match=r"candidates per repair \(consensus\) must be a whole number from 1 to 32"):
+            repair.run_repair(model, "inpaint", damaged, known, "ddnm", candidates=bad)

@@ -188,9 +188,11 @@ def repair_image(
     strength: float = 0.5,
     jump_length: float = 5,
     jump_samples: float = 5,
+    candidates: float = 1,
 ) -> Iterator[tuple[str, str, str | None, str]]:
     """Damage the editor's image as `damage` says (or take the painted or uploaded mask) and repair
-    it `copies` times, with seeds seed, seed + 1, … (as `python -m genai_demo repair --num`): yields
+    it `copies` times, with seeds seed, seed + 1, … (as `python -m genai_demo repair --num`), each
+    repair the consensus of `candidates` (as `--candidates`): yields
     (damaged PNG, repairs PNG, original PNG or None, status), the repairs' grid streamed as each
     diffusion repair denoises."""
     with shown_to_user():
@@ -199,6 +201,7 @@ def repair_image(
         seed = limits.SEED.check(seed)
         sigma, strength = limits.NOISE_SIGMA.check(sigma), limits.SKETCH_STRENGTH.check(strength)
         jump_length, jump_samples = limits.JUMP_LENGTH.check(jump_length), limits.JUMP_SAMPLES.check(jump_samples)
+        candidates = limits.REPAIR_CANDIDATES.check(candidates)
         folder = _folder(state, model_name)
         model = load_cached_model(folder, state.device)
         repair.check_image_generator(model, folder.name)
@@ -221,7 +224,7 @@ def repair_image(
         metadata = {"model": model_name, "task": task, "method": method, "seed": str(seed)}
         for copy in range(copies):
             run = repair.run_repair(model, task, damaged, known, method, scale, sigma, strength, seed + copy, steps,
-                                    jump_length=jump_length, jump_n_sample=jump_samples)
+                                    jump_length=jump_length, jump_n_sample=jump_samples, candidates=candidates)
             update_every = None
             for step in run:
                 update_every = update_every or max(1, step.total // UPDATES_PER_REPAIR)
@@ -271,7 +274,7 @@ class RepairTab:
     blank_button: gr.Button
     editor: gr.ImageEditor
     mask_file: gr.File
-    settings: list[gr.components.Component]  # damage, method, steps, copies, seed, sigma, strength, the two jumps
+    settings: list[gr.components.Component]  # damage, method, steps, copies, seed, sigma, strength, the two jumps, candidates
     repair_button: gr.Button
     stop_button: gr.Button
     damaged: gr.Image
@@ -307,6 +310,9 @@ def build_repair_layout(state: AppState) -> RepairTab:
                 copies = gr.Slider(limits.REPAIR_COPIES.minimum, 8, value=DEFAULT_COPIES, step=1,
                                    label="Repairs (one per seed)")
                 seed = gr.Number(value=0, minimum=limits.SEED.minimum, maximum=limits.SEED.maximum, label="Seed")
+            candidates = gr.Slider(limits.REPAIR_CANDIDATES.minimum, limits.REPAIR_CANDIDATES.maximum, value=1, step=1,
+                                   label="Candidates per repair (keep the one most like the others)",
+                                   elem_id="repair-candidates")
             with gr.Accordion("RePaint resampling", open=False):
                 jump_length = gr.Slider(limits.JUMP_LENGTH.minimum, 25, value=5, step=1, label="Jump length (steps back)")
                 jump_samples = gr.Slider(limits.JUMP_SAMPLES.minimum, limits.JUMP_SAMPLES.maximum, value=5, step=1,
@@ -327,7 +333,7 @@ def build_repair_layout(state: AppState) -> RepairTab:
                 original = gr.Image(label="Original", type="filepath", interactive=False, elem_id="repair-original", height=220)
             status = gr.Markdown(elem_id="repair-status")
     return RepairTab(picker, test_index, load_button, blank_button, editor, mask_file,
-                     [damage, method, steps, copies, seed, sigma, strength, jump_length, jump_samples],
+                     [damage, method, steps, copies, seed, sigma, strength, jump_length, jump_samples, candidates],
                      repair_button, stop_button,
                      damaged, repaired, original, status)
 

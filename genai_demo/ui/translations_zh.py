@@ -292,6 +292,7 @@ ILVR（Choi 等 2021），去噪从图像已有的噪声水平开始去噪，草
     "the model's default": "模型的默认方法",
     "Denoising steps (diffusion)": "去噪步数（扩散模型）",
     "Repairs (one per seed)": "修复份数（每个种子一份）",
+    "Candidates per repair (keep the one most like the others)": "每份修复的候选数（保留与其他候选最相似的一个）",
     "Image: paint over what is to be filled in": "图像：涂抹需要补全的部分",
     "Mask (PNG of the image's size, white = fill in)": "掩码（与图像同尺寸的 PNG，白色 = 需补全）",
     "Damaged": "损坏后",

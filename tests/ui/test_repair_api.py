@@ -156,3 +156,24 @@ def test_repaints_resampling_settings_reach_the_method(client, digit):
     with pytest.raises(Exception, match="Value 0 is less than minimum value 1"):
         client.predict(MODEL, editor(digit), None, "lower-half", "repaint", STEPS, 1, 0, 0.5, 0.5, 2, 0,
                        api_name="/repair_image")
+
+
+def test_candidates_keep_a_consensus_the_same_as_the_clis(client, digit, tmp_path, run_cli_here):
+    def repaired(candidates):
+        job = client.submit(MODEL, editor(digit), None, "lower-half", "ddnm", STEPS, 1, 3, 0.5, 0.5, 5, 5, candidates,
+                            api_name="/repair_image")
+        return pixels(job.result(timeout=120)[1])
+
+    single, chosen = repaired(1), repaired(6)
+    assert np.abs(single - chosen).max() > 30  # another repair: the medoid of six, not the first of them
+    mask = tmp_path / "mask.png"
+    Image.fromarray(np.kron(np.array([[0], [255]], dtype=np.uint8), np.ones((14, 28), dtype=np.uint8))).save(mask)
+    out = tmp_path / "cli.npy"
+    result = run_cli_here("repair", f"checkpoints/{MODEL}", "--task", "inpaint", "--image", digit, "--mask", mask,
+                          "--steps", STEPS, "--seed", 3, "--candidates", 6, "--out", out)
+    assert result.returncode == 0, result.stderr
+    from_cli = ((torch.from_numpy(np.load(out)).clamp(-1, 1) + 1) * 127.5).round().numpy()[0, 0]
+    assert np.abs(chosen[2:30, 2:30] - from_cli).max() <= 1
+    with pytest.raises(Exception, match="Value 40 is greater than maximum value 32"):
+        client.predict(MODEL, editor(digit), None, "lower-half", "ddnm", STEPS, 1, 0, 0.5, 0.5, 5, 5, 40,
+                       api_name="/repair_image")
