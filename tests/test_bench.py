@@ -98,3 +98,4 @@ def test_playground_bench_measures_training_play_and_a_viewer(tmp_path):
         assert row["training_steps_per_second"] > 0 and row["play_frames_per_second"] > 0
         assert row["client_frames_per_second"] > 0 and row["client_steps_per_second"] > 0
     assert rows[0]["bare_loop_steps_per_second"] > 0  # the GAN's reference loop
+
