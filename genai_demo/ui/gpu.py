@@ -83,7 +83,7 @@ def text_seconds(model_name, prompt="", max_new_tokens=200, *rest) -> float:
 def repair_seconds(model_name, editor=None, mask=None, damage="", method="", steps=50, copies=4, seed=0,
                    sigma=0.5, strength=0.5, jump_length=5, jump_samples=5, candidates=1, *rest) -> float:
     calls = _number(steps, 50) * (_number(jump_samples, 5) if method == "repaint" else 1)
-    batch = 1 + _number(candidates, 1) / 16  # the candidates share each UNet call, in one batch
+    batch = max(1.0, _number(candidates, 1) / 8)  # the candidates share each UNet call, in one batch
     return FLOOR_SECONDS + 0.01 * calls * _number(copies, 4) * batch
 
 

@@ -79,6 +79,7 @@ def test_every_handler_that_runs_a_model_asks_for_a_gpu_sized_from_its_request(r
     assert d["sample_diffusion"]("ddpm-mnist", "ddpm", 1000, 64 * 100, 0) == gpu.CAP_SECONDS
     assert d["generate_text"]("tiny-gpt", "def ", 2048) == 72
     assert d["repair_image"]("ddpm-mnist", None, None, "lower-half", "ddnm", 50, 4) == 12
+    assert d["repair_image"]("ddpm-mnist", None, None, "lower-half", "ddnm", 50, 4, 0, 0.5, 0.5, 5, 5, 32) == 18
     assert d["repair_image"]("ddpm-mnist", None, None, "lower-half", "repaint", 250, 8, 0, 0.5, 0.5, 10, 20) == gpu.CAP_SECONDS
     assert d["compare_images"](["a", "b"], 2000, 0) == 140
     assert d["compare_text"](["a", "b", "c"], "python-code", "def ", 0, 100) == 59
