@@ -75,17 +75,22 @@ def test_each_method_can_be_chosen_by_name(client, digit, damage, method):
     assert f"with {method}," in status and pixels(repaired).shape == (32, 32)
 
 
-def test_same_seed_same_repairs_as_the_cli(client, digit, tmp_path, run_cli_here):
-    (_, repaired, _, _), _ = repair(client, digit, "lower-half", seed=3)
-    (_, again, _, _), _ = repair(client, digit, "lower-half", seed=3)
-    assert np.array_equal(pixels(repaired), pixels(again))
+def lower_half_from_the_cli(run_cli_here, digit, tmp_path, *options) -> np.ndarray:
+    """`python -m genai_demo repair` of the digit with its lower half masked: (N, 28, 28) grey levels."""
     mask = tmp_path / "mask.png"
     Image.fromarray(np.kron(np.array([[0], [255]], dtype=np.uint8), np.ones((14, 28), dtype=np.uint8))).save(mask)
     out = tmp_path / "cli.npy"
     result = run_cli_here("repair", f"checkpoints/{MODEL}", "--task", "inpaint", "--image", digit, "--mask", mask,
-                          "--steps", STEPS, "--seed", 3, "--num", 2, "--out", out)
+                          "--steps", STEPS, *options, "--out", out)
     assert result.returncode == 0, result.stderr
-    from_cli = ((torch.from_numpy(np.load(out)).clamp(-1, 1) + 1) * 127.5).round().numpy()[:, 0]
+    return ((torch.from_numpy(np.load(out)).clamp(-1, 1) + 1) * 127.5).round().numpy()[:, 0]
+
+
+def test_same_seed_same_repairs_as_the_cli(client, digit, tmp_path, run_cli_here):
+    (_, repaired, _, _), _ = repair(client, digit, "lower-half", seed=3)
+    (_, again, _, _), _ = repair(client, digit, "lower-half", seed=3)
+    assert np.array_equal(pixels(repaired), pixels(again))
+    from_cli = lower_half_from_the_cli(run_cli_here, digit, tmp_path, "--seed", 3, "--num", 2)
     from_page = pixels(repaired)
     assert np.abs(from_page[2:30, 2:30] - from_cli[0]).max() <= 1 and np.abs(from_page[2:30, 32:60] - from_cli[1]).max() <= 1
 
@@ -166,14 +171,8 @@ def test_candidates_keep_a_consensus_the_same_as_the_clis(client, digit, tmp_pat
 
     single, chosen = repaired(1), repaired(6)
     assert np.abs(single - chosen).max() > 30  # another repair: the medoid of six, not the first of them
-    mask = tmp_path / "mask.png"
-    Image.fromarray(np.kron(np.array([[0], [255]], dtype=np.uint8), np.ones((14, 28), dtype=np.uint8))).save(mask)
-    out = tmp_path / "cli.npy"
-    result = run_cli_here("repair", f"checkpoints/{MODEL}", "--task", "inpaint", "--image", digit, "--mask", mask,
-                          "--steps", STEPS, "--seed", 3, "--candidates", 6, "--out", out)
-    assert result.returncode == 0, result.stderr
-    from_cli = ((torch.from_numpy(np.load(out)).clamp(-1, 1) + 1) * 127.5).round().numpy()[0, 0]
-    assert np.abs(chosen[2:30, 2:30] - from_cli).max() <= 1
+    from_cli = lower_half_from_the_cli(run_cli_here, digit, tmp_path, "--seed", 3, "--candidates", 6)
+    assert np.abs(chosen[2:30, 2:30] - from_cli[0]).max() <= 1
     with pytest.raises(Exception, match="Value 40 is greater than maximum value 32"):
         client.predict(MODEL, editor(digit), None, "lower-half", "ddnm", STEPS, 1, 0, 0.5, 0.5, 5, 5, 40,
                        api_name="/repair_image")
