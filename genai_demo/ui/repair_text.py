@@ -21,11 +21,11 @@ consensus beats it).
 | damage | best here | the others | plain baseline | trained on the damage |
 |---|---|---|---|---|
 | lower half hidden | DDNM, 16 candidates 84.6% | VAE inversion 83.0%, DDNM 76.0%, RePaint 74.8%, DCGAN inversion 74.2% | fill 60.8% | 90.2% |
-| centre box hidden | CB_BEST | CB_OTHERS | fill 39.4% | 83.2% |
+| centre box hidden | DDNM, 16 candidates 79.8% | VAE inversion 75.2%, DCGAN inversion 67.4%, RePaint 65.0%, DDNM 64.6% | fill 39.4% | 83.2% |
 | down-sampled ×4 | DDNM, 16 candidates 95.8%, 19.4 dB | VAE inversion 94.4%, 18.1 dB; DDNM 93.6%, 17.5 dB; DCGAN inversion 90.4%, 16.3 dB; ILVR 83.6%, 15.4 dB | bicubic 77.4%, 14.5 dB | 94.4% |
 | down-sampled ×2 | DDNM 99.6%, 27.4 dB | ILVR 99.8%, 26.1 dB; DCGAN inversion 98.6%, 24.1 dB; VAE inversion 97.6%, 21.6 dB | bicubic 98.2%, 20.6 dB | |
 | noise σ 0.5 | diffusion 98.6%, 25.4 dB | DCGAN inversion 98.2%, 22.0 dB; VAE inversion 98.2%, 20.6 dB | blur 96.4%, 17.9 dB | |
 
 One repair takes 0.1 s with DDNM, 0.4 s with RePaint (each in a batch of 20), 0.2 s with VAE inversion, 0.7 s with DCGAN
-inversion; DDNM with 16 candidates ONE_K16 for one digit. A hidden lower half or centre box is often truly ambiguous:
+inversion; DDNM with 16 candidates 1.5 s for one digit. A hidden lower half or centre box is often truly ambiguous:
 several seeds show the choices."""
