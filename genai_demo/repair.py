@@ -409,13 +409,12 @@ def consensus(candidates: torch.Tensor) -> torch.Tensor:
     return candidates[chosen, torch.arange(count, device=candidates.device)]
 
 
-def with_consensus(run: Callable[[torch.Tensor, torch.Tensor | None], Iterator[RepairStep]], damaged: torch.Tensor,
-                   known: torch.Tensor | None, candidates: int) -> Iterator[RepairStep]:
-    """Run a repair on `candidates` copies of each image in one batch (each copy its own noise),
-    streaming the first copies' steps, and end with the `consensus` of the copies."""
-    count = len(damaged)
+def with_consensus(steps: Iterator[RepairStep], candidates: int) -> Iterator[RepairStep]:
+    """The steps of a repair of `candidates` copies of each image in one batch (copy-major, each copy
+    its own noise): the first copies' steps streamed, and at the end the `consensus` of the copies."""
     step = None
-    for step in run(damaged.repeat(candidates, 1, 1, 1), None if known is None else known.repeat(candidates, 1, 1, 1)):
+    for step in steps:
+        count = len(step.image) // candidates
         if step.index < step.total:
             yield RepairStep(step.index, step.total, step.image[:count])
     yield RepairStep(step.total, step.total, consensus(step.image.view(candidates, count, *step.image.shape[1:])))
@@ -473,15 +472,12 @@ def run_repair(model, task: str, damaged: torch.Tensor, known: torch.Tensor | No
     candidates = limits.REPAIR_CANDIDATES.check(candidates)
     if method == BASELINES[task]:
         return iter([RepairStep(1, 1, plain_fill(task, damaged, known, scale, sigma))])
-    if candidates > 1:
-        if labels is not None:
-            labels = labels.repeat(candidates)
-        return with_consensus(
-            lambda images, mask: _run_method(model, method, task, images, mask, scale, sigma, strength, seed, steps,
-                                             labels, guidance, jump_length, jump_n_sample),
-            damaged, known, candidates)
-    return _run_method(model, method, task, damaged, known, scale, sigma, strength, seed, steps, labels, guidance,
-                       jump_length, jump_n_sample)
+    if candidates == 1:
+        return _run_method(model, method, task, damaged, known, scale, sigma, strength, seed, steps, labels, guidance,
+                           jump_length, jump_n_sample)
+    copies = lambda tensor: None if tensor is None else tensor.repeat(candidates, *([1] * (tensor.dim() - 1)))  # noqa: E731
+    return with_consensus(_run_method(model, method, task, copies(damaged), copies(known), scale, sigma, strength, seed,
+                                      steps, copies(labels), guidance, jump_length, jump_n_sample), candidates)
 
 
 def _run_method(model, method: str, task: str, damaged: torch.Tensor, known: torch.Tensor | None, scale: int,
