@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import os
 import sys
+
+# Start-up: importing gradio and torch and building the page leave some 300,000 objects that live as long
+# as the app, and each full pass of Python's cyclic garbage collector over them costs a quarter of a
+# second here; several ran while the app started. The collector waits until the server is up, and
+# `launch_app` then freezes those objects out of its later passes and turns it back on. (Only when run:
+# a test that imports this module keeps its collector.)
+if __name__ == "__main__":
+    gc.disable()
 
 # No network for analytics; must be set before gradio is imported.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")

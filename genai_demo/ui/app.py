@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -14,7 +15,7 @@ from genai_demo.ui.generate_images import build_generate_images_tab
 from genai_demo.ui.evaluate import build_evaluate_tab
 from genai_demo.ui.generate_text import build_generate_text_tab
 from genai_demo.ui.hub import build_hub_tab
-from genai_demo.ui.i18n import LANGUAGE_COOKIE_JS, localize
+from genai_demo.ui.i18n import LANGUAGE_COOKIE_JS, localize, translate_example_headers
 from genai_demo.ui.learn import build_learn_tab
 from genai_demo.ui.playground import build_playground_tab
 from genai_demo.ui.repair import build_repair_tab
@@ -73,6 +74,7 @@ def build_app(state: AppState) -> gr.Blocks:
             build_playground_tab(state, demo)
         with gr.Tab("Learn"):
             build_learn_tab()
+        translate_example_headers(demo)
     return demo
 
 
@@ -136,4 +138,17 @@ def launch_app(
         footer_links=["api", "gradio", "settings"],  # Settings: the language switch
         i18n=localize(demo),  # English or Simplified Chinese, as the browser asks
         head=LANGUAGE_COOKIE_JS,  # ... and the server's messages in the page's language too
+        prevent_thread_lock=True,
     )
+    collect_garbage_from_now_on()
+    demo.block_thread()  # until Ctrl-C or SIGTERM, as `launch` itself would
+
+
+def collect_garbage_from_now_on() -> None:
+    """Where app.py held Python's cyclic garbage collector off while the app started: what the start
+    made (modules, the page, the models loaded so far) lives as long as the app, so it is frozen out of
+    the collector's passes (`gc.freeze`: each pass over it took a quarter of a second), and the
+    collector runs again for what the requests make."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
