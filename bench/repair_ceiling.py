@@ -78,7 +78,7 @@ def main() -> int:
                         choices=sorted(CASES))
     parser.add_argument("--num", type=int, default=500, help="held-out images (default 500, as eval-repair)")
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--train-images", type=int, default=None, help="the first N training digits (default: all)")
+    parser.add_argument("--train-images", type=int, default=None, help="N training digits drawn at random with --seed (default: all); the split is sorted by class")
     parser.add_argument("--data-source", default="auto")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
@@ -86,7 +86,8 @@ def main() -> int:
     torch.set_num_threads(1)  # the same figures on any machine
     classifier = load_cached_model(shipped_classifier("mnist"), "cpu")
     train = load_image_dataset("mnist", split="train", source=args.data_source).to_training_tensor("cpu")
-    train = train[: args.train_images]
+    if args.train_images is not None:  # at random: the first N of a split sorted by class would be 0s, 1s and 2s
+        train = train[torch.randperm(len(train), generator=torch.Generator().manual_seed(args.seed))[: args.train_images]]
     test = held_out_images("mnist", args.data_source, args.num)
     train_read, test_read = predicted_classes(classifier, train), predicted_classes(classifier, test)
     rows = []

@@ -16,4 +16,6 @@ def test_repair_ceiling_trains_a_reader_of_the_damaged_digits(tmp_path):
     assert result.returncode == 0, result.stderr
     (row,) = json.loads(out.read_text())
     assert row["case"] == "upscale-x4" and row["images"] == 100 and row["training_images"] == 1500
-    assert 0.25 < row["label_agreement"] <= 1  # chance is 0.1; 3 short epochs only start it
+    # Chance is 0.1. The 1,500 digits are drawn from every class (the split is sorted by class: its first
+    # 1,500 are 0s, 1s and 2s, which read no better than 0.3); 3 short epochs reach 0.8.
+    assert 0.6 < row["label_agreement"] <= 1
