@@ -78,7 +78,8 @@ def main() -> int:
                         choices=sorted(CASES))
     parser.add_argument("--num", type=int, default=500, help="held-out images (default 500, as eval-repair)")
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--train-images", type=int, default=None, help="N training digits drawn at random with --seed (default: all); the split is sorted by class")
+    parser.add_argument("--train-images", type=int, default=None,
+                        help="N training digits drawn at random with --seed (default: all); the split is sorted by class")
     parser.add_argument("--data-source", default="auto")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)

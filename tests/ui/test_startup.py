@@ -3,6 +3,7 @@
 import gc
 
 import gradio as gr
+import pytest
 import torch
 
 import app
@@ -14,7 +15,10 @@ def test_importing_the_app_module_keeps_the_collector():
     assert callable(app.main) and gc.isenabled()  # only `python app.py` holds it off, not what imports app.py
 
 
-def test_the_collector_is_held_off_until_the_server_is_up_then_skips_what_the_start_made(monkeypatch, tmp_path):
+@pytest.fixture
+def seen(monkeypatch):
+    """`launch_app` on an empty page with Gradio's launch and serving loop stubbed: what the collector was
+    doing at each, recorded."""
     seen = {}
 
     def launch(self, **settings):
@@ -27,6 +31,10 @@ def test_the_collector_is_held_off_until_the_server_is_up_then_skips_what_the_st
     monkeypatch.setattr(gr.Blocks, "block_thread", block_thread)
     monkeypatch.setattr(ui_app, "build_app", lambda state: gr.Blocks())
     monkeypatch.setattr(ui_app, "stop_cleanly_on_sigterm", lambda state: None)  # the test process keeps its SIGTERM
+    return seen
+
+
+def test_the_collector_is_held_off_until_the_server_is_up_then_skips_what_the_start_made(seen, tmp_path):
     state = AppState(device=torch.device("cpu"), model_roots=[tmp_path])
     gc.disable()  # as app.py does when run
     try:
@@ -39,10 +47,7 @@ def test_the_collector_is_held_off_until_the_server_is_up_then_skips_what_the_st
     assert seen["frozen"] > 100_000  # the modules and the page: out of the collector's passes from then on
 
 
-def test_a_collector_left_on_is_left_alone(monkeypatch, tmp_path):
-    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **settings: None)
-    monkeypatch.setattr(gr.Blocks, "block_thread", lambda self: None)
-    monkeypatch.setattr(ui_app, "build_app", lambda state: gr.Blocks())
-    monkeypatch.setattr(ui_app, "stop_cleanly_on_sigterm", lambda state: None)
+def test_a_collector_left_on_is_left_alone(seen, tmp_path):
     ui_app.launch_app(AppState(device=torch.device("cpu"), model_roots=[tmp_path]))
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert seen["collector_while_serving"] is True
+    assert gc.isenabled() and gc.get_freeze_count() == 0 == seen["frozen"]
